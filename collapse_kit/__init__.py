@@ -1,0 +1,26 @@
+"""collapse-kit: a Jupyter-first course on model collapse (tiny VAEs trained recursively on MNIST, and the theory).
+
+Modules, one concept each (import what a lesson needs; nothing heavy is imported here):
+    data        MNIST shipped in the package (load_mnist)
+    models      MLP and conv VAEs
+    training    the in-memory trainer (train_vae)
+    loop        the recursive generations (ExperimentConfig, run_experiment)
+    metrics     FID, precision/recall, class coverage, latent spread, ELBO
+    classifier  the fixed MNIST classifier behind the metrics
+    theory      Gaussians and mixtures refitted on their own samples
+    plots       figures of results
+    widgets     the lesson widgets
+    cli         the ``collapse-kit`` command
+"""
+
+__version__ = "0.1.0"
+
+_SHORTCUTS = {"load_mnist": "data", "ExperimentConfig": "loop", "run_experiment": "loop"}
+
+
+def __getattr__(name):
+    # Lazy shortcuts: `collapse_kit.run_experiment` works without importing torch at package import.
+    if name in _SHORTCUTS:
+        import importlib
+        return getattr(importlib.import_module(f".{_SHORTCUTS[name]}", __name__), name)
+    raise AttributeError(f"module 'collapse_kit' has no attribute {name!r}")

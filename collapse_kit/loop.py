@@ -1,0 +1,270 @@
+"""The recursive loop: generation after generation, a fresh VAE trained on the previous generation's samples.
+
+Generation 0 trains on real MNIST. Every later generation trains on a set of ``samples_per_generation`` images of
+which a share ``real_fraction`` is real (drawn afresh from the training split) and the rest is synthetic, sampled
+from the previous generation's model. With ``strategy="accumulate"`` each generation also keeps every earlier
+generation's set (Gerstgrasser et al.). Used in lessons 03-08 and by ``collapse-kit run``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from . import metrics
+from ._checks import check_choice, check_float, check_fraction, check_int
+from .cache import RunCache
+from .classifier import classify
+from .data import load_mnist
+from .models import MODEL_KINDS, SAMPLE_MODES, VAE, make_model
+from .training import resolve_device, train_vae
+
+STRATEGIES = ("replace", "accumulate")
+GRID_IMAGES = 64  # sample images kept per generation for the grids
+METRIC_NAMES = ("fid", "precision", "recall", "class_entropy", "classes_covered", "latent_std",
+                "pixel_diversity", "test_nelbo", "sample_nelbo_gen0")
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """One recursive-training experiment; everything that changes its numbers except the seed.
+
+    Attributes:
+        generations: models trained in sequence, generation 0 (all real) included; >= 1.
+        samples_per_generation: N, images in each generation's new training set.
+        real_fraction: share of each new set (generation 1 on) that is real MNIST, in [0, 1].
+        strategy: "replace" (train on this generation's set only) or "accumulate" (all sets so far).
+        sample_mode: "mean" (decoder mean image, as in Shumailov et al.) or "bernoulli" (0/1 pixels).
+        temperature: scale of the prior's std when sampling synthetic data (< 1: sampling bias).
+        epochs: training epochs per generation.
+        model: "mlp" (fast default) or "conv" (Shumailov et al.'s architecture).
+        batch_size, learning_rate: Adam settings.
+        metric_samples: synthetic and real test images used by the metrics of each generation.
+    """
+
+    generations: int = 6
+    samples_per_generation: int = 10_000
+    real_fraction: float = 0.0
+    strategy: str = "replace"
+    sample_mode: str = "mean"
+    temperature: float = 1.0
+    epochs: int = 10
+    model: str = "mlp"
+    batch_size: int = 512
+    learning_rate: float = 1e-3
+    metric_samples: int = 2000
+
+    def __post_init__(self):
+        check_int("generations", self.generations, 1)
+        check_int("batch_size", self.batch_size, 1)
+        check_int("samples_per_generation", self.samples_per_generation, self.batch_size, 60_000)
+        check_fraction("real_fraction", self.real_fraction)
+        check_choice("strategy", self.strategy, STRATEGIES)
+        check_choice("sample_mode", self.sample_mode, SAMPLE_MODES)
+        check_float("temperature", self.temperature, 0.0, 10.0, exclusive_minimum=True)
+        check_int("epochs", self.epochs, 1)
+        check_choice("model", self.model, MODEL_KINDS)
+        check_float("learning_rate", self.learning_rate, 0.0, 1.0, exclusive_minimum=True)
+        check_int("metric_samples", self.metric_samples, 10, 10_000)
+
+    @property
+    def real_per_generation(self) -> int:
+        """Real images in each new set from generation 1 on: round(real_fraction * N)."""
+        return round(self.real_fraction * self.samples_per_generation)
+
+    def replace(self, **changes) -> "ExperimentConfig":
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass
+class GenerationResult:
+    """What one generation's model did. Scalars are floats; ``sample_nelbo_gen0`` is an array (nats per image)."""
+
+    generation: int
+    train_size: int
+    real_share: float
+    loss_per_epoch: list[float]
+    class_histogram: np.ndarray
+    class_entropy: float
+    classes_covered: int
+    fid: float
+    precision: float
+    recall: float
+    latent_std: float
+    pixel_diversity: float
+    test_nelbo: float
+    sample_nelbo_gen0: np.ndarray
+    samples: torch.Tensor  # GRID_IMAGES synthetic images, uint8 (n, 1, 28, 28)
+    model_state: dict | None = field(default=None, repr=False)
+
+    def scalars(self) -> dict:
+        """JSON-ready summary: every number of this generation (histogram as a list; ELBO array as its mean)."""
+        return {"generation": self.generation, "train_size": self.train_size, "real_share": self.real_share,
+                "final_loss": self.loss_per_epoch[-1], "fid": self.fid, "precision": self.precision,
+                "recall": self.recall, "class_entropy": self.class_entropy, "classes_covered": self.classes_covered,
+                "latent_std": self.latent_std, "pixel_diversity": self.pixel_diversity,
+                "test_nelbo": self.test_nelbo, "sample_nelbo_gen0": float(np.mean(self.sample_nelbo_gen0)),
+                "class_histogram": [float(share) for share in self.class_histogram]}
+
+
+@dataclass
+class ExperimentResult:
+    """A whole run: its config and seed, and one GenerationResult per generation, in order."""
+
+    config: ExperimentConfig
+    seed: int
+    generations: list[GenerationResult]
+    cache_key: str | None = None
+
+    def metric(self, name: str) -> np.ndarray:
+        """One metric over generations, e.g. ``result.metric("fid")`` (the mean for ``sample_nelbo_gen0``)."""
+        check_choice("name", name, METRIC_NAMES + ("train_size", "real_share"))
+        return np.array([record.scalars()[name] for record in self.generations], dtype=float)
+
+    def to_dict(self) -> dict:
+        return {"config": dataclasses.asdict(self.config), "seed": self.seed,
+                "generations": [record.scalars() for record in self.generations]}
+
+    def model(self, generation: int) -> VAE:
+        """The trained model of ``generation`` (needs ``run_experiment(..., keep_models=True)``)."""
+        check_int("generation", generation, 0, len(self.generations) - 1)
+        state = self.generations[generation].model_state
+        if state is None:
+            raise ValueError("models were not kept: call run_experiment(..., keep_models=True)")
+        model = make_model(self.config.model)
+        model.load_state_dict(state)
+        return model.eval()
+
+
+def _seed(seed: int, generation: int, purpose: str) -> int:
+    """An independent seed for each (run seed, generation, purpose): no stream is reused."""
+    purposes = ("real", "synthetic", "init", "train", "metrics")
+    return int(np.random.SeedSequence([seed, generation, purposes.index(purpose)]).generate_state(1)[0])
+
+
+def new_training_set(config: ExperimentConfig, seed: int, generation: int, previous: VAE | None) -> torch.Tensor:
+    """The images generation ``generation`` adds: all real for generation 0, else real_fraction real + synthetic."""
+    train = load_mnist("train")
+    n = config.samples_per_generation
+    real_count = n if generation == 0 else config.real_per_generation
+    generator = torch.Generator().manual_seed(_seed(seed, generation, "real"))
+    real = train.images[torch.randperm(len(train), generator=generator)[:real_count]]
+    if real_count == n:
+        return real
+    generator = torch.Generator().manual_seed(_seed(seed, generation, "synthetic"))
+    synthetic = previous.sample(n - real_count, config.sample_mode, config.temperature, generator).cpu()
+    return torch.cat([real, synthetic])
+
+
+def _evaluate(config, seed, generation, model, gen0_model) -> dict:
+    """Metrics of one trained generation against the first ``metric_samples`` real test images."""
+    count = config.metric_samples
+    test = load_mnist("test", limit=count).images
+    generator = torch.Generator().manual_seed(_seed(seed, generation, "metrics"))
+    samples = model.sample(count, config.sample_mode, config.temperature, generator)
+    labels, features = classify(samples)
+    _, real_features = classify(test)
+    histogram = metrics.class_histogram(labels)
+    precision, recall = metrics.precision_recall(real_features, features, k=5)
+    return {
+        "class_histogram": torch.as_tensor(histogram), "class_entropy": metrics.class_entropy(histogram),
+        "classes_covered": metrics.classes_covered(histogram),
+        "fid": metrics.frechet_distance(real_features, features), "precision": precision, "recall": recall,
+        "latent_std": metrics.latent_std(gen0_model, samples), "pixel_diversity": metrics.pixel_diversity(samples),
+        "test_nelbo": float(metrics.negative_elbo(model, test, seed=generation).mean()),
+        "sample_nelbo_gen0": torch.as_tensor(metrics.negative_elbo(gen0_model, samples, seed=generation)),
+        "samples": samples[:GRID_IMAGES].mul(255).round().to(torch.uint8),
+    }
+
+
+def _record(generation: int, entry: dict, keep_models: bool) -> GenerationResult:
+    return GenerationResult(
+        generation=generation, train_size=int(entry["train_size"]), real_share=float(entry["real_share"]),
+        loss_per_epoch=list(entry["loss_per_epoch"]), class_histogram=entry["class_histogram"].numpy(),
+        class_entropy=float(entry["class_entropy"]), classes_covered=int(entry["classes_covered"]),
+        fid=float(entry["fid"]), precision=float(entry["precision"]), recall=float(entry["recall"]),
+        latent_std=float(entry["latent_std"]), pixel_diversity=float(entry["pixel_diversity"]),
+        test_nelbo=float(entry["test_nelbo"]), sample_nelbo_gen0=entry["sample_nelbo_gen0"].numpy(),
+        samples=entry["samples"], model_state=entry["model_state"] if keep_models else None)
+
+
+ENTRY_FIELDS = ("model_state", "train_size", "real_share", "loss_per_epoch", "class_histogram", "class_entropy",
+                "classes_covered", "fid", "precision", "recall", "latent_std", "pixel_diversity", "test_nelbo",
+                "sample_nelbo_gen0", "samples")
+
+
+def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cache: bool = True, cache_dir=None,
+                   progress: bool = True, device: str = "auto", keep_models: bool = False) -> ExperimentResult:
+    """Run (or load from the cache) one recursive-training experiment.
+
+    Args:
+        config: what to run (default: ``ExperimentConfig()``).
+        seed: the same seed and config give the same numbers.
+        cache: reuse and store finished generations on disk (an interrupted run resumes where it stopped).
+        cache_dir: where (default ``$COLLAPSE_KIT_CACHE`` or ``~/.cache/collapse-kit``).
+        progress: show progress bars.
+        device: "auto" (CUDA if present), "cpu" or "cuda".
+        keep_models: keep every generation's weights in the result (``result.model(g)``).
+    Returns:
+        ExperimentResult with one GenerationResult per generation.
+    Used in lessons 03-08.
+    """
+    config = ExperimentConfig() if config is None else config
+    if not isinstance(config, ExperimentConfig):
+        raise TypeError(f"config must be an ExperimentConfig, got {type(config).__name__}")
+    seed = check_int("seed", seed, 0)
+    device = resolve_device(device)
+    store = RunCache(cache_dir, dataclasses.asdict(config), seed) if cache else None
+
+    records: list[GenerationResult] = []
+    models: list[VAE] = []          # every finished generation's model, on the CPU
+    sets: dict[int, torch.Tensor] = {}  # new training set of each generation, built only when needed
+    bar = tqdm(range(config.generations), desc="generations", unit="gen", disable=not progress)
+    for generation in bar:
+        entry = store.load(generation, ENTRY_FIELDS) if store else None
+        if entry is None:
+            entry = _train_generation(config, seed, generation, models, sets, device, progress)
+            if store:
+                store.save(generation, entry)
+        model = make_model(config.model)
+        model.load_state_dict(entry["model_state"])
+        models.append(model.eval())
+        records.append(_record(generation, entry, keep_models))
+        bar.set_postfix(fid=f"{entry['fid']:.1f}", classes=int(entry["classes_covered"]))
+    return ExperimentResult(config, seed, records, store.key if store else None)
+
+
+def _train_generation(config, seed, generation, models, sets, device, progress) -> dict:
+    """Train and evaluate one generation; ``models`` holds every earlier generation's model."""
+    needed = range(generation + 1) if config.strategy == "accumulate" else [generation]
+    for g in needed:
+        if g not in sets:
+            sets[g] = new_training_set(config, seed, g, models[g - 1] if g else None)
+    data = torch.cat([sets[g] for g in needed])
+    if config.strategy == "replace":
+        sets.pop(generation)  # never needed again
+    with torch.random.fork_rng(devices=[]):  # seed the weights without touching the caller's global RNG
+        torch.manual_seed(_seed(seed, generation, "init"))
+        model = make_model(config.model)
+    training = train_vae(model, data, config.epochs, config.batch_size, config.learning_rate,
+                         seed=_seed(seed, generation, "train"), device=device, progress=progress,
+                         description=f"generation {generation}")
+    model = model.cpu().eval()  # sampling and metrics run on the CPU: the same numbers on any device
+    entry = {"model_state": {name: value.detach().clone() for name, value in model.state_dict().items()},
+             "train_size": len(data), "real_share": _real_share(config, generation),
+             "loss_per_epoch": training.loss_per_epoch}
+    entry.update(_evaluate(config, seed, generation, model, model if generation == 0 else models[0]))
+    return entry
+
+
+def _real_share(config: ExperimentConfig, generation: int) -> float:
+    """Share of real images in the training set of ``generation``."""
+    n, real = config.samples_per_generation, config.real_per_generation
+    if config.strategy == "accumulate":
+        return (n + generation * real) / (n * (generation + 1))
+    return 1.0 if generation == 0 else real / n
