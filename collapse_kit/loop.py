@@ -9,6 +9,7 @@ generation's set (Gerstgrasser et al.). Used in lessons 03-08 and by ``collapse-
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,7 +53,7 @@ class ExperimentConfig:
     strategy: str = "replace"
     sample_mode: str = "mean"
     temperature: float = 1.0
-    epochs: int = 10
+    epochs: int = 20
     model: str = "mlp"
     batch_size: int = 512
     learning_rate: float = 1e-3
@@ -161,6 +162,12 @@ def new_training_set(config: ExperimentConfig, seed: int, generation: int, previ
     return torch.cat([real, synthetic])
 
 
+@functools.lru_cache(maxsize=4)
+def _real_test_features(count: int) -> torch.Tensor:
+    """Classifier features of the first ``count`` real test images: the reference every generation is compared to."""
+    return classify(load_mnist("test", limit=count).images)[1]
+
+
 def _evaluate(config, seed, generation, model, gen0_model) -> dict:
     """Metrics of one trained generation against the first ``metric_samples`` real test images."""
     count = config.metric_samples
@@ -168,7 +175,7 @@ def _evaluate(config, seed, generation, model, gen0_model) -> dict:
     generator = torch.Generator().manual_seed(_seed(seed, generation, "metrics"))
     samples = model.sample(count, config.sample_mode, config.temperature, generator)
     labels, features = classify(samples)
-    _, real_features = classify(test)
+    real_features = _real_test_features(count)
     histogram = metrics.class_histogram(labels)
     precision, recall = metrics.precision_recall(real_features, features, k=5)
     return {

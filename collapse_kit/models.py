@@ -82,7 +82,7 @@ class VAE(nn.Module):
 class MLPVAE(VAE):
     """784 -> hidden -> latent -> hidden -> 784, ReLU; the fast default (a generation trains in about a second)."""
 
-    def __init__(self, latent_dim: int = 16, hidden: int = 512):
+    def __init__(self, latent_dim: int = 16, hidden: int = 256):
         super().__init__()
         self.latent_dim = check_int("latent_dim", latent_dim, 1)
         hidden = check_int("hidden", hidden, 1)
