@@ -84,16 +84,22 @@ class RunCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         config_file = self.folder / "config.json"
         if not config_file.exists():
-            _atomic_write(config_file, lambda handle: handle.write(
-                json.dumps({"config": self.config, "seed": self.seed, "code": code_version()}, indent=2).encode()))
-        _atomic_write(self.path(generation), lambda handle: torch.save(entry, handle))
+            atomic_write(config_file, json.dumps(
+                {"config": self.config, "seed": self.seed, "code": code_version()}, indent=2).encode())
+        atomic_write(self.path(generation), lambda handle: torch.save(entry, handle))
 
 
-def _atomic_write(target: Path, write) -> None:
+def atomic_write(target: Path, content) -> None:
+    """Write ``content`` (bytes, or a function that writes to a file handle) to ``target``: temp file, then rename.
+
+    A reader sees the old file or the new one, never half of one; an interrupted write leaves no temp file behind.
+    """
+    target = Path(target)
     handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False)
     try:
         with handle:
-            write(handle)
+            content(handle) if callable(content) else handle.write(content)
+        os.chmod(handle.name, 0o644)
         os.replace(handle.name, target)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)

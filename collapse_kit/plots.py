@@ -1,0 +1,169 @@
+"""Figures of results: each function takes results and returns a matplotlib Figure (it never calls ``show``).
+
+Used in lessons 01-08 and by ``collapse-kit run`` / ``sweep``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from torchvision.utils import make_grid
+
+from ._checks import check_choice, check_int
+from .loop import METRIC_NAMES, ExperimentResult
+from .theory import GaussianResult, MixtureResult, expected_mle_variance
+
+METRIC_LABELS = {
+    "fid": "MNIST FID (lower: closer to real)",
+    "precision": "precision (quality)",
+    "recall": "recall (diversity)",
+    "class_entropy": "class entropy (nats; ln 10 = 2.30 balanced)",
+    "classes_covered": "digits covered (of 10)",
+    "latent_std": "std of latent means (gen-0 encoder)",
+    "pixel_diversity": "pixel diversity (mean pair distance)",
+    "test_nelbo": "real test -ELBO (nats/image)",
+    "sample_nelbo_gen0": "samples' -ELBO under gen 0 (nats)",
+}
+
+
+def run_label(result: ExperimentResult) -> str:
+    """Short legend label of a run: its real fraction and strategy, e.g. "real 10% / replace"."""
+    config = result.config
+    return f"real {config.real_fraction:.0%} / {config.strategy}"
+
+
+def sample_grids(result: ExperimentResult, generations=None, images: int = 32) -> Figure:
+    """One grid of synthetic samples per generation, side by side. Used in lessons 03, 05."""
+    images = check_int("images", images, 1, 64)
+    generations = range(len(result.generations)) if generations is None else list(generations)
+    figure = Figure(figsize=(2.0 * len(generations), 2.3), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(generations)))
+    for axis, generation in zip(axes, generations):
+        samples = result.generations[generation].samples[:images].float() / 255.0
+        grid = make_grid(samples, nrow=int(np.ceil(np.sqrt(images))), padding=1, pad_value=1.0)
+        axis.imshow(grid[0].numpy(), cmap="gray_r", vmin=0, vmax=1)
+        axis.set_title(f"generation {generation}", fontsize=9)
+        axis.axis("off")
+    figure.suptitle(run_label(result), fontsize=10)
+    return figure
+
+
+def metric_curves(results, metrics=("fid", "classes_covered", "latent_std", "test_nelbo")) -> Figure:
+    """Metrics over generations, one panel per metric, one line per run (several runs compare). Lessons 03-08."""
+    results = [results] if isinstance(results, ExperimentResult) else list(results)
+    if not results:
+        raise ValueError("results must hold at least one ExperimentResult")
+    for name in metrics:
+        check_choice("metrics", name, METRIC_NAMES)
+    figure = Figure(figsize=(3.6 * len(metrics), 3.0), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(metrics)))
+    for axis, name in zip(axes, metrics):
+        for result in results:
+            values = result.metric(name)
+            axis.plot(np.arange(len(values)), values, marker="o", markersize=3, label=run_label(result))
+        axis.set_xlabel("generation")
+        axis.set_title(METRIC_LABELS[name], fontsize=9)
+        axis.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    return figure
+
+
+def class_histograms(result: ExperimentResult, generations=None) -> Figure:
+    """Share of each digit among a generation's samples, one panel per generation. Used in lesson 04."""
+    generations = range(len(result.generations)) if generations is None else list(generations)
+    figure = Figure(figsize=(2.2 * len(generations), 2.4), layout="constrained", )
+    axes = np.atleast_1d(figure.subplots(1, len(generations), sharey=True))
+    for axis, generation in zip(axes, generations):
+        axis.bar(np.arange(10), result.generations[generation].class_histogram, color="tab:blue")
+        axis.axhline(0.1, color="gray", linestyle="--", linewidth=1)
+        axis.set_xticks(range(10))
+        axis.set_title(f"generation {generation}", fontsize=9)
+    axes[0].set_ylabel("share of samples")
+    return figure
+
+
+def elbo_histograms(result: ExperimentResult, generations=None, bins: int = 40) -> Figure:
+    """Histogram of samples' -ELBO under the generation-0 model, per generation: the tails vanish. Lesson 04."""
+    generations = range(len(result.generations)) if generations is None else list(generations)
+    values = [result.generations[g].sample_nelbo_gen0 for g in generations]
+    edges = np.histogram_bin_edges(np.concatenate(values), bins=bins)
+    figure = Figure(figsize=(6, 3.2), layout="constrained")
+    axis = figure.subplots()
+    for generation, value in zip(generations, values):
+        axis.hist(value, bins=edges, histtype="step", density=True, label=f"generation {generation}")
+    axis.set_xlabel("-ELBO under the generation-0 model (nats/image)")
+    axis.set_ylabel("density")
+    axis.legend(fontsize=8)
+    return figure
+
+
+def gaussian_trajectories(result: GaussianResult, show_chains: int = 20) -> Figure:
+    """Fitted variance over generations: a few chains, their mean, and the MLE closed form. Used in lesson 01."""
+    show_chains = check_int("show_chains", show_chains, 0)
+    config = result.config
+    generation = result.generation
+    figure = Figure(figsize=(9, 3.2), layout="constrained")
+    left, right = figure.subplots(1, 2)
+    for chain in range(min(show_chains, len(result.variances))):
+        left.plot(generation, result.variances[chain], color="tab:blue", alpha=0.25, linewidth=0.8)
+    left.plot(generation, result.variances.mean(0), color="black", label=f"mean of {len(result.variances)} chains")
+    if config.fit == "mle" and config.real_count == 0 and config.strategy == "replace":
+        left.plot(generation, expected_mle_variance(len(generation) - 1, config.samples_per_generation), "r--",
+                  label="(1 - 1/N)^t")
+    left.set_yscale("log")
+    left.set_xlabel("generation")
+    left.set_ylabel("fitted variance per dimension")
+    left.legend(fontsize=8)
+    for chain in range(min(show_chains, len(result.means))):
+        right.plot(generation, result.means[chain, :, 0], color="tab:orange", alpha=0.3, linewidth=0.8)
+    right.set_xlabel("generation")
+    right.set_ylabel("fitted mean (first dimension)")
+    figure.suptitle(f"N = {config.samples_per_generation}, {config.fit.upper()}, {config.strategy}, "
+                    f"{config.real_count} real points per generation", fontsize=10)
+    return figure
+
+
+def gaussian_tails(result: GaussianResult, generations=(0, 10, 50, 200), chain: int = 0) -> Figure:
+    """Density of one chain's fitted 1-D Gaussian at a few generations against the truth: tails go first. Lesson 01."""
+    x = np.linspace(-4, 4, 400)
+    figure = Figure(figsize=(6, 3.2), layout="constrained")
+    axis = figure.subplots()
+    axis.plot(x, np.exp(-x**2 / 2) / np.sqrt(2 * np.pi), "k--", label="truth N(0, 1)")
+    for generation in generations:
+        if generation >= len(result.generation):
+            continue
+        mean, var = result.means[chain, generation, 0], max(result.variances[chain, generation], 1e-12)
+        axis.plot(x, np.exp(-(x - mean) ** 2 / (2 * var)) / np.sqrt(2 * np.pi * var), label=f"generation {generation}")
+    axis.set_ylim(0, 1.0)
+    axis.set_xlabel("x")
+    axis.set_ylabel("density")
+    axis.legend(fontsize=8)
+    return figure
+
+
+def mixture_trajectories(result: MixtureResult) -> Figure:
+    """Component means and stds of the refitted mixture over generations. Used in lesson 01."""
+    figure = Figure(figsize=(9, 3.2), layout="constrained")
+    left, right = figure.subplots(1, 2)
+    generation = np.arange(len(result.stds))
+    for component in range(2):
+        left.plot(generation, result.means[:, component], label=f"component {component}")
+        right.plot(generation, result.stds[:, component], label=f"component {component}")
+    left.set_ylabel("component mean")
+    right.set_ylabel("component std")
+    right.set_yscale("log")
+    for axis in (left, right):
+        axis.set_xlabel("generation")
+        axis.legend(fontsize=8)
+    return figure
+
+
+def tensor_grid(images: torch.Tensor, nrow: int = 8) -> Figure:
+    """A grid of images (n, 1, 28, 28), pixels in [0, 1]: real digits, reconstructions, samples. Lessons 00, 02."""
+    grid = make_grid(images.float().cpu(), nrow=nrow, padding=1, pad_value=1.0)
+    figure = Figure(figsize=(nrow * 0.45, (len(images) + nrow - 1) // nrow * 0.45), layout="constrained")
+    axis = figure.subplots()
+    axis.imshow(grid[0].numpy(), cmap="gray_r", vmin=0, vmax=1)
+    axis.axis("off")
+    return figure

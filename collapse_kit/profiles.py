@@ -1,0 +1,29 @@
+"""Run profiles: "full" is what students run, "fast" is for CI and quick checks (same effects, smaller runs).
+
+Chosen by the environment variable ``COLLAPSE_KIT_PROFILE`` (never by code in a notebook) or the CLI's
+``--profile``. Used in every lesson and by ``collapse-kit``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ._checks import check_choice
+from .loop import ExperimentConfig
+
+PROFILE_ENV = "COLLAPSE_KIT_PROFILE"
+PROFILES = {
+    "full": {},  # ExperimentConfig's own defaults
+    "fast": {"generations": 4, "samples_per_generation": 4096, "epochs": 12, "metric_samples": 1000},
+}
+
+
+def current_profile(profile: str | None = None) -> str:
+    """``profile`` if given, else ``$COLLAPSE_KIT_PROFILE``, else "full"."""
+    name = profile if profile is not None else os.environ.get(PROFILE_ENV, "full")
+    return check_choice(PROFILE_ENV if profile is None else "profile", name.strip().lower(), tuple(PROFILES))
+
+
+def profile_config(profile: str | None = None, **overrides) -> ExperimentConfig:
+    """The ExperimentConfig of a profile, with ``overrides`` (e.g. ``real_fraction=0.2``) applied on top."""
+    return ExperimentConfig(**{**PROFILES[current_profile(profile)], **overrides})
