@@ -77,6 +77,11 @@ class ExperimentConfig:
         """Real images in each new set from generation 1 on: round(real_fraction * N)."""
         return round(self.real_fraction * self.samples_per_generation)
 
+    @property
+    def real_images_used(self) -> int:
+        """Real images the run draws in all (repeats counted): N for generation 0 plus the real share of each later set."""
+        return self.samples_per_generation + (self.generations - 1) * self.real_per_generation
+
     def replace(self, **changes) -> "ExperimentConfig":
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
@@ -206,7 +211,8 @@ ENTRY_FIELDS = ("model_state", "train_size", "real_share", "loss_per_epoch", "cl
 
 
 def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cache: bool = True, cache_dir=None,
-                   progress: bool = True, device: str = "auto", keep_models: bool = False) -> ExperimentResult:
+                   progress: bool = True, device: str = "auto", keep_models: bool = False,
+                   on_generation=None) -> ExperimentResult:
     """Run (or load from the cache) one recursive-training experiment.
 
     Args:
@@ -217,6 +223,8 @@ def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cac
         progress: show progress bars.
         device: "auto" (CUDA if present), "cpu" or "cuda".
         keep_models: keep every generation's weights in the result (``result.model(g)``).
+        on_generation: called as ``on_generation(record, generations)`` after each generation, trained or loaded
+            (the explorer widget moves its progress bar with it).
     Returns:
         ExperimentResult with one GenerationResult per generation.
     Used in lessons 03-08.
@@ -225,6 +233,8 @@ def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cac
     if not isinstance(config, ExperimentConfig):
         raise TypeError(f"config must be an ExperimentConfig, got {type(config).__name__}")
     seed = check_int("seed", seed, 0)
+    if on_generation is not None and not callable(on_generation):
+        raise TypeError(f"on_generation must be callable or None, got {on_generation!r}")
     device = resolve_device(device)
     store = RunCache(cache_dir, dataclasses.asdict(config), seed) if cache else None
 
@@ -242,6 +252,8 @@ def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cac
         model.load_state_dict(entry["model_state"])
         models.append(model.eval())
         records.append(_record(generation, entry, keep_models))
+        if on_generation is not None:
+            on_generation(records[-1], config.generations)
         bar.set_postfix(fid=f"{entry['fid']:.1f}", classes=int(entry["classes_covered"]))
     return ExperimentResult(config, seed, records, store.key if store else None)
 

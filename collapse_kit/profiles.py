@@ -1,7 +1,7 @@
 """Run profiles: "full" is what students run, "fast" is for CI and quick checks (same effects, smaller runs).
 
 Chosen by the environment variable ``COLLAPSE_KIT_PROFILE`` (never by code in a notebook) or the CLI's
-``--profile``. Used in every lesson and by ``collapse-kit``.
+``--profile``. When nbgrader grades a lesson (``NBGRADER_EXECUTION`` is set) and no profile is named, "fast". Used in every lesson and by ``collapse-kit``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ PROFILES = {
 
 
 def current_profile(profile: str | None = None) -> str:
-    """``profile`` if given, else ``$COLLAPSE_KIT_PROFILE``, else "full"."""
-    name = profile if profile is not None else os.environ.get(PROFILE_ENV, "full")
+    """``profile`` if given, else ``$COLLAPSE_KIT_PROFILE``, else "fast" under nbgrader, else "full"."""
+    default = "fast" if os.environ.get("NBGRADER_EXECUTION") else "full"
+    name = profile if profile is not None else os.environ.get(PROFILE_ENV, default)
     return check_choice(PROFILE_ENV if profile is None else "profile", name.strip().lower(), tuple(PROFILES))
 
 

@@ -7,6 +7,7 @@ sha256 into ``collapse_kit/assets/mnist.sha256``, which ``collapse_kit.data.load
 Usage (from the repository root):
 
     python scripts/build_mnist_asset.py --raw ../shared/data/MNIST/raw
+    python scripts/build_mnist_asset.py --check   # CI: the shipped file holds exactly these images and labels
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ def parse_idx(data: bytes, kind: str) -> np.ndarray:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", type=Path, default=Path("../shared/data/MNIST/raw"), help="folder of the IDX files")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; verify the shipped asset holds exactly the IDX files' arrays")
     args = parser.parse_args(argv)
 
     arrays = {}
@@ -70,6 +73,15 @@ def main(argv: list[str] | None = None) -> int:
         split = "train" if name.startswith("train") else "test"
         kind = "images" if "images" in name else "labels"
         arrays[f"{split}_{kind}"] = parse_idx(data, kind)
+
+    if args.check:
+        with np.load(ASSETS / "mnist.npz") as shipped:
+            for key, array in arrays.items():
+                if shipped[key].dtype != np.uint8 or not np.array_equal(shipped[key], array):
+                    print(f"[FAIL] shipped {key} differs from the IDX files", file=sys.stderr)
+                    return 1
+                print(f"[ok] shipped {key} {shipped[key].shape} equals the IDX file")
+        return 0
 
     ASSETS.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()

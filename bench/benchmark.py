@@ -1,0 +1,165 @@
+"""The collapse-kit benchmark: how fast a student's runs are, measured on this machine in one go.
+
+    python bench/benchmark.py                 # trainer speed, FLOP/s share, default `collapse-kit run` wall time
+    python bench/benchmark.py --lessons       # + full-profile time and peak kernel memory of every lesson
+
+Prints a table and writes it as JSON to bench/results/<host>.json (atomically). What it measures:
+  * samples/s of the classic PyTorch VAE example recipe (784-400-20, DataLoader over torchvision's MNIST, batch 128)
+    and of our trainer (default MLP VAE, in-memory tensor, batch 512), and their ratio (target >= 6x);
+  * our training FLOP/s as a share of this machine's float32 matmul FLOP/s (best of several sizes; target >= 80%);
+  * wall time of the default `collapse-kit run`, cache off (target <= 45 s on 2 cores);
+  * with --lessons: wall time and peak resident memory of each lesson's kernel in the full profile (targets
+    <= 3 min and <= 1.2 GB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from classic_vae import ClassicVAE, classic_samples_per_second, write_torchvision_folder  # noqa: E402
+
+from collapse_kit.cache import atomic_write  # noqa: E402
+from collapse_kit.data import load_mnist  # noqa: E402
+from collapse_kit.models import make_model  # noqa: E402
+from collapse_kit.training import DEFAULT_BATCH_SIZE, train_vae  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def matmul_flops_per_second(sizes=(256, 512, 1024, 2048), repeats: int = 5) -> float:
+    """This machine's float32 matmul throughput: the best FLOP/s over square sizes and repeats."""
+    best = 0.0
+    for size in sizes:
+        a, b = torch.randn(size, size), torch.randn(size, size)
+        a @ b  # warm-up
+        calls = max(1, int(2e9 / (2 * size**3)))  # about 2 GFLOP per timing
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for _ in range(calls):
+                a @ b
+            best = max(best, calls * 2 * size**3 / (time.perf_counter() - start))
+    return best
+
+
+def training_flops_per_image(model: nn.Module) -> float:
+    """FLOPs to train on one image: forward multiply-adds x2, times 3 (forward + backward for inputs and weights)."""
+    forward = 0
+    for module in model.modules():
+        if isinstance(module, nn.Linear):
+            forward += 2 * module.in_features * module.out_features
+        elif isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+            raise NotImplementedError("the FLOP count covers the MLP model (the default) only")
+    return 3.0 * forward
+
+
+def our_samples_per_second(images: int = 20000, epochs: int = 3, seed: int = 0) -> float:
+    """Training samples/s of our trainer on the default model and batch size (after a one-epoch warm-up)."""
+    data = load_mnist("train", limit=images).images
+    torch.manual_seed(seed)
+    train_vae(make_model("mlp"), data, 1, progress=False, device="cpu")  # warm-up: allocator, kernels
+    torch.manual_seed(seed)
+    result = train_vae(make_model("mlp"), data, epochs, DEFAULT_BATCH_SIZE, seed=seed, progress=False, device="cpu")
+    return result.samples_per_second
+
+
+def default_run_seconds() -> float:
+    """Wall time of the default `collapse-kit run` (cache off, so every generation is computed)."""
+    with tempfile.TemporaryDirectory() as output:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "collapse_kit.cli", "run", "--no-cache", "--quiet",
+                        "--output", output], check=True, stdout=subprocess.DEVNULL,
+                       env={**os.environ, "COLLAPSE_KIT_PROFILE": "full"})
+        return time.perf_counter() - start
+
+
+def lesson_costs(profile: str = "full") -> list[dict]:
+    """Run every lesson top to bottom in a fresh kernel and cache; wall seconds and peak kernel memory (MB) each."""
+    import nbformat
+    import psutil
+    from nbclient import NotebookClient
+
+    rows = []
+    for path in sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        with tempfile.TemporaryDirectory() as cache:
+            os.environ.update(COLLAPSE_KIT_PROFILE=profile, COLLAPSE_KIT_CACHE=cache, MPLBACKEND="Agg")
+            client = NotebookClient(notebook, timeout=900, kernel_name="python3",
+                                    resources={"metadata": {"path": str(path.parent)}})
+            peak = 0.0
+            start = time.perf_counter()
+            with client.setup_kernel():
+                kernel = psutil.Process(client.km.provisioner.process.pid)
+                for index, cell in enumerate(notebook.cells):
+                    client.execute_cell(cell, index)
+                    peak = max(peak, kernel.memory_info().rss)
+                # a cell's peak can exceed its end state: the kernel's own high-water mark catches it
+                peak = max(peak, _kernel_peak_rss(client))
+            seconds = time.perf_counter() - start
+        rows.append({"lesson": path.name, "seconds": round(seconds, 1), "peak_mb": round(peak / 2**20)})
+        print(f"  {path.name:<40} {seconds:7.1f} s  {peak / 2**20:7.0f} MB", flush=True)
+    return rows
+
+
+def _kernel_peak_rss(client) -> float:
+    """The kernel process's own peak resident memory (ru_maxrss, bytes), asked through the kernel itself."""
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    client.execute_cell(cell, 0)
+    return float(cell.outputs[0]["text"].strip()) * 1024  # Linux reports kB
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lessons", action="store_true", help="also time every lesson in the full profile")
+    parser.add_argument("--lessons-only", action="store_true", help="only time the lessons")
+    parser.add_argument("--skip-run", action="store_true", help="skip timing the default collapse-kit run")
+    args = parser.parse_args(argv)
+    report = {"machine": {"host": platform.node(), "cpu_threads": torch.get_num_threads(),
+                          "torch": torch.__version__, "python": platform.python_version()}}
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+
+    if not args.lessons_only:
+        peak = matmul_flops_per_second()
+        with tempfile.TemporaryDirectory() as root:
+            write_torchvision_folder(Path(root))
+            classic = classic_samples_per_second(Path(root))
+        ours = our_samples_per_second()
+        flops = training_flops_per_image(make_model("mlp"))
+        share = ours * flops / peak
+        report.update(matmul_gflops=peak / 1e9, classic_samples_per_second=classic, our_samples_per_second=ours,
+                      speedup=ours / classic, our_training_gflops=ours * flops / 1e9, share_of_matmul=share,
+                      classic_share_of_matmul=classic * training_flops_per_image(ClassicVAE()) / peak)
+        print(f"float32 matmul peak          {peak / 1e9:8.1f} GFLOP/s")
+        print(f"classic VAE example          {classic:8.0f} samples/s")
+        print(f"collapse_kit trainer         {ours:8.0f} samples/s   ({ours / classic:.1f}x the classic recipe)")
+        print(f"our training FLOP/s          {ours * flops / 1e9:8.1f} GFLOP/s  ({share:.0%} of matmul peak)")
+        if not args.skip_run:
+            seconds = default_run_seconds()
+            report["default_run_seconds"] = seconds
+            print(f"default `collapse-kit run`   {seconds:8.1f} s")
+    if args.lessons or args.lessons_only:
+        print("lessons, full profile (fresh kernel and cache each):")
+        report["lessons"] = lesson_costs("full")
+
+    target = ROOT / "bench" / "results" / f"{platform.node() or 'machine'}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, json.dumps(report, indent=2).encode())
+    print(f"wrote {target.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

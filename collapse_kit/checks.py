@@ -1,0 +1,38 @@
+"""Check cells: the friendly [PASS]/[FAIL] lines that close every lesson, and the environment check of lesson 00.
+
+A check states a claim about the run just made, prints the numbers behind it, and raises ``AssertionError`` when the
+claim fails, so a lesson run top to bottom (by a student, nbval or nbgrader) stops at a broken claim.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+
+
+class CheckFailed(AssertionError):
+    """A lesson's claim did not hold on the run just made."""
+
+
+def check(claim: str, passed: bool, numbers: str = "") -> bool:
+    """Print ``[PASS] claim (numbers)`` or raise ``CheckFailed`` with ``[FAIL] claim (numbers)``. Every lesson."""
+    line = f"{claim}" + (f"  ({numbers})" if numbers else "")
+    if not bool(passed):
+        print(f"[FAIL] {line}")
+        raise CheckFailed(f"[FAIL] {line}")
+    print(f"[PASS] {line}")
+    return True
+
+
+def environment_report() -> dict:
+    """What lesson 00 shows: versions, CPU threads, GPU, the profile and where results are cached."""
+    import ipywidgets
+    import torch
+
+    from .cache import default_cache_dir
+    from .profiles import current_profile
+
+    return {"python": platform.python_version(), "torch": torch.__version__, "ipywidgets": ipywidgets.__version__,
+            "cpu_threads": torch.get_num_threads(), "gpu": torch.cuda.is_available(),
+            "profile": current_profile(), "cache": str(default_cache_dir()),
+            "graded": bool(os.environ.get("NBGRADER_EXECUTION"))}

@@ -1,0 +1,194 @@
+"""The lesson widgets: controls wired to the experiment functions and the plot functions, nothing more.
+
+* ``CollapseExplorer`` (lesson 05): real-fraction slider, generations, strategy, samples per generation, a Run
+  button, a progress bar, sample grids and metric curves; earlier runs stay overlaid for comparison, a setting
+  already computed shows at once, and any error is shown in the widget.
+* ``gaussian_explorer`` (lesson 01): the Gaussian telephone game, redrawn instantly as the sliders move.
+
+Both keep every control as a public attribute, so a test (or a curious student) can set values and press Run
+from code: ``explorer.real_fraction.value = 0.5; explorer.run_button.click()``.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import traceback
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from IPython.display import Image
+
+from . import plots
+from .loop import STRATEGIES, ExperimentConfig, ExperimentResult, run_experiment
+from .profiles import profile_config
+from .theory import GaussianConfig, run_gaussian
+
+EXPLORER_METRICS = ("fid", "classes_covered", "latent_std", "test_nelbo")
+
+
+def _show_figure(output: widgets.Output, figure) -> None:
+    """Replace ``output``'s content with ``figure`` as a PNG (and close it, so it is not drawn twice).
+
+    Setting ``outputs`` directly (not ``with output: display(...)``) works the same in a kernel, a browser and a
+    test without a kernel, so the tests see exactly what the student sees.
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(figure)
+    output.outputs = ()
+    output.append_display_data(Image(data=buffer.getvalue(), format="png"))
+
+
+def _error_html(error: BaseException) -> str:
+    return (f"<div style='color:#b00020'><b>Error:</b> {html.escape(type(error).__name__)}: "
+            f"{html.escape(str(error))}</div>")
+
+
+class CollapseExplorer:
+    """The real-data-fraction explorer of lesson 05: pick a setting, press Run, compare with earlier runs.
+
+    Args:
+        base_config: everything the controls do not set (default: the current profile's config).
+        seed: the run seed (the same setting and seed always give the same numbers).
+        cache_dir: where finished generations are stored (default: the package cache).
+    Attributes:
+        real_fraction, generations, strategy, samples, run_button, clear_button: the controls.
+        results: every run shown so far, oldest first (``results[-1]`` is the latest).
+        error: the HTML widget where errors appear (empty when the last run succeeded).
+    """
+
+    def __init__(self, base_config: ExperimentConfig | None = None, seed: int = 0, cache_dir=None):
+        self.base_config = profile_config() if base_config is None else base_config
+        if not isinstance(self.base_config, ExperimentConfig):
+            raise TypeError(f"base_config must be an ExperimentConfig, got {type(self.base_config).__name__}")
+        self.seed, self.cache_dir = seed, cache_dir
+        self.results: list[ExperimentResult] = []
+        self._memory: dict[tuple, ExperimentResult] = {}  # runs of this session: shown again without any I/O
+        style = {"description_width": "150px"}
+        layout = widgets.Layout(width="420px")
+        self.real_fraction = widgets.FloatSlider(value=self.base_config.real_fraction, min=0.0, max=1.0, step=0.05,
+                                                 description="real fraction", readout_format=".0%", style=style,
+                                                 layout=layout, continuous_update=False)
+        self.generations = widgets.IntSlider(value=self.base_config.generations, min=1, max=12,
+                                             description="generations", style=style, layout=layout)
+        self.strategy = widgets.Dropdown(options=STRATEGIES, value=self.base_config.strategy,
+                                         description="strategy", style=style, layout=layout)
+        self.samples = widgets.IntText(value=self.base_config.samples_per_generation,
+                                       description="samples / generation", style=style, layout=layout)
+        self.run_button = widgets.Button(description="Run", button_style="primary", icon="play")
+        self.clear_button = widgets.Button(description="Clear earlier runs", icon="trash")
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="idle", style=style, layout=layout)
+        self.error = widgets.HTML("")
+        self.summary = widgets.HTML("")
+        self.samples_output = widgets.Output()
+        self.curves_output = widgets.Output()
+        self.run_button.on_click(lambda _button: self.run())
+        self.clear_button.on_click(lambda _button: self.clear())
+        controls = widgets.VBox([self.real_fraction, self.generations, self.strategy, self.samples,
+                                 widgets.HBox([self.run_button, self.clear_button]), self.progress, self.error,
+                                 self.summary])
+        self.widget = widgets.VBox([controls, self.curves_output, self.samples_output])
+
+    def config(self) -> ExperimentConfig:
+        """The ExperimentConfig the controls describe (raises ValueError for an invalid setting)."""
+        return self.base_config.replace(real_fraction=float(self.real_fraction.value),
+                                        generations=int(self.generations.value), strategy=self.strategy.value,
+                                        samples_per_generation=int(self.samples.value))
+
+    def run(self) -> ExperimentResult | None:
+        """What the Run button does: run (or recall) the setting, then redraw. Errors are shown, and returned as None.
+
+        The error is also kept in ``last_error`` so code (and tests) can see what the student saw.
+        """
+        self.last_error = None
+        self.error.value = ""
+        self.run_button.disabled = True
+        try:
+            config = self.config()
+            key = (config, self.seed)
+            if key in self._memory:
+                result = self._memory[key]
+            else:
+                self.progress.max, self.progress.value = config.generations, 0
+                self.progress.description = "running"
+                result = run_experiment(config, self.seed, cache_dir=self.cache_dir, progress=False,
+                                        on_generation=self._advance)
+                self._memory[key] = result
+            self.progress.max = self.progress.value = config.generations
+            self.progress.description = "done"
+            if result not in self.results:
+                self.results.append(result)
+            self._redraw(result)
+            return result
+        except Exception as error:  # shown to the student, never swallowed
+            self.last_error = error
+            self.progress.description = "error"
+            self.error.value = _error_html(error)
+            if not isinstance(error, (ValueError, TypeError)):  # a setting's mistake needs no traceback; a bug does
+                self.samples_output.outputs = ()
+                self.samples_output.append_stderr(traceback.format_exc())
+            return None
+        finally:
+            self.run_button.disabled = False
+
+    def clear(self) -> None:
+        """Forget the overlaid earlier runs (the cache on disk keeps them)."""
+        self.results = self.results[-1:]
+        if self.results:
+            self._redraw(self.results[-1])
+
+    def _advance(self, record, total: int) -> None:
+        self.progress.value = record.generation + 1
+        self.progress.description = f"generation {record.generation + 1}/{total}"
+
+    def _redraw(self, result: ExperimentResult) -> None:
+        last = result.generations[-1]
+        self.summary.value = (f"<b>{html.escape(plots.run_label(result))}</b>: after {len(result.generations) - 1} "
+                              f"generations, FID {last.fid:.0f}, {last.classes_covered} digits, "
+                              f"latent std {last.latent_std:.2f}, test -ELBO {last.test_nelbo:.0f} nats")
+        _show_figure(self.curves_output, plots.metric_curves(self.results, EXPLORER_METRICS))
+        _show_figure(self.samples_output, plots.sample_grids(result, images=16))
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def gaussian_explorer(samples_per_generation: int = 100, generations: int = 300, chains: int = 50, seed: int = 0):
+    """Lesson 01's instant widget: sliders for N, generations, real fraction and the fit; the plot follows.
+
+    Returns a VBox whose ``.children`` are the controls, then the Output holding the figure; the controls are also
+    reachable as ``box.controls`` (a dict by name) for tests.
+    """
+    style = {"description_width": "150px"}
+    layout = widgets.Layout(width="420px")
+    controls = {
+        "samples_per_generation": widgets.IntSlider(value=samples_per_generation, min=2, max=1000, step=1,
+                                                    description="samples N", style=style, layout=layout),
+        "generations": widgets.IntSlider(value=generations, min=1, max=2000, step=10, description="generations",
+                                         style=style, layout=layout),
+        "real_fraction": widgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="real fraction",
+                                             readout_format=".0%", style=style, layout=layout),
+        "strategy": widgets.Dropdown(options=STRATEGIES, value="replace", description="strategy", style=style,
+                                     layout=layout),
+        "fit": widgets.Dropdown(options=("mle", "map"), value="mle", description="fit", style=style, layout=layout),
+    }
+    output = widgets.Output()
+    error = widgets.HTML("")
+
+    def redraw(_change=None):
+        error.value = ""
+        try:
+            config = GaussianConfig(**{name: control.value for name, control in controls.items()}, chains=chains)
+            figure = plots.gaussian_trajectories(run_gaussian(config, seed=seed))
+        except Exception as problem:  # shown to the student, never swallowed
+            error.value = _error_html(problem)
+            return
+        _show_figure(output, figure)
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    box = widgets.VBox([*controls.values(), error, output])
+    box.controls, box.output, box.error = controls, output, error
+    redraw()
+    return box
