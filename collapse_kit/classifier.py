@@ -46,7 +46,8 @@ def load_classifier() -> DigitClassifier:
         raise FileNotFoundError(f"the classifier weights {CLASSIFIER_FILE} are missing; reinstall collapse-kit "
                                 "(developers: python scripts/train_classifier.py)")
     state = torch.load(CLASSIFIER_FILE, map_location="cpu", weights_only=True)
-    model = DigitClassifier()
+    with torch.random.fork_rng(devices=[]):  # random init is overwritten below: leave the caller's RNG alone
+        model = DigitClassifier()
     model.load_state_dict({name: tensor.float() for name, tensor in state.items()})
     return model.eval()
 

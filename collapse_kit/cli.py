@@ -20,12 +20,6 @@ from .loop import STRATEGIES, ExperimentResult
 from .models import MODEL_KINDS, SAMPLE_MODES
 from .profiles import PROFILES, profile_config
 
-TABLE_COLUMNS = (("generation", "gen", "{:>3.0f}"), ("real_share", "real", "{:>5.0%}"), ("fid", "FID", "{:>6.1f}"),
-                 ("classes_covered", "digits", "{:>6.0f}"), ("latent_std", "lat.std", "{:>7.3f}"),
-                 ("precision", "prec", "{:>5.2f}"), ("recall", "recall", "{:>6.2f}"),
-                 ("test_nelbo", "test-ELBO", "{:>9.1f}"))
-
-
 def _fraction(text: str) -> float:
     try:
         value = float(text)
@@ -37,7 +31,10 @@ def _fraction(text: str) -> float:
 
 
 def _fractions(text: str) -> list[float]:
-    return [_fraction(part) for part in text.split(",") if part.strip()]
+    values = [_fraction(part) for part in text.split(",") if part.strip()]
+    if not values:
+        raise argparse.ArgumentTypeError(f"must be a comma list of numbers in [0, 1], got {text!r}")
+    return values
 
 
 def _strategies(text: str) -> list[str]:
@@ -45,6 +42,8 @@ def _strategies(text: str) -> list[str]:
     for part in parts:
         if part not in STRATEGIES:
             raise argparse.ArgumentTypeError(f"must be a comma list of {', '.join(STRATEGIES)}, got {part!r}")
+    if not parts:
+        raise argparse.ArgumentTypeError(f"must be a comma list of {', '.join(STRATEGIES)}, got {text!r}")
     return parts
 
 
@@ -92,14 +91,6 @@ def _config(args, **fixed):
     return profile_config(args.profile, **overrides, **fixed)
 
 
-def table(result: ExperimentResult) -> str:
-    """The per-generation table printed by ``collapse-kit run``."""
-    lines = ["  ".join(f"{title:>{len(fmt.format(0))}}" for _, title, fmt in TABLE_COLUMNS)]
-    for record in result.to_dict()["generations"]:
-        lines.append("  ".join(fmt.format(record[name]) for name, _, fmt in TABLE_COLUMNS))
-    return "\n".join(lines)
-
-
 def _save_figure(figure, path: Path) -> None:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110)
@@ -136,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "run" or not args.quiet:
                 print(f"\n{plots.run_label(results[-1])} (seed {args.seed}, {config.generations} generations, "
                       f"N={config.samples_per_generation}, {config.epochs} epochs, {config.model})")
-                print(table(results[-1]))
+                print(results[-1].table())
     except (ValueError, TypeError) as error:
         parser.error(str(error))  # exit code 2, one line, no traceback
     except KeyboardInterrupt:

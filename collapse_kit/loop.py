@@ -27,7 +27,12 @@ from .training import resolve_device, train_vae
 STRATEGIES = ("replace", "accumulate")
 GRID_IMAGES = 64  # sample images kept per generation for the grids
 METRIC_NAMES = ("fid", "precision", "recall", "class_entropy", "classes_covered", "latent_std",
-                "pixel_diversity", "test_nelbo", "sample_nelbo_gen0")
+                "pixel_diversity", "test_nelbo", "sample_nelbo_gen0", "sample_nelbo_gen0_spread")
+
+TABLE_COLUMNS = (("generation", "gen", "{:>3.0f}"), ("real_share", "real", "{:>5.0%}"), ("fid", "FID", "{:>6.1f}"),
+                 ("classes_covered", "digits", "{:>6.0f}"), ("latent_std", "lat.std", "{:>7.3f}"),
+                 ("precision", "prec", "{:>5.2f}"), ("recall", "recall", "{:>6.2f}"),
+                 ("test_nelbo", "test-ELBO", "{:>9.1f}"))
 
 
 @dataclass(frozen=True)
@@ -109,12 +114,13 @@ class GenerationResult:
     model_state: dict | None = field(default=None, repr=False)
 
     def scalars(self) -> dict:
-        """JSON-ready summary: every number of this generation (histogram as a list; ELBO array as its mean)."""
+        """JSON-ready summary: every number of this generation (histogram as a list; ELBO array as mean and std)."""
         return {"generation": self.generation, "train_size": self.train_size, "real_share": self.real_share,
                 "final_loss": self.loss_per_epoch[-1], "fid": self.fid, "precision": self.precision,
                 "recall": self.recall, "class_entropy": self.class_entropy, "classes_covered": self.classes_covered,
                 "latent_std": self.latent_std, "pixel_diversity": self.pixel_diversity,
                 "test_nelbo": self.test_nelbo, "sample_nelbo_gen0": float(np.mean(self.sample_nelbo_gen0)),
+                "sample_nelbo_gen0_spread": float(np.std(self.sample_nelbo_gen0)),
                 "class_histogram": [float(share) for share in self.class_histogram]}
 
 
@@ -131,6 +137,13 @@ class ExperimentResult:
         """One metric over generations, e.g. ``result.metric("fid")`` (the mean for ``sample_nelbo_gen0``)."""
         check_choice("name", name, METRIC_NAMES + ("train_size", "real_share"))
         return np.array([record.scalars()[name] for record in self.generations], dtype=float)
+
+    def table(self) -> str:
+        """The per-generation table ``collapse-kit run`` prints (and lessons 03-05 show)."""
+        lines = ["  ".join(f"{title:>{len(fmt.format(0))}}" for _, title, fmt in TABLE_COLUMNS)]
+        for record in self.to_dict()["generations"]:
+            lines.append("  ".join(fmt.format(record[name]) for name, _, fmt in TABLE_COLUMNS))
+        return "\n".join(lines)
 
     def to_dict(self) -> dict:
         return {"config": dataclasses.asdict(self.config), "seed": self.seed,
@@ -182,7 +195,8 @@ def _evaluate(config, seed, generation, model, gen0_model) -> dict:
     labels, features = classify(samples)
     real_features = _real_test_features(count)
     histogram = metrics.class_histogram(labels)
-    precision, recall = metrics.precision_recall(real_features, features, k=5)
+    precision, recall = metrics.precision_recall(metrics.on_unit_sphere(real_features),
+                                                 metrics.on_unit_sphere(features), k=5)
     return {
         "class_histogram": torch.as_tensor(histogram), "class_entropy": metrics.class_entropy(histogram),
         "classes_covered": metrics.classes_covered(histogram),
@@ -248,7 +262,8 @@ def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cac
             entry = _train_generation(config, seed, generation, models, sets, device, progress)
             if store:
                 store.save(generation, entry)
-        model = make_model(config.model)
+        with torch.random.fork_rng(devices=[]):  # the weights come from the entry: leave the caller's RNG alone
+            model = make_model(config.model)
         model.load_state_dict(entry["model_state"])
         models.append(model.eval())
         records.append(_record(generation, entry, keep_models))

@@ -76,6 +76,17 @@ def _share_inside(queries: torch.Tensor, points: torch.Tensor, radii: torch.Tens
     return float(torch.cat(inside).float().mean())
 
 
+def on_unit_sphere(features: torch.Tensor) -> torch.Tensor:
+    """Features scaled to length 1, the space where the loop measures precision and recall.
+
+    Why: a blurry image (a decoder mean) has classifier features about 4x shorter than a real digit's, and that
+    length, not the digit or its style, would decide every k-NN distance. On the unit sphere the balls compare
+    directions, and precision/recall respond to sampling temperature as Alemohammad et al. report.
+    """
+    features = torch.as_tensor(features, dtype=torch.float32)
+    return features / features.norm(dim=1, keepdim=True).clamp(min=1e-12)
+
+
 def precision_recall(real_features: torch.Tensor, synthetic_features: torch.Tensor, k: int = 5) -> tuple[float, float]:
     """k-NN precision and recall (Kynkaanniemi et al. 2019), both in [0, 1].
 

@@ -46,6 +46,11 @@ class VAE(nn.Module):
         return reconstruction + kl
 
     @torch.no_grad()
+    def latent_means(self, images: torch.Tensor) -> torch.Tensor:
+        """The encoder's mean code of each image, shape (n, latent_dim). Used in lesson 02 (the latent space)."""
+        return self.encode(images)[0]
+
+    @torch.no_grad()
     def reconstruct(self, images: torch.Tensor) -> torch.Tensor:
         """Decoder mean image of each input's latent mean, pixels in [0, 1], shape (n, 1, 28, 28)."""
         mean, _ = self.encode(images)

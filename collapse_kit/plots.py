@@ -7,12 +7,23 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure as _MatplotlibFigure
 from torchvision.utils import make_grid
 
 from ._checks import check_choice, check_int
 from .loop import METRIC_NAMES, ExperimentResult
 from .theory import GaussianResult, MixtureResult, expected_mle_variance
+
+
+class Figure(_MatplotlibFigure):
+    """A matplotlib Figure that shows itself as a PNG in any notebook, whatever backend the kernel has."""
+
+    def _repr_png_(self) -> bytes:
+        import io
+
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+        return buffer.getvalue()
 
 METRIC_LABELS = {
     "fid": "MNIST FID (lower: closer to real)",
@@ -24,6 +35,7 @@ METRIC_LABELS = {
     "pixel_diversity": "pixel diversity (mean pair distance)",
     "test_nelbo": "real test -ELBO (nats/image)",
     "sample_nelbo_gen0": "samples' -ELBO under gen 0 (nats)",
+    "sample_nelbo_gen0_spread": "spread (std) of samples' -ELBO under gen 0",
 }
 
 
@@ -109,8 +121,10 @@ def gaussian_trajectories(result: GaussianResult, show_chains: int = 20) -> Figu
         left.plot(generation, result.variances[chain], color="tab:blue", alpha=0.25, linewidth=0.8)
     left.plot(generation, result.variances.mean(0), color="black", label=f"mean of {len(result.variances)} chains")
     if config.fit == "mle" and config.real_count == 0 and config.strategy == "replace":
-        left.plot(generation, expected_mle_variance(len(generation) - 1, config.samples_per_generation), "r--",
-                  label="(1 - 1/N)^t")
+        n = config.samples_per_generation
+        # Generation 0 is already a fit of N points: its expected variance is 1 - 1/N, not the truth's 1.
+        left.plot(generation, expected_mle_variance(len(generation) - 1, n, initial_variance=1 - 1 / n), "r--",
+                  label="(1 - 1/N)^(t+1)")
     left.set_yscale("log")
     left.set_xlabel("generation")
     left.set_ylabel("fitted variance per dimension")
@@ -166,4 +180,82 @@ def tensor_grid(images: torch.Tensor, nrow: int = 8) -> Figure:
     axis = figure.subplots()
     axis.imshow(grid[0].numpy(), cmap="gray_r", vmin=0, vmax=1)
     axis.axis("off")
+    return figure
+
+
+def training_curve(history, title: str = "training") -> Figure:
+    """Loss (negative ELBO, nats per image) of each epoch of one ``train_vae`` run. Used in lesson 02."""
+    figure = Figure(figsize=(4.5, 3.0), layout="constrained")
+    axis = figure.subplots()
+    axis.plot(np.arange(1, len(history.loss_per_epoch) + 1), history.loss_per_epoch, marker="o", markersize=3)
+    axis.set_xlabel("epoch")
+    axis.set_ylabel("-ELBO (nats/image)")
+    axis.set_title(title, fontsize=10)
+    axis.grid(alpha=0.3)
+    return figure
+
+
+def latent_scatter(latent_means: torch.Tensor, labels: torch.Tensor) -> Figure:
+    """Latent mean codes projected on their two main axes (PCA), coloured by digit. Used in lesson 02."""
+    codes = torch.as_tensor(latent_means, dtype=torch.float32)
+    centred = codes - codes.mean(0)
+    _, _, directions = torch.linalg.svd(centred, full_matrices=False)
+    projected = (centred @ directions[:2].T).numpy()
+    figure = Figure(figsize=(5, 4.2), layout="constrained")
+    axis = figure.subplots()
+    points = axis.scatter(projected[:, 0], projected[:, 1], c=np.asarray(labels), cmap="tab10", s=4, vmin=-0.5,
+                          vmax=9.5)
+    figure.colorbar(points, ax=axis, ticks=range(10), label="digit")
+    axis.set_xlabel("latent principal axis 1")
+    axis.set_ylabel("latent principal axis 2")
+    return figure
+
+
+def final_metrics(results, metrics=("fid", "classes_covered", "latent_std", "test_nelbo")) -> Figure:
+    """Each run's last-generation metrics against its real fraction, one line per strategy. Lessons 05, 06, 08."""
+    results = list(results)
+    if not results:
+        raise ValueError("results must hold at least one ExperimentResult")
+    for name in metrics:
+        check_choice("metrics", name, METRIC_NAMES)
+    figure = Figure(figsize=(3.6 * len(metrics), 3.0), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(metrics)))
+    strategies = sorted({result.config.strategy for result in results})
+    for axis, name in zip(axes, metrics):
+        for strategy in strategies:
+            runs = sorted((r for r in results if r.config.strategy == strategy), key=lambda r: r.config.real_fraction)
+            axis.plot([r.config.real_fraction for r in runs], [r.metric(name)[-1] for r in runs], marker="o",
+                      label=strategy)
+        axis.set_xlabel("real fraction")
+        axis.set_title(f"last generation: {METRIC_LABELS[name]}", fontsize=8)
+        axis.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    return figure
+
+
+def tradeoff(result) -> Figure:
+    """Precision and recall against sampling temperature (a ``studies.Tradeoff``). Used in lesson 07."""
+    figure = Figure(figsize=(4.5, 3.0), layout="constrained")
+    axis = figure.subplots()
+    axis.plot(result.temperatures, result.precision, marker="o", label="precision (quality)")
+    axis.plot(result.temperatures, result.recall, marker="s", label="recall (diversity)")
+    axis.set_xlabel("sampling temperature (scale of the prior's std)")
+    axis.set_ylim(0, 1)
+    axis.set_title(f"{result.sample_mode} samples", fontsize=10)
+    axis.legend(fontsize=8)
+    axis.grid(alpha=0.3)
+    return figure
+
+
+def gaussian_comparison(results: dict) -> Figure:
+    """Mean fitted variance over generations for several labelled Gaussian runs, log scale. Lessons 01, 06."""
+    figure = Figure(figsize=(6, 3.2), layout="constrained")
+    axis = figure.subplots()
+    for label, result in results.items():
+        axis.plot(result.generation, result.variances.mean(0), label=label)
+    axis.axhline(1.0, color="black", linestyle="--", linewidth=0.8, label="truth")
+    axis.set_yscale("log")
+    axis.set_xlabel("generation")
+    axis.set_ylabel("fitted variance (mean of chains)")
+    axis.legend(fontsize=8)
     return figure

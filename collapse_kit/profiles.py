@@ -14,7 +14,14 @@ from .loop import ExperimentConfig
 PROFILE_ENV = "COLLAPSE_KIT_PROFILE"
 PROFILES = {
     "full": {},  # ExperimentConfig's own defaults
-    "fast": {"generations": 4, "samples_per_generation": 4096, "epochs": 12, "metric_samples": 1000},
+    "fast": {"generations": 4, "samples_per_generation": 4096, "batch_size": 128, "epochs": 8,
+             "metric_samples": 1000},
+}
+
+# Sizes of the lessons' other experiments (the theory runs, the sweeps), per profile.
+LESSON_SETTINGS = {
+    "full": {"gaussian_generations": 1000, "mixture_generations": 2000, "sweep_fractions": (0.0, 0.1, 0.25, 0.5, 1.0)},
+    "fast": {"gaussian_generations": 500, "mixture_generations": 400, "sweep_fractions": (0.0, 0.25, 0.5, 1.0)},
 }
 
 
@@ -28,3 +35,9 @@ def current_profile(profile: str | None = None) -> str:
 def profile_config(profile: str | None = None, **overrides) -> ExperimentConfig:
     """The ExperimentConfig of a profile, with ``overrides`` (e.g. ``real_fraction=0.2``) applied on top."""
     return ExperimentConfig(**{**PROFILES[current_profile(profile)], **overrides})
+
+
+def lesson_setting(name: str, profile: str | None = None):
+    """A lesson size of the current profile, e.g. ``lesson_setting("sweep_fractions")``. Used in lessons 01, 05-08."""
+    settings = LESSON_SETTINGS[current_profile(profile)]
+    return settings[check_choice("name", name, tuple(settings))]

@@ -95,7 +95,11 @@ class GaussianResult:
 
 
 def expected_mle_variance(generations: int, samples_per_generation: int, initial_variance: float = 1.0) -> np.ndarray:
-    """E[sigma_t^2] = (1 - 1/N)^t sigma_0^2 for t = 0..generations: the MLE refit's closed form. Used in lesson 01."""
+    """E[sigma_t^2] = (1 - 1/N)^t sigma_0^2 for t = 0..generations: the MLE refit's closed form. Used in lesson 01.
+
+    ``GaussianResult.variances[:, 0]`` is already a fit of N points (expected 1 - 1/N for the truth's variance 1),
+    so compare it with ``initial_variance=1 - 1/N``.
+    """
     generations = check_int("generations", generations, 0)
     n = check_int("samples_per_generation", samples_per_generation, 2)
     return initial_variance * (1.0 - 1.0 / n) ** np.arange(generations + 1)
@@ -138,7 +142,8 @@ def run_gaussian(config: GaussianConfig | None = None, seed: int = 0) -> Gaussia
         mean, cov = _fit(config, count, total, outer)
         root = _symmetric_root(cov)
         means[:, generation] = mean
-        variances[:, generation] = np.trace(cov, axis1=1, axis2=2) / d
+        # Running sums cancel to about +-1e-16 once a chain has collapsed; a variance is never below 0.
+        variances[:, generation] = np.maximum(np.trace(cov, axis1=1, axis2=2) / d, 0.0)
     return GaussianResult(config, seed, means, variances)
 
 
@@ -230,9 +235,10 @@ def run_mixture(config: MixtureConfig | None = None, seed: int = 0, progress: bo
         if generation == 0:
             points = _sample_truth(rng, n)
         else:
-            synthetic, _ = model.sample(n - real)
+            # sklearn refuses to sample 0 points (real_fraction 1): then the set is all real.
+            synthetic = model.sample(n - real)[0][:, 0] if real < n else np.empty(0)
             model.random_state = rng.integers(2**31)  # sklearn's sample() reuses its own fixed state otherwise
-            points = np.concatenate([_sample_truth(rng, real), synthetic[:, 0]])
+            points = np.concatenate([_sample_truth(rng, real), synthetic])
         kept = kept + [points] if config.strategy == "accumulate" else [points]
         model.fit(np.concatenate(kept)[:, None])
         order = np.argsort(model.means_[:, 0])

@@ -40,7 +40,10 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
         raise TypeError(f"device must be 'auto', 'cpu', 'cuda' or a torch.device, got {device!r}")
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    check_choice("device", device.split(":")[0], ("cpu", "cuda", "mps"))
+    kind = check_choice("device", device.split(":")[0], ("cpu", "cuda", "mps"))
+    # Fail here with the parameter's name, not deep inside training with a driver error.
+    if (kind == "cuda" and not torch.cuda.is_available()) or (kind == "mps" and not torch.backends.mps.is_available()):
+        raise ValueError(f"device={device!r} is not available on this machine; use 'auto' or 'cpu'")
     return torch.device(device)
 
 
