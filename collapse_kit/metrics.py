@@ -29,7 +29,7 @@ def class_entropy(histogram) -> float:
     """Entropy of a class histogram in nats: ln(10) = 2.30 for balanced digits, 0 when one digit is left."""
     shares = np.asarray(histogram, dtype=float)
     shares = shares[shares > 0]
-    return float(-(shares * np.log(shares)).sum())
+    return float(-(shares * np.log(shares)).sum()) + 0.0  # + 0.0: one digit left gives 0.0, not -0.0
 
 
 def classes_covered(histogram, min_share: float = 0.01) -> int:

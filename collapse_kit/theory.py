@@ -18,6 +18,7 @@ from ._checks import check_choice, check_float, check_fraction, check_int
 
 STRATEGIES = ("replace", "accumulate")
 FITS = ("mle", "map")
+REAL_SOURCES = ("fresh", "fixed")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class GaussianConfig:
         generations: refits after generation 0.
         real_fraction: share of each generation's N points drawn from the truth, in [0, 1].
         real_points: extra count of the N points drawn from the truth ("a single real point": 1).
+        real_source: "fresh" (real points drawn anew each generation) or "fixed" (the same real points, drawn once,
+            in every generation: the "lifeline" of Jangjoo et al.).
         strategy: "replace" (fit this generation's points) or "accumulate" (every point so far).
         fit: "mle" (maximum likelihood) or "map" (mode of a Normal-inverse-Wishart prior: a regularised fit).
         prior_variance, prior_strength: the MAP prior's variance per dimension and weight in pseudo-points.
@@ -41,6 +44,7 @@ class GaussianConfig:
     generations: int = 1000
     real_fraction: float = 0.0
     real_points: int = 0
+    real_source: str = "fresh"
     strategy: str = "replace"
     fit: str = "mle"
     prior_variance: float = 1.0
@@ -53,6 +57,7 @@ class GaussianConfig:
         check_int("generations", self.generations, 1)
         check_fraction("real_fraction", self.real_fraction)
         check_int("real_points", self.real_points, 0, self.samples_per_generation)
+        check_choice("real_source", self.real_source, REAL_SOURCES)
         check_choice("strategy", self.strategy, STRATEGIES)
         check_choice("fit", self.fit, FITS)
         check_float("prior_variance", self.prior_variance, 0.0, None, exclusive_minimum=True)
@@ -130,14 +135,19 @@ def run_gaussian(config: GaussianConfig | None = None, seed: int = 0) -> Gaussia
     means = np.empty((chains, config.generations + 1, d))
     variances = np.empty((chains, config.generations + 1))
     count, total, outer = 0, np.zeros((chains, d)), np.zeros((chains, d, d))
-    mean = root = None
+    mean = root = fixed = None
     for generation in range(config.generations + 1):
         if generation == 0:
             points = rng.standard_normal((chains, n, d))
         else:
             noise = rng.standard_normal((chains, n - real, d))
             synthetic = mean[:, None, :] + noise @ root  # root is symmetric
-            points = np.concatenate([rng.standard_normal((chains, real, d)), synthetic], axis=1)
+            if config.real_source == "fixed":
+                fixed = rng.standard_normal((chains, real, d)) if fixed is None else fixed
+                real_points = fixed
+            else:
+                real_points = rng.standard_normal((chains, real, d))
+            points = np.concatenate([real_points, synthetic], axis=1)
         if config.strategy == "replace":
             count, total, outer = 0, np.zeros_like(total), np.zeros_like(outer)
         count += n
