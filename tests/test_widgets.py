@@ -1,0 +1,109 @@
+"""The lesson widgets, driven from code as a student drives them by hand: set values, click, read what shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from collapse_kit.loop import ExperimentConfig
+from collapse_kit.widgets import CollapseExplorer, gaussian_explorer
+
+SMALL = ExperimentConfig(generations=2, samples_per_generation=1024, epochs=2, batch_size=256, metric_samples=200)
+
+
+def _image(output) -> bytes:
+    """The PNG an Output widget shows (exactly one display_data output is expected)."""
+    (shown,) = output.outputs
+    return shown["data"]["image/png"]
+
+
+@pytest.fixture
+def explorer(tmp_path):
+    return CollapseExplorer(SMALL, seed=0, cache_dir=tmp_path)
+
+
+def test_clicking_run_shows_results_curves_and_samples(explorer):
+    explorer.run_button.click()
+    assert explorer.error.value == ""
+    assert len(explorer.results) == 1 and explorer.results[-1].config.real_fraction == 0.0
+    assert _image(explorer.curves_output) and _image(explorer.samples_output)
+    assert "real 0% / replace" in explorer.summary.value
+    assert explorer.progress.value == explorer.progress.max == SMALL.generations
+    assert not explorer.run_button.disabled
+
+
+def test_moving_the_slider_and_running_again_changes_the_figures_and_keeps_the_earlier_run(explorer):
+    explorer.run_button.click()
+    curves, samples, summary = _image(explorer.curves_output), _image(explorer.samples_output), explorer.summary.value
+    explorer.real_fraction.value = 1.0
+    explorer.strategy.value = "accumulate"
+    explorer.run_button.click()
+    assert explorer.error.value == ""
+    assert [r.config.real_fraction for r in explorer.results] == [0.0, 1.0]  # the earlier run stays overlaid
+    assert explorer.results[-1].config.strategy == "accumulate"
+    assert _image(explorer.curves_output) != curves
+    assert _image(explorer.samples_output) != samples
+    assert explorer.summary.value != summary
+
+
+def test_a_setting_already_computed_shows_without_training(explorer, training_calls):
+    explorer.run_button.click()
+    assert training_calls == [0, 1]
+    explorer.real_fraction.value = 0.5
+    explorer.run_button.click()
+    assert training_calls == [0, 1, 0, 1]  # a new setting: a new run
+    explorer.real_fraction.value = 0.0
+    explorer.run_button.click()  # the first setting again: from memory, no training
+    assert training_calls == [0, 1, 0, 1]
+    assert len(explorer.results) == 2
+    assert "real 0% / replace" in explorer.summary.value
+
+
+def test_a_setting_in_the_disk_cache_shows_without_training(tmp_path, training_calls):
+    CollapseExplorer(SMALL, seed=0, cache_dir=tmp_path).run()
+    assert training_calls == [0, 1]
+    fresh = CollapseExplorer(SMALL, seed=0, cache_dir=tmp_path)  # a new session: nothing in memory
+    fresh.run_button.click()
+    assert training_calls == [0, 1]
+    assert fresh.results[-1].metric("fid").tolist() != []
+
+
+def test_an_invalid_value_shows_an_error_and_keeps_the_widget_usable(explorer):
+    explorer.samples.value = 10  # fewer images than one training batch
+    explorer.run_button.click()
+    assert "samples_per_generation" in explorer.error.value and "10" in explorer.error.value
+    assert explorer.progress.description == "error"
+    assert isinstance(explorer.last_error, ValueError)
+    assert explorer.results == []
+    assert not explorer.run_button.disabled
+    explorer.samples.value = SMALL.samples_per_generation
+    explorer.run_button.click()
+    assert explorer.error.value == "" and len(explorer.results) == 1
+
+
+def test_an_unexpected_failure_is_shown_with_its_traceback(explorer, monkeypatch):
+    from collapse_kit import widgets
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(widgets, "run_experiment", broken)
+    explorer.run_button.click()
+    assert "RuntimeError" in explorer.error.value and "disk full" in explorer.error.value
+    (stream,) = explorer.samples_output.outputs
+    assert stream["name"] == "stderr" and "Traceback" in stream["text"]
+
+
+def test_the_explorer_rejects_a_base_config_that_is_not_one(tmp_path):
+    with pytest.raises(TypeError, match="base_config"):
+        CollapseExplorer({"real_fraction": 0.5}, cache_dir=tmp_path)
+
+
+def test_the_gaussian_widget_redraws_when_a_slider_moves():
+    box = gaussian_explorer(samples_per_generation=50, generations=100, chains=20)
+    before = _image(box.output)
+    box.controls["samples_per_generation"].value = 10
+    assert box.error.value == ""
+    after = _image(box.output)
+    assert after != before
+    box.controls["fit"].value = "map"
+    assert _image(box.output) != after
