@@ -6,7 +6,6 @@ shuffle, no workers: the example's CPU setting), Adam 1e-3, BCE summed + KL. Kep
 
 from __future__ import annotations
 
-import gzip
 import time
 from pathlib import Path
 

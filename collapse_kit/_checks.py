@@ -1,4 +1,4 @@
-"""Argument checks shared by every public function: one clear error naming the parameter, the value and what is allowed."""
+"""Argument checks for every public function: one clear error naming the parameter, its value, what is allowed."""
 
 from __future__ import annotations
 

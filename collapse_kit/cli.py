@@ -16,9 +16,10 @@ from pathlib import Path
 
 from ._checks import check_writable_dir
 from .cache import atomic_write
-from .loop import STRATEGIES, ExperimentResult
+from .loop import STRATEGIES
 from .models import MODEL_KINDS, SAMPLE_MODES
 from .profiles import PROFILES, profile_config
+
 
 def _fraction(text: str) -> float:
     try:
@@ -99,7 +100,9 @@ def _save_figure(figure, path: Path) -> None:
 
 def _save_tables(rows: list[dict], stem: Path) -> None:
     atomic_write(stem.with_suffix(".json"), json.dumps(rows, indent=2).encode())
-    flat = [{k: (" ".join(f"{x:.4f}" for x in v) if isinstance(v, list) else v) for k, v in row.items()} for row in rows]
+    # CSV cells hold one value: the class histogram becomes ten space-separated shares.
+    flat = [{k: (" ".join(f"{x:.4f}" for x in v) if isinstance(v, list) else v) for k, v in row.items()}
+            for row in rows]
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=list(flat[0]))
     writer.writeheader()

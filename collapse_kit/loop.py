@@ -84,7 +84,7 @@ class ExperimentConfig:
 
     @property
     def real_images_used(self) -> int:
-        """Real images the run draws in all (repeats counted): N for generation 0 plus the real share of each later set."""
+        """Real images the run draws in all (repeats counted): N, then the real share of each later set."""
         return self.samples_per_generation + (self.generations - 1) * self.real_per_generation
 
     def replace(self, **changes) -> "ExperimentConfig":

@@ -105,7 +105,7 @@ class MLPVAE(VAE):
 
 
 class ConvVAE(VAE):
-    """Shumailov et al.'s MNIST VAE: conv encoder 1->64->128 channels (kernel 4, stride 2), latent 20, mirror decoder."""
+    """Shumailov et al.'s MNIST VAE: conv encoder 1->64->128 channels (kernel 4, stride 2), latent 20, mirrored."""
 
     def __init__(self, latent_dim: int = 20):
         super().__init__()
