@@ -88,6 +88,19 @@ def load_mnist(split: str = "train", limit: int | None = None) -> MNIST:
     return MNIST(to_unit_pixels(images), torch.as_tensor(labels, dtype=torch.int64))
 
 
+def random_images(split: str, count: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    """``count`` images of a split drawn without replacement, float32 (count, 1, 28, 28) in [0, 1].
+
+    Only the chosen images are converted to float: a generation's real share costs its own size in memory, not the
+    whole split's 188 MB. Used by the recursive loop (real data of each generation).
+    """
+    check_choice("split", split, SPLITS)
+    images = _load_uint8()[f"{split}_images"]
+    count = check_int("count", count, 0, len(images))
+    order = torch.randperm(len(images), generator=generator)[:count]
+    return to_unit_pixels(images[order.numpy()])
+
+
 def from_torchvision(dataset) -> MNIST:
     """Convert a user's own ``torchvision.datasets.MNIST`` (or any dataset with uint8 ``data`` and ``targets``).
 

@@ -20,7 +20,7 @@ from . import metrics
 from ._checks import check_choice, check_float, check_fraction, check_int
 from .cache import RunCache
 from .classifier import classify
-from .data import load_mnist
+from .data import load_mnist, random_images
 from .models import MODEL_KINDS, SAMPLE_MODES, VAE, make_model
 from .training import resolve_device, train_vae
 
@@ -168,11 +168,10 @@ def _seed(seed: int, generation: int, purpose: str) -> int:
 
 def new_training_set(config: ExperimentConfig, seed: int, generation: int, previous: VAE | None) -> torch.Tensor:
     """The images generation ``generation`` adds: all real for generation 0, else real_fraction real + synthetic."""
-    train = load_mnist("train")
     n = config.samples_per_generation
     real_count = n if generation == 0 else config.real_per_generation
     generator = torch.Generator().manual_seed(_seed(seed, generation, "real"))
-    real = train.images[torch.randperm(len(train), generator=generator)[:real_count]]
+    real = random_images("train", real_count, generator)
     if real_count == n:
         return real
     generator = torch.Generator().manual_seed(_seed(seed, generation, "synthetic"))

@@ -14,7 +14,7 @@ import torch
 from . import metrics
 from ._checks import check_choice, check_float, check_int
 from .classifier import classify
-from .data import load_mnist
+from .data import load_mnist, random_images
 from .loop import STRATEGIES, ExperimentConfig, ExperimentResult, run_experiment
 from .models import VAE
 from .profiles import profile_config
@@ -51,8 +51,7 @@ def real_data_scores(metric_samples: int = 2000, seed: int = 0) -> dict:
     """
     count = check_int("metric_samples", metric_samples, 10, 10_000)
     generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
-    train = load_mnist("train")
-    images = train.images[torch.randperm(len(train), generator=generator)[:count]]
+    images = random_images("train", count, generator)
     labels, features = classify(images)
     _, real_features = classify(load_mnist("test", limit=count).images)
     histogram = metrics.class_histogram(labels)
