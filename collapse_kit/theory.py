@@ -168,8 +168,9 @@ def _fit(config: GaussianConfig, count: int, total: np.ndarray, outer: np.ndarra
     scatter = outer - count * np.einsum("ci,cj->cij", mean, mean)  # sum of (x - mean)(x - mean)^T
     if config.fit == "mle":
         return mean, scatter / count
-    # Prior: mean 0 with weight k0 = prior_strength points; covariance prior_variance * I with nu0 = k0 + d + 1
-    # pseudo-points, so the prior's own mode is prior_variance * I.
+    # Prior: mean 0 with weight k0 = prior_strength points; covariance scale prior_variance * I with nu0 = k0 + d + 1
+    # pseudo-points. With no data the mode is nu0 / (nu0 + d + 1) * prior_variance (0.6 for d = 1, k0 = 1): a floor
+    # that the data outweigh as they accumulate.
     k0 = config.prior_strength
     nu0 = k0 + d + 1
     shrunk = count * mean / (count + k0)

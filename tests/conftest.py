@@ -1,0 +1,77 @@
+"""Shared fixtures of the unit tests: tiny experiments run once per test session.
+
+Every test that runs an experiment names its own cache folder (a pytest temporary folder). The repository's root
+conftest.py chooses $COLLAPSE_KIT_PROFILE and $COLLAPSE_KIT_CACHE for the whole session (lessons included); here
+each unit test also gets a default cache inside pytest's temporary folder, so none can ever reach ~/.cache.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # no windows, ever: plots are only rendered to memory
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from collapse_kit import loop  # noqa: E402
+from collapse_kit.data import load_mnist  # noqa: E402
+from collapse_kit.loop import ExperimentConfig, run_experiment  # noqa: E402
+
+# One thread: on a 2-core machine shared with other work, two spinning threads made the loop tests ~5x slower
+# (measured: test_loop.py 13-16 s with one thread, 86 s with two, while lessons ran beside them).
+torch.set_num_threads(1)
+
+# Small enough to train in about a second on 2 CPU cores, big enough that collapse shows after two refits:
+# 16 steps of 128 images per epoch, 5 epochs per generation.
+TINY = ExperimentConfig(generations=3, samples_per_generation=2048, epochs=5, batch_size=128, metric_samples=500)
+
+
+@pytest.fixture(autouse=True)
+def default_cache_in_a_temporary_folder(monkeypatch, tmp_path_factory):
+    monkeypatch.setenv("COLLAPSE_KIT_CACHE", str(tmp_path_factory.getbasetemp() / "default-cache"))
+
+
+@pytest.fixture(scope="session")
+def tiny_config() -> ExperimentConfig:
+    """The fully synthetic tiny experiment (real_fraction 0, replace)."""
+    return TINY
+
+
+@pytest.fixture(scope="session")
+def synthetic_cache(tmp_path_factory):
+    """The cache folder that ``synthetic_run`` filled (computed fresh, not loaded)."""
+    return tmp_path_factory.mktemp("synthetic-cache")
+
+
+@pytest.fixture(scope="session")
+def synthetic_run(tiny_config, synthetic_cache):
+    """The tiny experiment with no real data after generation 0, seed 0."""
+    return run_experiment(tiny_config, seed=0, cache_dir=synthetic_cache, progress=False)
+
+
+@pytest.fixture(scope="session")
+def real_run(tiny_config, tmp_path_factory):
+    """The same experiment with every generation trained on fresh real images (real_fraction 1), seed 0."""
+    return run_experiment(tiny_config.replace(real_fraction=1.0), seed=0,
+                          cache_dir=tmp_path_factory.mktemp("real-cache"), progress=False)
+
+
+@pytest.fixture(scope="session")
+def real_test_images():
+    """The first 1000 real test digits, pixels in [0, 1]."""
+    return load_mnist("test", limit=1000)
+
+
+@pytest.fixture
+def training_calls(monkeypatch):
+    """Record which generations ``run_experiment`` actually trains (rather than loads from the cache)."""
+    calls = []
+    train = loop._train_generation
+
+    def counting(config, seed, generation, *args, **kwargs):
+        calls.append(generation)
+        return train(config, seed, generation, *args, **kwargs)
+
+    monkeypatch.setattr(loop, "_train_generation", counting)
+    return calls

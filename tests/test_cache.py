@@ -1,0 +1,150 @@
+"""The on-disk cache: entries round-trip, writes are atomic, corrupt entries are never trusted, bad folders named."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+import torch
+
+from collapse_kit import cache
+from collapse_kit.cache import RunCache, atomic_write, code_version, default_cache_dir, run_key
+
+CONFIG = {"generations": 2, "real_fraction": 0.0}
+FIELDS = ("weights", "fid")
+
+
+def entry():
+    return {"weights": torch.arange(6.0).reshape(2, 3), "fid": 12.5, "loss_per_epoch": [3.0, 2.0]}
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir() if path.name.endswith(".tmp"))
+
+
+def test_saved_generation_loads_back_equal(tmp_path):
+    store = RunCache(tmp_path, CONFIG, seed=0)
+    store.save(0, entry())
+    loaded = store.load(0, FIELDS)
+    assert torch.equal(loaded["weights"], entry()["weights"])
+    assert loaded["fid"] == 12.5 and loaded["loss_per_epoch"] == [3.0, 2.0]
+    assert (store.folder / "config.json").exists()
+    assert leftovers(store.folder) == []
+
+
+def test_a_generation_never_saved_loads_as_none(tmp_path):
+    assert RunCache(tmp_path, CONFIG, seed=0).load(3, FIELDS) is None
+
+
+def test_each_config_and_seed_has_its_own_folder(tmp_path):
+    folders = {RunCache(tmp_path, CONFIG, 0).folder, RunCache(tmp_path, CONFIG, 1).folder,
+               RunCache(tmp_path, {**CONFIG, "real_fraction": 0.5}, 0).folder}
+    assert len(folders) == 3
+    assert run_key(CONFIG, 0) == run_key(dict(reversed(list(CONFIG.items()))), 0)  # key order does not matter
+
+
+def test_code_version_is_a_stable_short_digest():
+    assert code_version() == code_version()
+    assert len(code_version()) == 16 and int(code_version(), 16) >= 0
+
+
+def test_code_version_changes_when_the_code_changes(tmp_path, monkeypatch):
+    before = code_version()
+    copy = tmp_path / "package"
+    (copy / "assets").mkdir(parents=True)
+    for name in cache.CODE_FILES:
+        (copy / name).write_bytes((cache.PACKAGE / name).read_bytes())
+    monkeypatch.setattr(cache, "PACKAGE", copy)
+    assert code_version() == before
+    (copy / "loop.py").write_bytes((copy / "loop.py").read_bytes() + b"\n# edited\n")
+    assert code_version() != before
+
+
+def test_atomic_write_of_bytes_replaces_the_target(tmp_path):
+    target = tmp_path / "metrics.json"
+    atomic_write(target, b"old")
+    atomic_write(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert leftovers(tmp_path) == []
+
+
+def test_failed_write_leaves_no_temp_file_and_no_partial_target(tmp_path):
+    target = tmp_path / "generation_000.pt"
+
+    def write_half_then_fail(handle):
+        handle.write(b"half of a file")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        atomic_write(target, write_half_then_fail)
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_write_keeps_the_previous_file_whole(tmp_path):
+    target = tmp_path / "generation_000.pt"
+    atomic_write(target, b"complete old entry")
+
+    def interrupted(handle):
+        handle.write(b"partial")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, interrupted)
+    assert target.read_bytes() == b"complete old entry"
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "missing field"])
+def test_corrupt_entry_is_warned_about_deleted_and_not_trusted(tmp_path, damage):
+    store = RunCache(tmp_path, CONFIG, seed=0)
+    store.save(0, entry())
+    path = store.path(0)
+    if damage == "garbage":
+        path.write_bytes(b"this is not a torch file")
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    else:
+        store.save(0, {"weights": torch.zeros(1)})  # no "fid"
+    with pytest.warns(RuntimeWarning, match=r"generation_000\.pt is corrupt.*recomputing"):
+        assert store.load(0, FIELDS) is None
+    assert not path.exists()
+
+
+def test_entry_with_arbitrary_objects_is_refused_not_unpickled(tmp_path):
+    store = RunCache(tmp_path, CONFIG, seed=0)
+    store.folder.mkdir(parents=True)
+    torch.save({"weights": torch.zeros(1), "fid": 1.0, "payload": Path("/")}, store.path(0))
+    with pytest.warns(RuntimeWarning, match="corrupt"):
+        assert store.load(0, FIELDS) is None
+
+
+def test_intact_entry_loads_without_warnings(tmp_path):
+    store = RunCache(tmp_path, CONFIG, seed=0)
+    store.save(1, entry())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert store.load(1, FIELDS) is not None
+
+
+def test_cache_folder_under_a_regular_file_is_a_clear_error(tmp_path):
+    # Running as root, chmod does not stop writes; a folder inside a plain file can never be created.
+    (tmp_path / "afile").write_text("not a folder")
+    with pytest.raises(ValueError, match=r"cache_dir '.*afile/cache' cannot be created"):
+        RunCache(tmp_path / "afile" / "cache", CONFIG, seed=0)
+
+
+def test_cache_dir_that_is_a_file_is_a_clear_error(tmp_path):
+    (tmp_path / "afile").write_text("not a folder")
+    with pytest.raises(ValueError, match=r"cache_dir must be a folder, but '.*afile' is a file"):
+        RunCache(tmp_path / "afile", CONFIG, seed=0)
+
+
+def test_default_cache_dir_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLLAPSE_KIT_CACHE", str(tmp_path / "mine"))
+    assert default_cache_dir() == tmp_path / "mine"
+    assert RunCache(None, CONFIG, seed=0).root == tmp_path / "mine"
+    monkeypatch.delenv("COLLAPSE_KIT_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "collapse-kit"

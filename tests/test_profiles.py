@@ -1,0 +1,77 @@
+"""Run profiles: "fast" and "full" chosen by $COLLAPSE_KIT_PROFILE (or by name), with overrides on top."""
+
+from __future__ import annotations
+
+import pytest
+
+from collapse_kit.loop import ExperimentConfig
+from collapse_kit.profiles import PROFILE_ENV, PROFILES, current_profile, lesson_setting, profile_config
+
+
+@pytest.fixture
+def no_profile_in_env(monkeypatch):
+    monkeypatch.delenv(PROFILE_ENV, raising=False)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+
+
+def total_work(config: ExperimentConfig) -> int:
+    """Images pushed through training over the whole run."""
+    return config.generations * config.samples_per_generation * config.epochs
+
+
+def test_environment_variable_fast_gives_the_fast_config(no_profile_in_env, monkeypatch):
+    monkeypatch.setenv(PROFILE_ENV, "fast")
+    assert current_profile() == "fast"
+    assert profile_config() == ExperimentConfig(**PROFILES["fast"])
+
+
+def test_without_a_profile_students_get_the_full_defaults(no_profile_in_env):
+    assert current_profile() == "full"
+    assert profile_config() == ExperimentConfig()
+
+
+def test_fast_profile_is_much_less_work_than_full():
+    assert total_work(profile_config("fast")) < 0.5 * total_work(profile_config("full"))
+
+
+def test_profile_name_ignores_case_and_spaces(no_profile_in_env, monkeypatch):
+    monkeypatch.setenv(PROFILE_ENV, "  FAST ")
+    assert current_profile() == "fast"
+
+
+def test_bad_environment_value_is_rejected_naming_the_variable(no_profile_in_env, monkeypatch):
+    monkeypatch.setenv(PROFILE_ENV, "turbo")
+    with pytest.raises(ValueError, match=r"COLLAPSE_KIT_PROFILE must be one of 'full', 'fast', got 'turbo'"):
+        profile_config()
+
+
+def test_bad_profile_argument_is_rejected_naming_the_argument():
+    with pytest.raises(ValueError, match=r"^profile must be one of .*got 'turbo'"):
+        current_profile("turbo")
+
+
+def test_named_profile_wins_over_the_environment(no_profile_in_env, monkeypatch):
+    monkeypatch.setenv(PROFILE_ENV, "fast")
+    assert profile_config("full") == ExperimentConfig()
+
+
+def test_overrides_apply_on_top_of_the_profile_and_are_validated():
+    config = profile_config("fast", real_fraction=0.2, generations=2)
+    assert config.real_fraction == 0.2 and config.generations == 2
+    assert config.samples_per_generation == PROFILES["fast"]["samples_per_generation"]
+    with pytest.raises(ValueError, match="real_fraction"):
+        profile_config("fast", real_fraction=1.5)
+
+
+def test_nbgrader_grading_defaults_to_the_fast_profile(no_profile_in_env, monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert current_profile() == "fast"
+    monkeypatch.setenv(PROFILE_ENV, "full")
+    assert current_profile() == "full"  # a named profile still wins
+
+
+def test_lesson_settings_are_smaller_in_the_fast_profile():
+    for name in ("gaussian_generations", "mixture_generations"):
+        assert lesson_setting(name, "fast") < lesson_setting(name, "full")
+    with pytest.raises(ValueError, match=r"name must be one of .*got 'epochs'"):
+        lesson_setting("epochs", "fast")

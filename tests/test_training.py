@@ -1,0 +1,112 @@
+"""The in-memory trainer: it learns, it repeats with a seed, and it refuses bad settings by name."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from collapse_kit.data import load_mnist
+from collapse_kit.models import make_model
+from collapse_kit.training import resolve_device, train_vae
+
+
+@pytest.fixture(scope="module")
+def real_images():
+    return load_mnist("train", limit=2000).images
+
+
+def train(images, seed=0, epochs=3, **options):
+    torch.manual_seed(seed)  # the initial weights
+    model = make_model("mlp")
+    return model, train_vae(model, images, epochs=epochs, batch_size=128, seed=seed, device="cpu",
+                            progress=False, **options)
+
+
+def test_loss_falls_over_a_few_epochs_on_real_digits(real_images):
+    _, result = train(real_images, epochs=4)
+    losses = result.loss_per_epoch
+    assert len(losses) == 4
+    assert losses[-1] < losses[0]
+    assert all(later < earlier for earlier, later in zip(losses, losses[1:]))
+
+
+def test_trained_model_finds_real_digits_more_likely_than_an_untrained_one(real_images):
+    torch.manual_seed(0)
+    untrained = make_model("mlp").eval()
+    trained, _ = train(real_images, epochs=3)
+    test = load_mnist("test", limit=200).images
+    generator = lambda: torch.Generator().manual_seed(0)  # noqa: E731
+    with torch.no_grad():
+        assert trained.negative_elbo(test, generator()).mean() < untrained.negative_elbo(test, generator()).mean()
+
+
+def test_same_seed_gives_identical_losses_and_weights(real_images):
+    first_model, first = train(real_images, seed=5, epochs=2)
+    again_model, again = train(real_images, seed=5, epochs=2)
+    assert first.loss_per_epoch == again.loss_per_epoch
+    for (name, a), (_, b) in zip(first_model.state_dict().items(), again_model.state_dict().items()):
+        assert torch.equal(a, b), name
+
+
+def test_different_seed_gives_different_losses(real_images):
+    _, first = train(real_images, seed=1, epochs=1)
+    _, second = train(real_images, seed=2, epochs=1)
+    assert first.loss_per_epoch != second.loss_per_epoch
+
+
+def test_ragged_last_batch_is_dropped_from_the_count(real_images):
+    images = real_images[:1000]  # 1000 = 7 * 128 + 104: the last 104 images of each shuffle are not used
+    _, result = train(images, epochs=2)
+    assert result.samples_seen == 2 * (1000 // 128) * 128
+    assert result.seconds > 0 and result.samples_per_second > 0
+
+
+def test_model_is_left_in_eval_mode(real_images):
+    model, _ = train(real_images[:256], epochs=1)
+    assert not model.training
+
+
+@pytest.mark.parametrize("epochs, error", [(0, ValueError), (-1, ValueError), (1.5, TypeError), ("3", TypeError)])
+def test_bad_epochs_are_rejected_by_name(real_images, epochs, error):
+    with pytest.raises(error, match="epochs"):
+        train_vae(make_model("mlp"), real_images, epochs=epochs, progress=False, device="cpu")
+
+
+@pytest.mark.parametrize("batch_size", [0, -8])
+def test_batch_size_below_one_is_rejected_by_name(real_images, batch_size):
+    with pytest.raises(ValueError, match=f"batch_size must be >= 1, got {batch_size}"):
+        train_vae(make_model("mlp"), real_images, epochs=1, batch_size=batch_size, progress=False, device="cpu")
+
+
+def test_batch_larger_than_the_training_set_is_rejected_with_both_sizes(real_images):
+    with pytest.raises(ValueError, match=r"batch_size=512 is larger than the training set \(100 images\)"):
+        train_vae(make_model("mlp"), real_images[:100], epochs=1, batch_size=512, progress=False, device="cpu")
+
+
+def test_learning_rate_must_be_positive(real_images):
+    with pytest.raises(ValueError, match="learning_rate"):
+        train_vae(make_model("mlp"), real_images, epochs=1, learning_rate=0.0, progress=False, device="cpu")
+
+
+def test_images_that_are_not_28_by_28_are_rejected():
+    with pytest.raises(ValueError, match="28x28"):
+        train_vae(make_model("mlp"), torch.zeros(600, 1, 32, 32), epochs=1, progress=False, device="cpu")
+
+
+def test_device_auto_and_cpu_resolve_to_torch_devices():
+    assert resolve_device("cpu") == torch.device("cpu")
+    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert resolve_device(torch.device("cpu")) == torch.device("cpu")
+
+
+def test_unknown_device_is_rejected_by_name():
+    with pytest.raises(ValueError, match=r"device must be one of 'cpu', 'cuda', 'mps', got 'tpu'"):
+        resolve_device("tpu")
+    with pytest.raises(TypeError, match="device"):
+        resolve_device(0)
+
+
+def test_cuda_on_a_machine_without_cuda_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # pretend, so this runs on GPU machines too
+    with pytest.raises(ValueError, match=r"device='cuda' is not available on this machine"):
+        resolve_device("cuda")
