@@ -77,10 +77,14 @@ class CollapseExplorer:
         self.samples = widgets.IntText(value=self.base_config.samples_per_generation,
                                        description="samples / generation", style=style, layout=layout)
         self.run_button = widgets.Button(description="Run", button_style="primary", icon="play")
-        self.clear_button = widgets.Button(description="Clear earlier runs", icon="trash")
+        self.clear_button = widgets.Button(description="Clear earlier runs", icon="trash",
+                                           layout=widgets.Layout(width="auto"))
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="idle", style=style, layout=layout)
         self.error = widgets.HTML("")
         self.summary = widgets.HTML("")
+        # Stable class names: the browser tests (tests/test_browser.py) find these parts by them.
+        self.error.add_class("collapse-kit-error")
+        self.summary.add_class("collapse-kit-summary")
         self.samples_output = widgets.Output()
         self.curves_output = widgets.Output()
         self.run_button.on_click(lambda _button: self.run())
@@ -144,8 +148,9 @@ class CollapseExplorer:
 
     def _redraw(self, result: ExperimentResult) -> None:
         last = result.generations[-1]
-        self.summary.value = (f"<b>{html.escape(plots.run_label(result))}</b>: after {len(result.generations) - 1} "
-                              f"generations, FID {last.fid:.0f}, {last.classes_covered} digits, "
+        refits = len(result.generations) - 1
+        self.summary.value = (f"<b>{html.escape(plots.run_label(result))}</b>: after {refits} "
+                              f"generation{'s' if refits != 1 else ''} on synthetic data, FID {last.fid:.0f}, {last.classes_covered} digits, "
                               f"latent std {last.latent_std:.2f}, test -ELBO {last.test_nelbo:.0f} nats")
         _show_figure(self.curves_output, plots.metric_curves(self.results, EXPLORER_METRICS))
         _show_figure(self.samples_output, plots.sample_grids(result, images=16))
@@ -165,7 +170,8 @@ def gaussian_explorer(samples_per_generation: int = 100, generations: int = 300,
     controls = {
         "samples_per_generation": widgets.IntSlider(value=samples_per_generation, min=2, max=1000, step=1,
                                                     description="samples N", style=style, layout=layout),
-        "generations": widgets.IntSlider(value=generations, min=1, max=2000, step=10, description="generations",
+        # min is a multiple of step: a browser slider snaps to min + k * step.
+        "generations": widgets.IntSlider(value=generations, min=10, max=2000, step=10, description="generations",
                                          style=style, layout=layout),
         "real_fraction": widgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="real fraction",
                                              readout_format=".0%", style=style, layout=layout),
@@ -175,6 +181,7 @@ def gaussian_explorer(samples_per_generation: int = 100, generations: int = 300,
     }
     output = widgets.Output()
     error = widgets.HTML("")
+    error.add_class("collapse-kit-error")
 
     def redraw(_change=None):
         error.value = ""
