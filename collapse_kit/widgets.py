@@ -149,9 +149,10 @@ class CollapseExplorer:
     def _redraw(self, result: ExperimentResult) -> None:
         last = result.generations[-1]
         refits = len(result.generations) - 1
-        self.summary.value = (f"<b>{html.escape(plots.run_label(result))}</b>: after {refits} "
-                              f"generation{'s' if refits != 1 else ''} on synthetic data, FID {last.fid:.0f}, {last.classes_covered} digits, "
-                              f"latent std {last.latent_std:.2f}, test -ELBO {last.test_nelbo:.0f} nats")
+        self.summary.value = (f"<b>{html.escape(plots.run_label(result))}</b>: generation {refits} "
+                              f"(after {refits} refit{'s' if refits != 1 else ''}): FID {last.fid:.0f}, "
+                              f"{last.classes_covered} digits, latent std {last.latent_std:.2f}, "
+                              f"test -ELBO {last.test_nelbo:.0f} nats")
         _show_figure(self.curves_output, plots.metric_curves(self.results, EXPLORER_METRICS))
         _show_figure(self.samples_output, plots.sample_grids(result, images=16))
 
