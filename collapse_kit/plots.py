@@ -15,18 +15,19 @@ from .theory import GaussianResult, MixtureResult, expected_mle_variance
 
 
 def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 1) -> np.ndarray:
-    """Tile images (n, 1, 28, 28), pixels in [0, 1], into one 2-D array, ``nrow`` per row, lines of 1 between.
+    """Tile images (n, 1, 28, 28), pixels in [0, 1], into one 2-D array, ``nrow`` per row, each framed by 1s.
 
-    The layout of ``torchvision.utils.make_grid``, without importing torchvision into every lesson's kernel
+    The layout of ``torchvision.utils.make_grid`` (empty cells of a last row stay 0, blank), without importing torchvision into every lesson's kernel
     (about 170 MB of memory with a CUDA build of torch, measured). Used by every image figure.
     """
     images = torch.as_tensor(images).detach().float().cpu().reshape(-1, *images.shape[-2:]).numpy()
     count, height, width = images.shape
     nrow = min(check_int("nrow", nrow, 1), max(count, 1))
     rows = (count + nrow - 1) // nrow
-    grid = np.ones((rows * (height + padding) + padding, nrow * (width + padding) + padding), dtype=np.float32)
+    grid = np.zeros((rows * (height + padding) + padding, nrow * (width + padding) + padding), dtype=np.float32)
     for index, image in enumerate(images):
         top, left = padding + (index // nrow) * (height + padding), padding + (index % nrow) * (width + padding)
+        grid[top - padding:top + height + padding, left - padding:left + width + padding] = 1.0  # the frame
         grid[top:top + height, left:left + width] = image
     return grid
 
@@ -61,7 +62,7 @@ def run_label(result: ExperimentResult) -> str:
     return f"real {config.real_fraction:.0%} / {config.strategy}"
 
 
-def sample_grids(result: ExperimentResult, generations=None, images: int = 32) -> Figure:
+def sample_grids(result: ExperimentResult, generations=None, images: int = 36) -> Figure:
     """One grid of synthetic samples per generation, side by side. Used in lessons 03, 05."""
     images = check_int("images", images, 1, 64)
     generations = range(len(result.generations)) if generations is None else list(generations)
