@@ -28,7 +28,6 @@ import torch
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from classic_vae import ClassicVAE, classic_samples_per_second, write_torchvision_folder  # noqa: E402
 
 from collapse_kit.cache import atomic_write  # noqa: E402
 from collapse_kit.data import load_mnist  # noqa: E402
@@ -151,12 +150,17 @@ def main(argv=None) -> int:
     parser.add_argument("--lessons", action="store_true", help="also time every lesson in the full profile")
     parser.add_argument("--lessons-only", action="store_true", help="only time the lessons")
     parser.add_argument("--skip-run", action="store_true", help="skip timing the default collapse-kit run")
+    parser.add_argument("--label", default=platform.node() or "machine",
+                        help="results file name: bench/results/<label>.json (default: the host name)")
     args = parser.parse_args(argv)
     report = {"machine": {"host": platform.node(), "cpu_threads": torch.get_num_threads(),
                           "torch": torch.__version__, "python": platform.python_version()}}
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
 
     if not args.lessons_only:
+        # The baseline needs torchvision; imported here so --lessons-only runs where only the course is installed.
+        from classic_vae import ClassicVAE, classic_samples_per_second, write_torchvision_folder
+
         peak = matmul_flops_per_second()
         with tempfile.TemporaryDirectory() as root:
             write_torchvision_folder(Path(root))
@@ -185,7 +189,7 @@ def main(argv=None) -> int:
         print("lessons, full profile (fresh kernel and cache each):")
         report["lessons"] = lesson_costs("full")
 
-    target = ROOT / "bench" / "results" / f"{platform.node() or 'machine'}.json"
+    target = ROOT / "bench" / "results" / f"{args.label}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(target, json.dumps(report, indent=2).encode())
     print(f"wrote {target.relative_to(ROOT)}")

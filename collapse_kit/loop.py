@@ -21,7 +21,7 @@ from ._checks import check_choice, check_float, check_fraction, check_int
 from .cache import RunCache
 from .classifier import classify
 from .data import load_mnist, random_images
-from .models import MODEL_KINDS, SAMPLE_MODES, VAE, make_model
+from .models import IMAGE_SHAPE, MODEL_KINDS, SAMPLE_MODES, VAE, make_model
 from .training import resolve_device, train_vae
 
 STRATEGIES = ("replace", "accumulate")
@@ -253,7 +253,7 @@ def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cac
 
     records: list[GenerationResult] = []
     models: list[VAE] = []          # every finished generation's model, on the CPU
-    sets: dict[int, torch.Tensor] = {}  # new training set of each generation, built only when needed
+    sets: dict = {}  # accumulate: the buffer of every generation's set so far, built only when needed
     bar = tqdm(range(config.generations), desc="generations", unit="gen", disable=not progress)
     for generation in bar:
         entry = store.load(generation, ENTRY_FIELDS) if store else None
@@ -274,13 +274,18 @@ def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cac
 
 def _train_generation(config, seed, generation, models, sets, device, progress) -> dict:
     """Train and evaluate one generation; ``models`` holds every earlier generation's model."""
-    needed = range(generation + 1) if config.strategy == "accumulate" else [generation]
-    for g in needed:
-        if g not in sets:
-            sets[g] = new_training_set(config, seed, g, models[g - 1] if g else None)
-    data = torch.cat([sets[g] for g in needed])
+    n = config.samples_per_generation
     if config.strategy == "replace":
-        sets.pop(generation)  # never needed again
+        data = new_training_set(config, seed, generation, models[generation - 1] if generation else None)
+    else:
+        # One buffer for every generation's set, filled in place: generation g trains on a view of its first
+        # (g + 1) * N images, so the growing training set is never copied (half the memory of concatenating).
+        if "buffer" not in sets:
+            sets["buffer"], sets["filled"] = torch.empty(config.generations * n, *IMAGE_SHAPE), 0
+        for g in range(sets["filled"], generation + 1):
+            sets["buffer"][g * n:(g + 1) * n] = new_training_set(config, seed, g, models[g - 1] if g else None)
+        sets["filled"] = generation + 1
+        data = sets["buffer"][:(generation + 1) * n]
     with torch.random.fork_rng(devices=[]):  # seed the weights without touching the caller's global RNG
         torch.manual_seed(_seed(seed, generation, "init"))
         model = make_model(config.model)

@@ -17,8 +17,9 @@ from .theory import GaussianResult, MixtureResult, expected_mle_variance
 def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 1) -> np.ndarray:
     """Tile images (n, 1, 28, 28), pixels in [0, 1], into one 2-D array, ``nrow`` per row, each framed by 1s.
 
-    The layout of ``torchvision.utils.make_grid`` (empty cells of a last row stay 0, blank), without importing torchvision into every lesson's kernel
-    (about 170 MB of memory with a CUDA build of torch, measured). Used by every image figure.
+    The layout of ``torchvision.utils.make_grid`` (empty cells of a last row stay 0, blank), without importing
+    torchvision into every lesson's kernel (about 170 MB of memory with a CUDA build of torch, measured).
+    Used by every image figure.
     """
     images = torch.as_tensor(images).detach().float().cpu().reshape(-1, *images.shape[-2:]).numpy()
     count, height, width = images.shape
