@@ -108,14 +108,14 @@ def default_run_seconds() -> float:
         return time.perf_counter() - start
 
 
-def lesson_costs(profile: str = "full") -> list[dict]:
+def lesson_costs(profile: str = "full", only: str = "") -> list[dict]:
     """Run every lesson top to bottom in a fresh kernel and cache; wall seconds and peak kernel memory (MB) each."""
     import nbformat
     import psutil
     from nbclient import NotebookClient
 
     rows = []
-    for path in sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")):
+    for path in sorted((ROOT / "lessons").glob(f"{only}*.ipynb" if only else "[0-9][0-9]_*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         with tempfile.TemporaryDirectory() as cache:
             os.environ.update(COLLAPSE_KIT_PROFILE=profile, COLLAPSE_KIT_CACHE=cache, MPLBACKEND="Agg")
@@ -150,6 +150,7 @@ def main(argv=None) -> int:
     parser.add_argument("--lessons", action="store_true", help="also time every lesson in the full profile")
     parser.add_argument("--lessons-only", action="store_true", help="only time the lessons")
     parser.add_argument("--skip-run", action="store_true", help="skip timing the default collapse-kit run")
+    parser.add_argument("--only", default="", help="time only the lessons whose file name starts with this, e.g. 08")
     parser.add_argument("--label", default=platform.node() or "machine",
                         help="results file name: bench/results/<label>.json (default: the host name)")
     args = parser.parse_args(argv)
@@ -187,7 +188,7 @@ def main(argv=None) -> int:
             print(f"default `collapse-kit run`   {seconds:8.1f} s")
     if args.lessons or args.lessons_only:
         print("lessons, full profile (fresh kernel and cache each):")
-        report["lessons"] = lesson_costs("full")
+        report["lessons"] = lesson_costs("full", args.only)
 
     target = ROOT / "bench" / "results" / f"{args.label}.json"
     target.parent.mkdir(parents=True, exist_ok=True)

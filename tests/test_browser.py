@@ -3,11 +3,18 @@
 What a student does, and what these tests check:
 * lesson 01: Run > Run All Cells, then move the Gaussian explorer's "real fraction" slider with the keyboard:
   the plot is redrawn, and no cell shows an error;
-* lesson 05: Shift+Enter down to the explorer's cell, move "real fraction" (and "generations" down to 2, to keep
-  it short), press Run: the progress bar counts the generations, the summary and the figures show the new run,
-  and no error appears (neither in a cell's output nor in the explorer's error line). Lesson 05's whole
-  notebook trains a sweep (minutes even in the fast profile); ``COLLAPSE_KIT_BROWSER_RUN_ALL=1`` runs it all
-  first anyway (Run > Run All Cells), as a student would.
+* lesson 05: Run > Run All Cells (the sweep takes about 20 s in the fast profile on 2 quiet cores), move the
+  explorer's "real fraction" (and "generations" down to 2, to keep it short), press Run: the progress bar counts
+  the generations, the summary and the figures show the new run, and no error appears (neither in a cell's output
+  nor in the explorer's error line). On a busy machine, ``COLLAPSE_KIT_BROWSER_RUN_ALL=0`` runs only down to the
+  explorer's cell (Shift+Enter), which skips the sweep.
+
+Both run in JupyterLab 4 (``/lab/tree/<notebook>``) and again in Notebook 7 (``/notebooks/<notebook>``, served by
+the same server through the ``notebook`` package's server extension; the two share the notebook panel, menus and
+widget manager, so the same selectors find the cells, the Run menu and the widgets in both). In Notebook 7:
+* the sliders move with PageUp/PageDown, End: Notebook 7 takes the arrow keys for its own cell navigation before
+  a focused slider sees them (see ``SLIDER_KEYS``); lesson 01's test warns while that is so;
+* lesson 05 runs only down to the explorer's cell (Shift+Enter), not the sweep.
 
 The kernel runs the fast profile (``COLLAPSE_KIT_PROFILE=fast``) with an empty cache in a temporary folder.
 Screenshots of the widget (before.png, after.png; failure.png of the page when a test fails) and the server's
@@ -15,7 +22,9 @@ log go to ``tests/artifacts/<test name>/``; the log and the browser's console er
 
 Needs Playwright (the ``test`` extra) and Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``;
 Playwright's own browser download is not used). Without them these tests are skipped, except in CI
-(``COLLAPSE_KIT_CI=1``), where a missing browser is a failure. Run only these: ``pytest -m browser``.
+(``COLLAPSE_KIT_CI=1``), where a missing browser is a failure. The Notebook 7 tests also need the ``notebook``
+package, version 7 (installed with nbgrader, in the ``test`` extra); they are skipped without it, except in CI.
+Run only these: ``pytest -m browser``.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 import pytest
@@ -49,7 +59,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
 IN_CI = os.environ.get("COLLAPSE_KIT_CI") == "1"
-RUN_ALL_OF_LESSON_05 = os.environ.get("COLLAPSE_KIT_BROWSER_RUN_ALL") == "1"
+RUN_ALL_OF_LESSON_05 = os.environ.get("COLLAPSE_KIT_BROWSER_RUN_ALL", "1") != "0"
+# The pages a notebook opens in: ui -> the application name its page config gives (checked on opening).
+UI_NAMES = {"lab": "JupyterLab", "notebook": "Jupyter Notebook"}
+# The keys (up, down) a keyboard user moves a focused slider with, in each page. JupyterLab leaves the arrow keys
+# to the slider. Notebook 7 takes them first for its own cell navigation (ArrowRight: go to the next heading; it
+# handles keys in the capture phase, JupyterLab in the bubbling phase), so there the slider moves with PageUp and
+# PageDown (5 steps a press) or Home and End. test_..._in_notebook_7 warns while the arrow keys miss the slider.
+SLIDER_KEYS = {"lab": ("ArrowRight", "ArrowLeft"), "notebook": ("PageUp", "PageDown")}
 
 # Seconds; generous, as other work may share the CPU. Each test prints what it took (pytest -s).
 SERVER_START_TIMEOUT = 60
@@ -64,6 +81,26 @@ EXPLORER_CELL = "CollapseExplorer("  # lesson 05 runs down to the first code cel
 WIDGET_ERROR = ".collapse-kit-error"
 EXPLORER_SUMMARY = ".collapse-kit-summary"
 ERROR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+
+
+def missing_notebook_7_reason() -> str | None:
+    """Why the Notebook 7 tests cannot run here, or None when they can."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        installed = version("notebook")
+    except PackageNotFoundError:
+        return "the notebook package (Notebook 7) is not installed: pip install 'notebook>=7,<8'"
+    if not installed.startswith("7."):
+        return f"notebook {installed} is installed, not Notebook 7: pip install 'notebook>=7,<8'"
+    return None
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip the test for ``reason``; in CI fail instead, where no browser test may be skipped."""
+    if IN_CI:
+        pytest.fail(f"{reason} (COLLAPSE_KIT_CI=1: the browser tests may not be skipped in CI)")
+    pytest.skip(reason)
 
 
 def missing_browser_reason() -> str | None:
@@ -104,7 +141,10 @@ def child_pids(pid: int) -> list[int]:
 
 
 class JupyterLab:
-    """A JupyterLab server on a free port with a random token, serving a temporary folder of notebooks."""
+    """A JupyterLab server on a free port with a random token, serving a temporary folder of notebooks.
+
+    With the ``notebook`` package installed, the same server serves Notebook 7's pages too (``/notebooks/...``).
+    """
 
     def __init__(self, workspace: Path, state: Path):
         self.workspace, self.port, self.token = workspace, free_port(), secrets.token_hex(16)
@@ -148,7 +188,10 @@ class JupyterLab:
             time.sleep(0.5)
         raise RuntimeError(f"JupyterLab did not answer {self.url}/api/status within {timeout} s:\n{self.log()}")
 
-    def notebook_url(self, name: str) -> str:
+    def notebook_url(self, name: str, ui: str = "lab") -> str:
+        """The page that opens notebook ``name``: in JupyterLab (``ui="lab"``) or in Notebook 7 (``"notebook"``)."""
+        if ui == "notebook":  # Notebook 7's page for one notebook (it keeps no layout between sessions)
+            return f"{self.url}/notebooks/{name}?token={self.token}"
         # ?reset: open the notebook alone, whatever an earlier session left in the workspace
         return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
 
@@ -187,9 +230,7 @@ def chromium():
     """Headless Chromium (Debian's), shared by the tests of this module and closed after them."""
     reason = missing_browser_reason()
     if reason is not None:
-        if IN_CI:
-            pytest.fail(f"{reason} (COLLAPSE_KIT_CI=1: the browser tests may not be skipped in CI)")
-        pytest.skip(reason)
+        skip_or_fail(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -262,13 +303,18 @@ def wait_until(condition, timeout: float, what: str, interval: float = 0.25):
         time.sleep(interval)
 
 
-def open_notebook(page, lab, notebook: Path) -> None:
-    """Copy ``notebook`` into the server's folder, open it, and wait for its kernel to be idle."""
+def open_notebook(page, lab, notebook: Path, ui: str = "lab") -> None:
+    """Copy ``notebook`` into the server's folder, open it in ``ui`` ("lab" or "notebook": Notebook 7), and wait
+    for its kernel to be idle."""
     if not notebook.exists():
         pytest.fail(f"lesson notebook missing: {notebook}")
+    if ui == "notebook" and missing_notebook_7_reason() is not None:
+        skip_or_fail(missing_notebook_7_reason())
     shutil.copy(notebook, lab.workspace / notebook.name)
-    page.goto(lab.notebook_url(notebook.name))
+    page.goto(lab.notebook_url(notebook.name, ui))
     page.locator(".jp-NotebookPanel .jp-Notebook").first.wait_for(timeout=60_000)
+    app = json.loads(page.locator("#jupyter-config-data").text_content()).get("appName")
+    assert app == UI_NAMES[ui], f"{page.url} opened in {app!r}, not in {UI_NAMES[ui]!r}"
     wait_for_idle_kernel(page, lab, timeout=60)
 
 
@@ -371,8 +417,9 @@ def slider(area, text: str):
     return area.locator(".widget-slider").filter(has=label(area.page, text))
 
 
-def move_slider(area, text: str, steps: int) -> tuple[str, str]:
-    """Focus the slider's handle and press the arrow key ``steps`` times, as a keyboard user would.
+def move_slider(area, text: str, steps: int, keys: tuple[str, str] = SLIDER_KEYS["lab"]) -> tuple[str, str]:
+    """Focus the slider's handle and press ``keys[0]`` (up; ``keys[1]`` down when ``steps`` < 0) ``abs(steps)``
+    times, as a keyboard user would.
 
     Returns the readout before and after (e.g. "0%" and "20%").
     """
@@ -381,9 +428,24 @@ def move_slider(area, text: str, steps: int) -> tuple[str, str]:
     handle.scroll_into_view_if_needed()
     handle.focus()
     for _ in range(abs(steps)):
-        handle.press("ArrowRight" if steps > 0 else "ArrowLeft")
+        handle.press(keys[0] if steps > 0 else keys[1])
     wait_until(lambda: slider_readout(area, text) != before, 5, f"the {text!r} readout to change from {before}")
     return before, slider_readout(area, text)
+
+
+def arrow_key_moves_slider(area, text: str) -> bool:
+    """Focus the slider's handle and press ArrowRight once: True if its readout changes within 2 s."""
+    before = slider_readout(area, text)
+    handle = slider(area, text).locator(".noUi-handle")
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    handle.press("ArrowRight")
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:
+        if slider_readout(area, text) != before:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def slider_readout(area, text: str) -> str:
@@ -432,11 +494,11 @@ def screenshot(page, area, name: str) -> Path:
 # ---------------------------------------------------------------- the tests
 
 
-def test_lesson_01_gaussian_plot_redraws_when_the_real_fraction_slider_moves(page, lab):
-    """Lesson 01: run the notebook, move the Gaussian explorer's "real fraction"; the plot is redrawn at once."""
-    open_notebook(page, lab, LESSON_01)
+def check_lesson_01(page, lab, ui: str) -> None:
+    """Lesson 01 in ``ui``: run the notebook, move the Gaussian explorer's "real fraction"; the plot is redrawn."""
+    open_notebook(page, lab, LESSON_01, ui)
     seconds = run_all_cells(page, lab)
-    print(f"lesson 01: Run All Cells took {seconds:.1f} s")
+    print(f"lesson 01 ({UI_NAMES[ui]}): Run All Cells took {seconds:.1f} s")
     assert error_outputs(page) == [], "a cell printed an error while the whole notebook ran"
 
     explorer = widget_area(page, also_has=label(page, "samples N"))
@@ -446,35 +508,50 @@ def test_lesson_01_gaussian_plot_redraws_when_the_real_fraction_slider_moves(pag
     screenshot(page, explorer, "before")
 
     start = time.monotonic()
-    before, after = move_slider(explorer, SLIDER_LABEL, steps=4)
-    print(f"lesson 01: real fraction {before} -> {after}")
+    # 20% with the arrow keys, 25% with PageUp
+    before, after = move_slider(explorer, SLIDER_LABEL, steps=4 if ui == "lab" else 1, keys=SLIDER_KEYS[ui])
+    print(f"lesson 01 ({UI_NAMES[ui]}): real fraction {before} -> {after}")
     wait_until(lambda: image_sources(explorer) not in ([], images_before), REDRAW_TIMEOUT, "the plot to be redrawn")
     wait_for_idle_kernel(page, lab, timeout=REDRAW_TIMEOUT)
-    print(f"lesson 01: redraw took {time.monotonic() - start:.1f} s")
+    print(f"lesson 01 ({UI_NAMES[ui]}): redraw took {time.monotonic() - start:.1f} s")
     screenshot(page, explorer, "after")
 
     assert widget_errors(explorer) == [], "the Gaussian explorer shows an error"
     assert error_outputs(page) == [], "an error appeared in the notebook after moving the slider"
+    if ui == "notebook" and not arrow_key_moves_slider(explorer, SLIDER_LABEL):
+        # not a failure of the lesson's widgets: Notebook 7 keeps the arrow keys for itself (see SLIDER_KEYS)
+        warnings.warn("Notebook 7: ArrowRight on a focused slider moves to the next heading instead of moving the "
+                      "slider; students there must use PageUp/PageDown, Home/End or the mouse", stacklevel=1)
 
 
-def test_lesson_05_explorer_reruns_when_the_real_fraction_slider_moves(page, lab):
-    """Lesson 05: move "real fraction" in the explorer and press Run; it trains and shows the new run, no error."""
-    open_notebook(page, lab, LESSON_05)
-    if RUN_ALL_OF_LESSON_05:
-        print(f"lesson 05: Run All Cells took {run_all_cells(page, lab):.1f} s")
+def check_lesson_05(page, lab, ui: str, run_all: bool) -> None:
+    """Lesson 05 in ``ui``: move "real fraction" in the explorer and press Run; it shows the new run, no error.
+
+    ``run_all``: Run All Cells first (the sweep too), else Shift+Enter down to the explorer's cell only.
+    """
+    open_notebook(page, lab, LESSON_05, ui)
+    if run_all:
+        print(f"lesson 05 ({UI_NAMES[ui]}): Run All Cells took {run_all_cells(page, lab):.1f} s")
     else:
-        print(f"lesson 05: running down to the explorer took {run_down_to(page, lab, LESSON_05, EXPLORER_CELL):.1f} s")
+        seconds = run_down_to(page, lab, LESSON_05, EXPLORER_CELL)
+        print(f"lesson 05 ({UI_NAMES[ui]}): running down to the explorer took {seconds:.1f} s")
 
     explorer = widget_area(page, also_has=button(page, "Run"))
     explorer.scroll_into_view_if_needed()
     summary_before, images_before = summary_text(explorer), image_sources(explorer)
     screenshot(page, explorer, "before")
 
-    before, after = move_slider(explorer, SLIDER_LABEL, steps=4)
-    print(f"lesson 05: real fraction {before} -> {after}")
+    # a fraction the lesson has not run yet (the sweep's are 0, 25, 50, 100%), so the explorer really trains:
+    # 4 arrow steps from the lesson's 50% (70%), or one PageUp from the explorer's first 0% (25%, no sweep run)
+    before, after = move_slider(explorer, SLIDER_LABEL, steps=4 if ui == "lab" else 1, keys=SLIDER_KEYS[ui])
+    print(f"lesson 05 ({UI_NAMES[ui]}): real fraction {before} -> {after}")
     generations = int(slider_readout(explorer, "generations"))
     if generations > 2:  # fewer generations, a shorter test; the run is still new, so it really trains
-        move_slider(explorer, "generations", steps=2 - generations)
+        if ui == "lab":
+            move_slider(explorer, "generations", steps=2 - generations)
+        else:  # 5 steps a PageDown: End (12), then PageDown twice (7, 2); 2 generations show "generation 1/2"
+            move_slider(explorer, "generations", steps=1, keys=("End", "Home"))
+            move_slider(explorer, "generations", steps=-2, keys=SLIDER_KEYS[ui])
     start, progress_seen = time.monotonic(), set()
     button(explorer, "Run").click()
 
@@ -486,7 +563,7 @@ def test_lesson_05_explorer_reruns_when_the_real_fraction_slider_moves(page, lab
                 and button(explorer, "Run").is_enabled() and kernel_idle(page, lab))
 
     wait_until(new_run_shown, EXPLORER_RUN_TIMEOUT, "the explorer to show its new run (progress 'done')", 0.5)
-    print(f"lesson 05: the explorer's run took {time.monotonic() - start:.1f} s; progress shown: "
+    print(f"lesson 05 ({UI_NAMES[ui]}): the explorer's run took {time.monotonic() - start:.1f} s; progress shown: "
           f"{sorted(progress_seen)}; summary: {summary_text(explorer)}")
     screenshot(page, explorer, "after")
 
@@ -494,3 +571,27 @@ def test_lesson_05_explorer_reruns_when_the_real_fraction_slider_moves(page, lab
     assert image_sources(explorer) not in ([], images_before), "the explorer's figures did not change after Run"
     assert any(text.startswith("generation") for text in progress_seen), \
         f"the progress bar never counted generations while the explorer trained (saw {sorted(progress_seen)})"
+
+
+def test_lesson_01_gaussian_plot_redraws_when_the_real_fraction_slider_moves(page, lab):
+    """Lesson 01 in JupyterLab 4: Run All Cells, move the explorer's "real fraction"; the plot is redrawn."""
+    check_lesson_01(page, lab, "lab")
+
+
+def test_lesson_01_gaussian_plot_redraws_in_notebook_7(page, lab):
+    """Lesson 01 in Notebook 7 (/notebooks/...): the same student steps and checks as in JupyterLab."""
+    check_lesson_01(page, lab, "notebook")
+
+
+def test_lesson_05_explorer_reruns_when_the_real_fraction_slider_moves(page, lab):
+    """Lesson 05 in JupyterLab 4: move "real fraction" in the explorer and press Run; it shows the new run."""
+    check_lesson_05(page, lab, "lab", run_all=RUN_ALL_OF_LESSON_05)
+
+
+def test_lesson_05_explorer_reruns_in_notebook_7(page, lab):
+    """Lesson 05 in Notebook 7 (/notebooks/...): the explorer's steps and checks of the JupyterLab test.
+
+    Down to the explorer's cell only: the sweep (minutes on a busy machine) is the same kernel work in either page,
+    and JupyterLab's test runs it; Run All Cells in Notebook 7 is tested with lesson 01.
+    """
+    check_lesson_05(page, lab, "notebook", run_all=False)
