@@ -191,15 +191,9 @@ def _evaluate(config, seed, generation, model, gen0_model) -> dict:
     test = load_mnist("test", limit=count).images
     generator = torch.Generator().manual_seed(_seed(seed, generation, "metrics"))
     samples = model.sample(count, config.sample_mode, config.temperature, generator)
-    labels, features = classify(samples)
-    real_features = _real_test_features(count)
-    histogram = metrics.class_histogram(labels)
-    precision, recall = metrics.precision_recall(metrics.on_unit_sphere(real_features),
-                                                 metrics.on_unit_sphere(features), k=5)
+    scores = metrics.classifier_scores(*classify(samples), _real_test_features(count))
     return {
-        "class_histogram": torch.as_tensor(histogram), "class_entropy": metrics.class_entropy(histogram),
-        "classes_covered": metrics.classes_covered(histogram),
-        "fid": metrics.frechet_distance(real_features, features), "precision": precision, "recall": recall,
+        **scores, "class_histogram": torch.as_tensor(scores["class_histogram"]),
         "latent_std": metrics.latent_std(gen0_model, samples), "pixel_diversity": metrics.pixel_diversity(samples),
         "test_nelbo": float(metrics.negative_elbo(model, test, seed=generation).mean()),
         "sample_nelbo_gen0": torch.as_tensor(metrics.negative_elbo(gen0_model, samples, seed=generation)),

@@ -105,6 +105,24 @@ def precision_recall(real_features: torch.Tensor, synthetic_features: torch.Tens
     return precision, recall
 
 
+def direction_precision_recall(real_features, synthetic_features, k: int = 5) -> tuple[float, float]:
+    """k-NN precision and recall of unit-length features (``on_unit_sphere``): what lessons 04-08 report."""
+    return precision_recall(on_unit_sphere(real_features), on_unit_sphere(synthetic_features), k=k)
+
+
+def classifier_scores(labels: torch.Tensor, features: torch.Tensor, real_features: torch.Tensor) -> dict:
+    """Every classifier-based score of one image set against real images' features (n, 128).
+
+    Returns class_histogram (10 shares), class_entropy (nats), classes_covered, fid, precision and recall.
+    Used for each generation of the loop and for the real-data yardstick (lesson 04).
+    """
+    histogram = class_histogram(labels)
+    precision, recall = direction_precision_recall(real_features, features)
+    return {"class_histogram": histogram, "class_entropy": class_entropy(histogram),
+            "classes_covered": classes_covered(histogram), "fid": frechet_distance(real_features, features),
+            "precision": precision, "recall": recall}
+
+
 @torch.no_grad()
 def latent_std(encoder: VAE, images: torch.Tensor) -> float:
     """Std of latent means under ``encoder`` (over images, averaged over latent dimensions).

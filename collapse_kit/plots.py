@@ -79,15 +79,20 @@ def sample_grids(result: ExperimentResult, generations=None, images: int = 36) -
     return figure
 
 
-def metric_curves(results, metrics=("fid", "classes_covered", "latent_std", "test_nelbo")) -> Figure:
-    """Metrics over generations, one panel per metric, one line per run (several runs compare). Lessons 03-08."""
+def _metric_panels(results, metrics) -> tuple[list, Figure, np.ndarray]:
+    """Checked runs and metric names, and a figure with one panel per metric (metric_curves, final_metrics)."""
     results = [results] if isinstance(results, ExperimentResult) else list(results)
     if not results:
         raise ValueError("results must hold at least one ExperimentResult")
     for name in metrics:
         check_choice("metrics", name, METRIC_NAMES)
     figure = Figure(figsize=(3.6 * len(metrics), 3.0), layout="constrained")
-    axes = np.atleast_1d(figure.subplots(1, len(metrics)))
+    return results, figure, np.atleast_1d(figure.subplots(1, len(metrics)))
+
+
+def metric_curves(results, metrics=("fid", "classes_covered", "latent_std", "test_nelbo")) -> Figure:
+    """Metrics over generations, one panel per metric, one line per run (several runs compare). Lessons 03-08."""
+    results, figure, axes = _metric_panels(results, metrics)
     for axis, name in zip(axes, metrics):
         for result in results:
             values = result.metric(name)
@@ -231,13 +236,7 @@ def latent_scatter(latent_means: torch.Tensor, labels: torch.Tensor) -> Figure:
 
 def final_metrics(results, metrics=("fid", "classes_covered", "latent_std", "test_nelbo")) -> Figure:
     """Each run's last-generation metrics against its real fraction, one line per strategy. Lessons 05, 06, 08."""
-    results = list(results)
-    if not results:
-        raise ValueError("results must hold at least one ExperimentResult")
-    for name in metrics:
-        check_choice("metrics", name, METRIC_NAMES)
-    figure = Figure(figsize=(3.6 * len(metrics), 3.0), layout="constrained")
-    axes = np.atleast_1d(figure.subplots(1, len(metrics)))
+    results, figure, axes = _metric_panels(results, metrics)
     strategies = sorted({result.config.strategy for result in results})
     for axis, name in zip(axes, metrics):
         for strategy in strategies:

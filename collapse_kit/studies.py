@@ -52,14 +52,10 @@ def real_data_scores(metric_samples: int = 2000, seed: int = 0) -> dict:
     count = check_int("metric_samples", metric_samples, 10, 10_000)
     generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
     images = random_images("train", count, generator)
-    labels, features = classify(images)
     _, real_features = classify(load_mnist("test", limit=count).images)
-    histogram = metrics.class_histogram(labels)
-    precision, recall = metrics.precision_recall(metrics.on_unit_sphere(real_features),
-                                                 metrics.on_unit_sphere(features))
-    return {"fid": metrics.frechet_distance(real_features, features), "precision": precision, "recall": recall,
-            "class_entropy": metrics.class_entropy(histogram), "classes_covered": metrics.classes_covered(histogram),
-            "pixel_diversity": metrics.pixel_diversity(images)}
+    scores = metrics.classifier_scores(*classify(images), real_features)
+    del scores["class_histogram"]
+    return {**scores, "pixel_diversity": metrics.pixel_diversity(images)}
 
 
 @dataclass
@@ -81,12 +77,12 @@ def sampling_tradeoff(model: VAE, temperatures=(1.0, 0.8, 0.6, 0.4), sample_mode
     """
     count = check_int("count", count, 10, 10_000)
     temperatures = np.array([check_float("temperature", t, 0.0, 10.0, exclusive_minimum=True) for t in temperatures])
-    real = metrics.on_unit_sphere(classify(load_mnist("test", limit=count).images)[1])
+    real = classify(load_mnist("test", limit=count).images)[1]
     precision, recall = [], []
     for temperature in temperatures:
         generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
         samples = model.sample(count, sample_mode, float(temperature), generator)
-        p, r = metrics.precision_recall(real, metrics.on_unit_sphere(classify(samples)[1]))
+        p, r = metrics.direction_precision_recall(real, classify(samples)[1])
         precision.append(p)
         recall.append(r)
     return Tradeoff(temperatures, np.array(precision), np.array(recall), sample_mode)

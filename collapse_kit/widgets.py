@@ -121,7 +121,7 @@ class CollapseExplorer:
                 self._memory[key] = result
             self.progress.max = self.progress.value = config.generations
             self.progress.description = "done"
-            if result not in self.results:
+            if not any(shown is result for shown in self.results):  # identity: results hold arrays
                 self.results.append(result)
             self._redraw(result)
             return result
