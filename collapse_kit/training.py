@@ -10,13 +10,40 @@ import time
 from dataclasses import dataclass
 
 import torch
+from torch.optim.adam import adam
 from tqdm.auto import tqdm
 
 from ._checks import check_choice, check_float, check_int
-from .models import VAE
+from .models import PIXELS, VAE
 
 DEFAULT_BATCH_SIZE = 512
 DEFAULT_LEARNING_RATE = 1e-3
+
+
+class _Adam:
+    """Adam with torch's fused kernel: the update of ``torch.optim.Adam(params, lr, fused=True)``, bit for bit.
+
+    Called through ``torch.optim.adam.adam`` without the ``Optimizer.step`` bookkeeping (hooks, profiling, state
+    lookups), which costs a tenth of a millisecond of a 5 ms step on a CPU.
+    """
+
+    def __init__(self, params, lr: float):
+        self.params = [param for param in params if param.requires_grad]
+        self.lr = lr
+        self.exp_avgs = [torch.zeros_like(param) for param in self.params]
+        self.exp_avg_sqs = [torch.zeros_like(param) for param in self.params]
+        self.steps = [torch.zeros((), dtype=torch.float32, device=param.device) for param in self.params]
+
+    def zero_grad(self) -> None:
+        for param in self.params:
+            param.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        grads = [param.grad for param in self.params]
+        adam(self.params, grads, self.exp_avgs, self.exp_avg_sqs, [], self.steps, fused=True,
+             amsgrad=False, beta1=0.9, beta2=0.999, lr=self.lr, weight_decay=0.0, eps=1e-8,
+             maximize=False)
 
 
 @dataclass(frozen=True)
@@ -50,7 +77,8 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
 def train_vae(model: VAE, images: torch.Tensor, epochs: int, batch_size: int = DEFAULT_BATCH_SIZE,
               learning_rate: float = DEFAULT_LEARNING_RATE, seed: int = 0, device: str | torch.device = "auto",
               progress: bool = True, description: str = "training") -> TrainingResult:
-    """Fit ``model`` in place to ``images`` (n, 1, 28, 28), pixels in [0, 1], by minimising the negative ELBO.
+    """Fit ``model`` in place to ``images`` (n, 1, 28, 28) or (n, 784), pixels in [0, 1], by minimising the negative
+    ELBO.
 
     Args:
         epochs: passes over the whole set; each is a fresh seeded shuffle cut into ``batch_size`` slices.
@@ -64,30 +92,34 @@ def train_vae(model: VAE, images: torch.Tensor, epochs: int, batch_size: int = D
     batch_size = check_int("batch_size", batch_size, 1)
     learning_rate = check_float("learning_rate", learning_rate, 0.0, None, exclusive_minimum=True)
     seed = check_int("seed", seed, 0)
-    if not isinstance(images, torch.Tensor) or images.ndim < 2 or images.shape[-1] != 28:
-        raise ValueError(f"images must be a tensor of 28x28 images, got {getattr(images, 'shape', type(images))}")
+    if not isinstance(images, torch.Tensor) or images.ndim < 2 or images.shape[1:].numel() != PIXELS:
+        raise ValueError(f"images must be a tensor of 28x28 images, (n, 1, 28, 28) or rows of {PIXELS} pixels, "
+                         f"got {getattr(images, 'shape', type(images))}")
     if len(images) < batch_size:
         raise ValueError(f"batch_size={batch_size} is larger than the training set ({len(images)} images); "
                          f"use at least {batch_size} images or a smaller batch_size")
     device = resolve_device(device)
     model.to(device).train()
-    images = images.to(device)
+    # Rows of pixels: gathering rows of a 2-D tensor is 3x faster than of a 4-D one; the models take either shape.
+    images = images.to(device).reshape(len(images), -1)
     generator = torch.Generator(device=device).manual_seed(seed)
     shuffle_generator = torch.Generator().manual_seed(seed)
     # fused Adam is one kernel per step instead of a loop over parameters: ~5% faster on CPU, more on GPU.
-    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate, fused=True)
+    optimizer = _Adam(model.parameters(), learning_rate)
+    # Drop the ragged last slice of each epoch: equal batches keep the loss scale and the speed steady.
+    steps = len(images) // batch_size
+    # Every batch is gathered into this one buffer: fresh memory of this size costs hundreds of page faults a step.
+    batch = images.new_empty(batch_size, images.shape[1])
     losses = []
     start = time.perf_counter()
     bar = tqdm(range(epochs), desc=description, unit="epoch", disable=not progress, leave=False)
     for _ in bar:
         order = torch.randperm(len(images), generator=shuffle_generator).to(device)
         total = torch.zeros((), device=device)
-        # Drop the ragged last slice: equal batches keep the loss scale and the speed steady.
-        steps = len(images) // batch_size
         for step in range(steps):
-            batch = images[order[step * batch_size:(step + 1) * batch_size]]
+            torch.index_select(images, 0, order[step * batch_size:(step + 1) * batch_size], out=batch)
             loss = model.negative_elbo(batch, generator=generator).mean()
-            optimizer.zero_grad(set_to_none=True)
+            optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             total += loss.detach()

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from collapse_kit.metrics import pixel_diversity
-from collapse_kit.models import MODEL_KINDS, ConvVAE, MLPVAE, make_model
+from collapse_kit.models import MODEL_KINDS, ConvVAE, MLPVAE, bernoulli_nll, make_model, reparameterise_with_kl
 
 
 def fresh(kind: str, seed: int = 0):
@@ -49,6 +49,43 @@ def test_negative_elbo_repeats_with_a_seeded_generator(real_test_images):
     other = model.negative_elbo(images, generator=torch.Generator().manual_seed(4))
     assert torch.equal(first, again)
     assert not torch.equal(first, other)
+
+
+def test_bernoulli_nll_equals_torch_binary_cross_entropy_and_its_gradient():
+    torch.manual_seed(0)
+    # logits from the everyday range to far beyond it (exp(100) overflows float32), grey and binary targets
+    logits = torch.cat([torch.randn(6, 784) * scale for scale in (0.5, 5.0, 40.0)])
+    logits[0, :4] = torch.tensor([-100.0, 100.0, -1e4, 1e4])
+    targets = torch.rand(18, 784)
+    targets[1] = targets[1].round()
+    ours_logits, torch_logits = logits.clone().requires_grad_(), logits.clone().requires_grad_()
+    ours = bernoulli_nll(ours_logits, targets)
+    reference = torch.nn.functional.binary_cross_entropy_with_logits(torch_logits, targets, reduction="none").sum(1)
+    assert ours.shape == (18,)
+    assert torch.allclose(ours, reference, rtol=1e-5, atol=1e-3), (ours - reference).abs().max()
+    weights = torch.rand(18)  # a different gradient per image, as a weighted loss would give
+    (ours * weights).sum().backward()
+    (reference * weights).sum().backward()
+    assert torch.allclose(ours_logits.grad, torch_logits.grad, atol=1e-7)
+
+
+def test_bernoulli_nll_gradients_pass_a_numerical_check_for_both_inputs():
+    logits = torch.randn(3, 7, dtype=torch.float64, requires_grad=True)
+    targets = torch.rand(3, 7, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(bernoulli_nll, (logits, targets))
+
+
+def test_reparameterise_with_kl_equals_the_written_out_formulas_and_their_gradients():
+    mean = torch.randn(5, 4, dtype=torch.float64, requires_grad=True)
+    log_var = torch.randn(5, 4, dtype=torch.float64, requires_grad=True)
+    noise = torch.randn(5, 4, dtype=torch.float64)
+    z, kl = reparameterise_with_kl(mean, log_var, noise)
+    assert torch.allclose(z, mean + noise * torch.exp(0.5 * log_var))
+    assert torch.allclose(kl, 0.5 * (mean**2 + log_var.exp() - 1.0 - log_var).sum(1))
+    assert torch.autograd.gradcheck(lambda m, v: reparameterise_with_kl(m, v, noise), (mean, log_var))
+    # a standard normal posterior is the prior itself: zero KL
+    _, zero = reparameterise_with_kl(torch.zeros(2, 3), torch.zeros(2, 3), torch.randn(2, 3))
+    assert torch.equal(zero, torch.zeros(2))
 
 
 def test_bernoulli_samples_have_only_black_and_white_pixels():

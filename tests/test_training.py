@@ -7,7 +7,7 @@ import torch
 
 from collapse_kit.data import load_mnist
 from collapse_kit.models import make_model
-from collapse_kit.training import resolve_device, train_vae
+from collapse_kit.training import _Adam, resolve_device, train_vae
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +54,35 @@ def test_different_seed_gives_different_losses(real_images):
     assert first.loss_per_epoch != second.loss_per_epoch
 
 
+def test_adam_gives_the_weights_of_torch_fused_adam_bit_for_bit(real_images):
+    torch.manual_seed(0)
+    ours, reference = make_model("mlp"), make_model("mlp")
+    reference.load_state_dict(ours.state_dict())
+    ours_optimizer = _Adam(ours.parameters(), 1e-3)
+    reference_optimizer = torch.optim.Adam(reference.parameters(), lr=1e-3, fused=True)
+    for step in range(4):
+        batch = real_images[step * 64:(step + 1) * 64]
+        for model, optimizer in ((ours, ours_optimizer), (reference, reference_optimizer)):
+            loss = model.negative_elbo(batch, generator=torch.Generator().manual_seed(step)).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    for (name, a), (_, b) in zip(ours.state_dict().items(), reference.state_dict().items()):
+        assert torch.equal(a, b), name
+
+
+def test_images_as_rows_of_pixels_train_exactly_as_image_shaped_ones(real_images):
+    _, shaped = train(real_images[:512], epochs=2)
+    _, rows = train(real_images[:512].reshape(512, 784), epochs=2)
+    assert shaped.loss_per_epoch == rows.loss_per_epoch
+
+
+def test_the_conv_model_trains_with_the_same_trainer(real_images):
+    torch.manual_seed(0)
+    result = train_vae(make_model("conv"), real_images[:512], epochs=2, batch_size=128, device="cpu", progress=False)
+    assert result.loss_per_epoch[1] < result.loss_per_epoch[0]
+
+
 def test_ragged_last_batch_is_dropped_from_the_count(real_images):
     images = real_images[:1000]  # 1000 = 7 * 128 + 104: the last 104 images of each shuffle are not used
     _, result = train(images, epochs=2)
@@ -91,6 +120,8 @@ def test_learning_rate_must_be_positive(real_images):
 def test_images_that_are_not_28_by_28_are_rejected():
     with pytest.raises(ValueError, match="28x28"):
         train_vae(make_model("mlp"), torch.zeros(600, 1, 32, 32), epochs=1, progress=False, device="cpu")
+    with pytest.raises(ValueError, match="rows of 784 pixels"):
+        train_vae(make_model("mlp"), torch.zeros(600, 28), epochs=1, progress=False, device="cpu")
 
 
 def test_device_auto_and_cpu_resolve_to_torch_devices():
