@@ -2,6 +2,7 @@
 
     python bench/benchmark.py                 # trainer speed, FLOP/s share, default `collapse-kit run` wall time
     python bench/benchmark.py --lessons       # + full-profile time and peak kernel memory of every lesson
+    python bench/benchmark.py --lessons-only --lesson-profile fast --label fast   # the lessons as CI runs them
 
 Prints a table and writes it as JSON to bench/results/<host>.json (atomically). What it measures:
   * samples/s of the classic PyTorch VAE example recipe (784-400-20, DataLoader over torchvision's MNIST, batch 128)
@@ -180,6 +181,8 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-run", action="store_true", help="skip timing the default collapse-kit run")
     parser.add_argument("--repeats", type=int, default=3,
                         help="measure each trainer this many times and keep the best (default 3)")
+    parser.add_argument("--lesson-profile", choices=("full", "fast"), default="full",
+                        help="the profile the lessons run in (default full, what students run)")
     parser.add_argument("--only", default="", help="time only the lessons whose file name starts with this, e.g. 08")
     parser.add_argument("--label", default=platform.node() or "machine",
                         help="results file name: bench/results/<label>.json (default: the host name)")
@@ -221,8 +224,9 @@ def main(argv=None) -> int:
             report["default_run_seconds"] = seconds
             print(f"default `collapse-kit run`   {seconds:8.1f} s")
     if args.lessons or args.lessons_only:
-        print("lessons, full profile (fresh kernel and cache each):")
-        report["lessons"] = lesson_costs("full", args.only)
+        print(f"lessons, {args.lesson_profile} profile (fresh kernel and cache each):")
+        report["lesson_profile"] = args.lesson_profile
+        report["lessons"] = lesson_costs(args.lesson_profile, args.only)
 
     target = ROOT / "bench" / "results" / f"{args.label}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
