@@ -18,6 +18,46 @@ IMAGE_SHAPE = (1, 28, 28)
 PIXELS = 28 * 28
 
 
+def bernoulli_nll_rows(logits: torch.Tensor, targets: torch.Tensor, work: torch.Tensor) -> torch.Tensor:
+    """Each row's sum over pixels of softplus(logit) - target * logit, in nats; ``work`` (same shape as ``logits``)
+    is scratch space and is overwritten. The forward formula of :func:`bernoulli_nll` and of the MLP's hand-written
+    training step, so both give the same bits."""
+    # softplus(l) = max(l, 0) + log(1 + exp(-|l|)) = (l + |l|) / 2 - log(sigmoid(|l|)), summed per image. Written
+    # as row sums so the (n, 784) tensors are read few times: memory traffic, not arithmetic, is the cost here.
+    torch.abs(logits, out=work)
+    half_relu = logits.sum(dim=1).add_(work.sum(dim=1)).mul_(0.5)
+    log_term = work.sigmoid_().log_().sum(dim=1)  # log(sigmoid(|l|)) lies in [log 1/2, 0]: exact enough
+    cross = torch.mul(targets, logits, out=work).sum(dim=1)
+    return half_relu.sub_(log_term).sub_(cross)
+
+
+def bernoulli_nll_grad(logits: torch.Tensor, targets: torch.Tensor, grad: torch.Tensor,
+                       out: torch.Tensor | None = None) -> torch.Tensor:
+    """d loss / d logits = (sigmoid(logit) - target) * grad, with ``grad`` the gradient of each row, shape (n, 1)."""
+    return torch.sigmoid(logits, out=out).sub_(targets).mul_(grad)
+
+
+def standard_deviation(log_var: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+    """exp(log_var / 2), optionally into ``out``."""
+    return torch.mul(log_var, 0.5, out=out).exp_()
+
+
+def kl_rows(mean: torch.Tensor, log_var: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    """Each row's KL(N(mean, std^2) || N(0, I)) in nats: (mean^2 + std^2 - 1 - log_var) / 2, summed over the code."""
+    return (std * std).addcmul_(mean, mean).sub_(log_var).sub_(1.0).sum(dim=1).mul_(0.5)
+
+
+def reparameterisation_grads(grad_z: torch.Tensor, grad_kl: torch.Tensor, mean: torch.Tensor, noise: torch.Tensor,
+                             std: torch.Tensor, out_mean: torch.Tensor | None = None,
+                             out_log_var: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Gradients of mean and log_var from those of z = mean + noise * std and of each row's KL (``grad_kl`` (n, 1))."""
+    grad_mean = torch.addcmul(grad_z, grad_kl, mean, out=out_mean)
+    # d z / d log_var = noise * std / 2;  d kl / d log_var = (std^2 - 1) / 2
+    grad_log_var = torch.mul(grad_z, noise, out=out_log_var).mul_(std)
+    grad_log_var.add_((std * std).sub_(1.0).mul_(grad_kl)).mul_(0.5)
+    return grad_mean, grad_log_var
+
+
 class _BernoulliNLL(torch.autograd.Function):
     """Per-image negative log-likelihood of ``targets`` under Bernoulli pixels with ``logits``: the sum over pixels
     of softplus(logit) - target * logit, in nats.
@@ -30,20 +70,14 @@ class _BernoulliNLL(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, logits, targets):
-        # softplus(l) = max(l, 0) + log(1 + exp(-|l|)) = (l + |l|) / 2 - log(sigmoid(|l|)), summed per image. Written
-        # as row sums so the (n, 784) tensors are read few times: memory traffic, not arithmetic, is the cost here.
-        work = logits.abs()  # the one (n, pixels) temporary, reused for each term
-        half_relu = logits.sum(dim=1).add_(work.sum(dim=1)).mul_(0.5)
-        log_term = work.sigmoid_().log_().sum(dim=1)  # log(sigmoid(|l|)) lies in [log 1/2, 0]: exact enough
-        cross = torch.mul(targets, logits, out=work).sum(dim=1)
         ctx.save_for_backward(logits, targets)
-        return half_relu.sub_(log_term).sub_(cross)
+        return bernoulli_nll_rows(logits, targets, torch.empty_like(logits))
 
     @staticmethod
     def backward(ctx, grad):
         logits, targets = ctx.saved_tensors
         grad = grad.unsqueeze(1)
-        grad_logits = torch.sigmoid(logits).sub_(targets).mul_(grad) if ctx.needs_input_grad[0] else None
+        grad_logits = bernoulli_nll_grad(logits, targets, grad) if ctx.needs_input_grad[0] else None
         grad_targets = -logits * grad if ctx.needs_input_grad[1] else None
         return grad_logits, grad_targets
 
@@ -57,19 +91,14 @@ class _ReparameterisedKL(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, mean, log_var, noise):
-        std = log_var.mul(0.5).exp_()
-        z = torch.addcmul(mean, noise, std)
-        kl = (std * std).addcmul_(mean, mean).sub_(log_var).sub_(1.0).sum(dim=1).mul_(0.5)
+        std = standard_deviation(log_var)
         ctx.save_for_backward(mean, noise, std)
-        return z, kl
+        return torch.addcmul(mean, noise, std), kl_rows(mean, log_var, std)
 
     @staticmethod
     def backward(ctx, grad_z, grad_kl):
         mean, noise, std = ctx.saved_tensors
-        grad_kl = grad_kl.unsqueeze(1)
-        grad_mean = torch.addcmul(grad_z, grad_kl, mean)
-        # d z / d log_var = noise * std / 2;  d kl / d log_var = (std^2 - 1) / 2
-        grad_log_var = (grad_z * noise).mul_(std).add_((std * std).sub_(1.0).mul_(grad_kl)).mul_(0.5)
+        grad_mean, grad_log_var = reparameterisation_grads(grad_z, grad_kl.unsqueeze(1), mean, noise, std)
         return grad_mean, grad_log_var, None
 
 

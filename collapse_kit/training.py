@@ -14,7 +14,8 @@ from torch.optim.adam import adam
 from tqdm.auto import tqdm
 
 from ._checks import check_choice, check_float, check_int
-from .models import PIXELS, VAE
+from .mlp_step import MLPTrainingStep
+from .models import MLPVAE, PIXELS, VAE
 
 DEFAULT_BATCH_SIZE = 512
 DEFAULT_LEARNING_RATE = 1e-3
@@ -33,10 +34,6 @@ class _Adam:
         self.exp_avgs = [torch.zeros_like(param) for param in self.params]
         self.exp_avg_sqs = [torch.zeros_like(param) for param in self.params]
         self.steps = [torch.zeros((), dtype=torch.float32, device=param.device) for param in self.params]
-
-    def zero_grad(self) -> None:
-        for param in self.params:
-            param.grad = None
 
     @torch.no_grad()
     def step(self) -> None:
@@ -74,9 +71,21 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     return torch.device(device)
 
 
+def autograd_step(model: VAE):
+    """A training step through autograd, for any VAE: ``step(images, generator)`` writes the gradients of the batch's
+    mean negative ELBO into the parameters' ``.grad`` and returns that mean (0-d tensor, nats per image)."""
+    def step(images: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        loss = model.negative_elbo(images, generator=generator).mean()
+        for param in model.parameters():
+            param.grad = None
+        loss.backward()
+        return loss.detach()
+    return step
+
+
 def train_vae(model: VAE, images: torch.Tensor, epochs: int, batch_size: int = DEFAULT_BATCH_SIZE,
               learning_rate: float = DEFAULT_LEARNING_RATE, seed: int = 0, device: str | torch.device = "auto",
-              progress: bool = True, description: str = "training") -> TrainingResult:
+              progress: bool = True, description: str = "training", hand_written: bool = True) -> TrainingResult:
     """Fit ``model`` in place to ``images`` (n, 1, 28, 28) or (n, 784), pixels in [0, 1], by minimising the negative
     ELBO.
 
@@ -84,6 +93,8 @@ def train_vae(model: VAE, images: torch.Tensor, epochs: int, batch_size: int = D
         epochs: passes over the whole set; each is a fresh seeded shuffle cut into ``batch_size`` slices.
         seed: seeds the shuffles and the reparameterisation noise, so the same call gives the same weights.
         progress: show a ``tqdm`` bar (one tick per epoch).
+        hand_written: train the default MLP VAE with its hand-written backward pass (``mlp_step``), which is faster
+            and gives the same bits as autograd; False forces autograd. Other models always use autograd.
     Returns:
         TrainingResult with the loss of every epoch in nats per image.
     Used in lessons 02-08.
@@ -110,6 +121,8 @@ def train_vae(model: VAE, images: torch.Tensor, epochs: int, batch_size: int = D
     steps = len(images) // batch_size
     # Every batch is gathered into this one buffer: fresh memory of this size costs hundreds of page faults a step.
     batch = images.new_empty(batch_size, images.shape[1])
+    step_fn = (MLPTrainingStep(model, batch_size) if hand_written and type(model) is MLPVAE
+               else autograd_step(model))
     losses = []
     start = time.perf_counter()
     bar = tqdm(range(epochs), desc=description, unit="epoch", disable=not progress, leave=False)
@@ -118,11 +131,8 @@ def train_vae(model: VAE, images: torch.Tensor, epochs: int, batch_size: int = D
         total = torch.zeros((), device=device)
         for step in range(steps):
             torch.index_select(images, 0, order[step * batch_size:(step + 1) * batch_size], out=batch)
-            loss = model.negative_elbo(batch, generator=generator).mean()
-            optimizer.zero_grad()
-            loss.backward()
+            total += step_fn(batch, generator)
             optimizer.step()
-            total += loss.detach()
         losses.append(float(total) / steps)
         bar.set_postfix(loss=f"{losses[-1]:.1f} nats")
     model.eval()

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from collapse_kit.data import load_mnist
+from collapse_kit.mlp_step import MLPTrainingStep
 from collapse_kit.models import make_model
 from collapse_kit.training import _Adam, resolve_device, train_vae
 
@@ -64,11 +65,31 @@ def test_adam_gives_the_weights_of_torch_fused_adam_bit_for_bit(real_images):
         batch = real_images[step * 64:(step + 1) * 64]
         for model, optimizer in ((ours, ours_optimizer), (reference, reference_optimizer)):
             loss = model.negative_elbo(batch, generator=torch.Generator().manual_seed(step)).mean()
-            optimizer.zero_grad()
+            model.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
     for (name, a), (_, b) in zip(ours.state_dict().items(), reference.state_dict().items()):
         assert torch.equal(a, b), name
+
+
+@pytest.mark.parametrize("batch_size", [128, 100])
+def test_hand_written_mlp_step_gives_the_bits_of_autograd(real_images, batch_size):
+    # 100 is not a power of two: 1/100 is rounded, and must be rounded as autograd's mean rounds it
+    results = {}
+    for hand_written in (True, False):
+        torch.manual_seed(0)
+        model = make_model("mlp")
+        result = train_vae(model, real_images[:600], epochs=2, batch_size=batch_size, seed=3, device="cpu",
+                           progress=False, hand_written=hand_written)
+        results[hand_written] = (result.loss_per_epoch, model.state_dict())
+    assert results[True][0] == results[False][0]
+    for (name, a), (_, b) in zip(results[True][1].items(), results[False][1].items()):
+        assert torch.equal(a, b), name
+
+
+def test_hand_written_step_is_only_for_the_mlp_vae():
+    with pytest.raises(TypeError, match="MLPVAE"):
+        MLPTrainingStep(make_model("conv"), 8)
 
 
 def test_images_as_rows_of_pixels_train_exactly_as_image_shaped_ones(real_images):
