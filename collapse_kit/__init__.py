@@ -4,6 +4,7 @@ Modules, one concept each (import what a lesson needs; nothing heavy is imported
     data        MNIST shipped in the package (load_mnist)
     models      MLP and conv VAEs
     training    the in-memory trainer (train_vae)
+    mlp_step    the MLP VAE's training step with its backward pass written out (same bits as autograd, faster)
     loop        the recursive generations (ExperimentConfig, run_experiment)
     metrics     FID, precision/recall, class coverage, latent spread, ELBO
     classifier  the fixed MNIST classifier behind the metrics
