@@ -31,12 +31,12 @@ class MLPTrainingStep:
     def __init__(self, model: MLPVAE, batch_size: int):
         if type(model) is not MLPVAE:
             raise TypeError(f"MLPTrainingStep needs an MLPVAE, got {type(model).__name__}")
-        self.model = model
+        self.latent = model.latent_dim
         self.first, self.to_latent = model.encoder[0], model.to_latent
         self.hidden_layer, self.output = model.decoder[0], model.decoder[2]
         parameter = self.first.weight
         buffer = lambda *shape: torch.empty(*shape, device=parameter.device, dtype=parameter.dtype)  # noqa: E731
-        hidden, latent, pixels = self.first.out_features, model.latent_dim, self.output.out_features
+        hidden, latent, pixels = self.first.out_features, self.latent, self.output.out_features
         self.hidden_1, self.hidden_2 = buffer(batch_size, hidden), buffer(batch_size, hidden)
         self.stats, self.grad_stats = buffer(batch_size, 2 * latent), buffer(batch_size, 2 * latent)
         self.noise, self.std, self.z, self.grad_z = (buffer(batch_size, latent) for _ in range(4))
@@ -52,7 +52,7 @@ class MLPTrainingStep:
     @torch.no_grad()
     def __call__(self, images: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         first, to_latent, hidden_layer, output = self.first, self.to_latent, self.hidden_layer, self.output
-        latent = self.model.latent_dim
+        latent = self.latent
         # forward: the layers of MLPVAE.encode / decode_logits, then the loss of VAE.negative_elbo
         torch.addmm(first.bias, images, first.weight.t(), out=self.hidden_1).relu_()
         torch.addmm(to_latent.bias, self.hidden_1, to_latent.weight.t(), out=self.stats)
