@@ -1,7 +1,7 @@
 """Run profiles: "full" is what students run, "fast" is for CI and quick checks (same effects, smaller runs).
 
 Chosen by the environment variable ``COLLAPSE_KIT_PROFILE`` (never by code in a notebook) or the CLI's
-``--profile``. When nbgrader grades a lesson (``NBGRADER_EXECUTION`` is set) and no profile is named, "fast".
+``--profile``; the lessons' seed likewise by ``COLLAPSE_KIT_SEED`` (default 0). When nbgrader grades a lesson (``NBGRADER_EXECUTION`` is set) and no profile is named, "fast".
 Used in every lesson and by ``collapse-kit``.
 """
 
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 
-from ._checks import check_choice
+from ._checks import check_choice, check_int
 from .loop import ExperimentConfig
 
 PROFILE_ENV = "COLLAPSE_KIT_PROFILE"
+SEED_ENV = "COLLAPSE_KIT_SEED"
 PROFILES = {
     "full": {},  # ExperimentConfig's own defaults
     "fast": {"generations": 4, "samples_per_generation": 4096, "batch_size": 128, "epochs": 8,
@@ -31,6 +32,22 @@ def current_profile(profile: str | None = None) -> str:
     default = "fast" if os.environ.get("NBGRADER_EXECUTION") else "full"
     name = profile if profile is not None else os.environ.get(PROFILE_ENV, default)
     return check_choice(PROFILE_ENV if profile is None else "profile", name.strip().lower(), tuple(PROFILES))
+
+
+def current_seed(seed: int | None = None) -> int:
+    """``seed`` if given, else ``$COLLAPSE_KIT_SEED``, else 0: the seed of every lesson's runs (never set in code).
+
+    A lesson's check cells must hold for any seed; CI runs the lessons under a seed other than 0.
+    Used in every lesson.
+    """
+    if seed is not None:
+        return check_int("seed", seed, 0)
+    text = os.environ.get(SEED_ENV, "0").strip() or "0"
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{SEED_ENV} must be a whole number >= 0, got {text!r}") from None
+    return check_int(SEED_ENV, value, 0)
 
 
 def profile_config(profile: str | None = None, **overrides) -> ExperimentConfig:
