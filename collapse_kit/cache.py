@@ -1,12 +1,13 @@
 """On-disk cache of finished generations: re-running a config is instant and an interrupted run resumes.
 
-One folder per (config, seed, code version); one file per finished generation, written to a temporary file and
-renamed, so a file is either complete or absent. A file that fails to load or lacks a field is reported and
+One folder per (config, seed, code version, platform); one file per finished generation, written to a temporary
+file and renamed, so a file is either complete or absent. A file that fails to load or lacks a field is reported and
 recomputed, never trusted. Files are read with ``torch.load(weights_only=True)``: no arbitrary unpickling.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -14,25 +15,70 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from ._checks import check_writable_dir
 
 PACKAGE = Path(__file__).resolve().parent
-# The files whose code decides an experiment's numbers: editing any of them invalidates old cache entries.
-CODE_FILES = ("data.py", "models.py", "training.py", "loop.py", "metrics.py", "classifier.py",
-              "assets/mnist.sha256", "assets/classifier.pt")
+# The module that runs an experiment: it and every package module it imports, directly or not, decide the numbers.
+EXPERIMENT_MODULE = "loop.py"
+# Data the code reads (the MNIST file is named by its checksum; the classifier's weights are read whole).
+ASSET_FILES = ("assets/mnist.sha256", "assets/classifier.pt")
 CACHE_ENV = "COLLAPSE_KIT_CACHE"
+NUMPY_FIELDS = "_numpy_fields"  # an entry's own note of which of its fields were numpy arrays
+
+
+def _package_imports(source: str) -> set[str]:
+    """Module files of this package that ``source`` imports (``from .x import``, ``from . import x``)."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                names.add(node.module.split(".")[0] + ".py")
+            else:
+                names.update(alias.name + ".py" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(f"{PACKAGE.name}."):
+            names.add(node.module.split(".")[1] + ".py")
+    return names
+
+
+def code_files() -> tuple[str, ...]:
+    """Every file whose content decides an experiment's numbers, derived, never listed by hand.
+
+    ``loop.py`` and, transitively, every package module it imports (a function imported inside another counts
+    too), then the data assets. An edit to any of them changes ``code_version`` and so every cache key.
+    """
+    found, pending = set(), [EXPERIMENT_MODULE]
+    while pending:
+        name = pending.pop()
+        if name in found or not (PACKAGE / name).exists():
+            continue
+        found.add(name)
+        pending.extend(_package_imports((PACKAGE / name).read_text()) - found)
+    return tuple(sorted(found)) + ASSET_FILES
 
 
 def code_version() -> str:
-    """Digest (16 hex digits) of the code and assets that produce an experiment's numbers."""
+    """Digest (16 hex digits) of the code and assets that produce an experiment's numbers (``code_files``)."""
     digest = hashlib.sha256()
-    for name in CODE_FILES:
+    for name in code_files():
         path = PACKAGE / name
         digest.update(name.encode())
         digest.update(path.read_bytes() if path.exists() else b"missing")
     return digest.hexdigest()[:16]
+
+
+def platform_tag(device: str = "cpu") -> str:
+    """What besides the code decides the bits: torch's version, the CPU's vector unit, and the GPU's name if any.
+
+    e.g. ``"torch 2.14.1+cu130, cpu AVX512"`` or ``"torch 2.5.1, cpu AVX2, cuda NVIDIA H100 80GB HBM3"``. Metrics
+    always run on the CPU, so its vector unit (AVX2, AVX512...) counts even for a GPU run.
+    """
+    tag = f"torch {torch.__version__}, cpu {torch.backends.cpu.get_cpu_capability()}"
+    if str(device).startswith("cuda"):
+        tag += f", cuda {torch.cuda.get_device_name(torch.device(device))}"
+    return tag
 
 
 def default_cache_dir() -> Path:
@@ -43,18 +89,20 @@ def default_cache_dir() -> Path:
     return Path(base) / "collapse-kit"
 
 
-def run_key(config: dict, seed: int) -> str:
-    """Folder name of one run: a digest of its config, its seed and the code version."""
-    text = json.dumps({"config": config, "seed": seed, "code": code_version()}, sort_keys=True)
+def run_key(config: dict, seed: int, platform: str | None = None) -> str:
+    """Folder name of one run: a digest of its config, its seed, the code version and the platform (default CPU)."""
+    text = json.dumps({"config": config, "seed": seed, "code": code_version(),
+                       "platform": platform_tag() if platform is None else platform}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 class RunCache:
     """The cache folder of one run: ``generation_000.pt``, ``generation_001.pt``, ... and a readable ``config.json``."""
 
-    def __init__(self, root, config: dict, seed: int):
+    def __init__(self, root, config: dict, seed: int, device: str = "cpu"):
         self.root = check_writable_dir("cache_dir", default_cache_dir() if root is None else root)
-        self.key = run_key(config, seed)
+        self.platform = platform_tag(device)
+        self.key = run_key(config, seed, self.platform)
         self.folder = self.root / self.key
         self.config = config
         self.seed = seed
@@ -72,6 +120,8 @@ class RunCache:
             missing = [name for name in required if name not in entry]
             if missing:
                 raise KeyError(f"missing fields {missing}")
+            for name in entry.pop(NUMPY_FIELDS, ()):
+                entry[name] = entry[name].numpy()
         except Exception as error:  # any unreadable entry is recomputed; the reason is shown, not hidden
             warnings.warn(f"cache entry {path} is corrupt ({type(error).__name__}: {error}); recomputing it",
                           RuntimeWarning, stacklevel=2)
@@ -80,12 +130,18 @@ class RunCache:
         return entry
 
     def save(self, generation: int, entry: dict) -> None:
-        """Store ``entry`` atomically: temporary file in the same folder, then rename."""
+        """Store ``entry`` atomically: temporary file in the same folder, then rename.
+
+        numpy arrays are stored as tensors (what ``weights_only`` loading accepts) and come back as numpy arrays.
+        """
+        arrays = [name for name, value in entry.items() if isinstance(value, np.ndarray)]
+        entry = {**entry, **{name: torch.from_numpy(entry[name]) for name in arrays}, NUMPY_FIELDS: arrays}
         self.folder.mkdir(parents=True, exist_ok=True)
         config_file = self.folder / "config.json"
         if not config_file.exists():
             atomic_write(config_file, json.dumps(
-                {"config": self.config, "seed": self.seed, "code": code_version()}, indent=2).encode())
+                {"config": self.config, "seed": self.seed, "code": code_version(),
+                 "platform": self.platform}, indent=2).encode())
         atomic_write(self.path(generation), lambda handle: torch.save(entry, handle))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -21,14 +21,12 @@ from ._checks import check_choice, check_float, check_fraction, check_int
 from .cache import RunCache
 from .classifier import classify
 from .data import load_mnist, random_images
+from .generation import ENTRY_FIELDS, METRIC_NAMES, GenerationResult, from_entry
 from .models import IMAGE_SHAPE, MODEL_KINDS, SAMPLE_MODES, VAE, make_model
 from .training import resolve_device, train_vae
 
 STRATEGIES = ("replace", "accumulate")
 GRID_IMAGES = 64  # sample images kept per generation for the grids
-METRIC_NAMES = ("fid", "precision", "recall", "class_entropy", "classes_covered", "latent_std",
-                "pixel_diversity", "test_nelbo", "sample_nelbo_gen0", "sample_nelbo_gen0_spread")
-
 TABLE_COLUMNS = (("generation", "gen", "{:>3.0f}"), ("real_share", "real", "{:>5.0%}"), ("fid", "FID", "{:>6.1f}"),
                  ("classes_covered", "digits", "{:>6.0f}"), ("latent_std", "lat.std", "{:>7.3f}"),
                  ("precision", "prec", "{:>5.2f}"), ("recall", "recall", "{:>6.2f}"),
@@ -90,38 +88,6 @@ class ExperimentConfig:
     def replace(self, **changes) -> "ExperimentConfig":
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
-
-
-@dataclass
-class GenerationResult:
-    """What one generation's model did. Scalars are floats; ``sample_nelbo_gen0`` is an array (nats per image)."""
-
-    generation: int
-    train_size: int
-    real_share: float
-    loss_per_epoch: list[float]
-    class_histogram: np.ndarray
-    class_entropy: float
-    classes_covered: int
-    fid: float
-    precision: float
-    recall: float
-    latent_std: float
-    pixel_diversity: float
-    test_nelbo: float
-    sample_nelbo_gen0: np.ndarray
-    samples: torch.Tensor  # GRID_IMAGES synthetic images, uint8 (n, 1, 28, 28)
-    model_state: dict | None = field(default=None, repr=False)
-
-    def scalars(self) -> dict:
-        """JSON-ready summary: every number of this generation (histogram as a list; ELBO array as mean and std)."""
-        return {"generation": self.generation, "train_size": self.train_size, "real_share": self.real_share,
-                "final_loss": self.loss_per_epoch[-1], "fid": self.fid, "precision": self.precision,
-                "recall": self.recall, "class_entropy": self.class_entropy, "classes_covered": self.classes_covered,
-                "latent_std": self.latent_std, "pixel_diversity": self.pixel_diversity,
-                "test_nelbo": self.test_nelbo, "sample_nelbo_gen0": float(np.mean(self.sample_nelbo_gen0)),
-                "sample_nelbo_gen0_spread": float(np.std(self.sample_nelbo_gen0)),
-                "class_histogram": [float(share) for share in self.class_histogram]}
 
 
 @dataclass
@@ -193,28 +159,12 @@ def _evaluate(config, seed, generation, model, gen0_model) -> dict:
     samples = model.sample(count, config.sample_mode, config.temperature, generator)
     scores = metrics.classifier_scores(*classify(samples), _real_test_features(count))
     return {
-        **scores, "class_histogram": torch.as_tensor(scores["class_histogram"]),
-        "latent_std": metrics.latent_std(gen0_model, samples), "pixel_diversity": metrics.pixel_diversity(samples),
+        **scores, "latent_std": metrics.latent_std(gen0_model, samples),
+        "pixel_diversity": metrics.pixel_diversity(samples),
         "test_nelbo": float(metrics.negative_elbo(model, test, seed=generation).mean()),
-        "sample_nelbo_gen0": torch.as_tensor(metrics.negative_elbo(gen0_model, samples, seed=generation)),
+        "sample_nelbo_gen0": metrics.negative_elbo(gen0_model, samples, seed=generation),
         "samples": samples[:GRID_IMAGES].mul(255).round().to(torch.uint8),
     }
-
-
-def _record(generation: int, entry: dict, keep_models: bool) -> GenerationResult:
-    return GenerationResult(
-        generation=generation, train_size=int(entry["train_size"]), real_share=float(entry["real_share"]),
-        loss_per_epoch=list(entry["loss_per_epoch"]), class_histogram=entry["class_histogram"].numpy(),
-        class_entropy=float(entry["class_entropy"]), classes_covered=int(entry["classes_covered"]),
-        fid=float(entry["fid"]), precision=float(entry["precision"]), recall=float(entry["recall"]),
-        latent_std=float(entry["latent_std"]), pixel_diversity=float(entry["pixel_diversity"]),
-        test_nelbo=float(entry["test_nelbo"]), sample_nelbo_gen0=entry["sample_nelbo_gen0"].numpy(),
-        samples=entry["samples"], model_state=entry["model_state"] if keep_models else None)
-
-
-ENTRY_FIELDS = ("model_state", "train_size", "real_share", "loss_per_epoch", "class_histogram", "class_entropy",
-                "classes_covered", "fid", "precision", "recall", "latent_std", "pixel_diversity", "test_nelbo",
-                "sample_nelbo_gen0", "samples")
 
 
 def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cache: bool = True, cache_dir=None,
@@ -243,7 +193,7 @@ def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cac
     if on_generation is not None and not callable(on_generation):
         raise TypeError(f"on_generation must be callable or None, got {on_generation!r}")
     device = resolve_device(device)
-    store = RunCache(cache_dir, dataclasses.asdict(config), seed) if cache else None
+    store = RunCache(cache_dir, dataclasses.asdict(config), seed, device) if cache else None
 
     records: list[GenerationResult] = []
     models: list[VAE] = []          # every finished generation's model, on the CPU
@@ -259,7 +209,7 @@ def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cac
             model = make_model(config.model)
         model.load_state_dict(entry["model_state"])
         models.append(model.eval())
-        records.append(_record(generation, entry, keep_models))
+        records.append(from_entry(generation, entry, keep_models))
         if on_generation is not None:
             on_generation(records[-1], config.generations)
         bar.set_postfix(fid=f"{entry['fid']:.1f}", classes=int(entry["classes_covered"]))

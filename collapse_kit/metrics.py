@@ -43,7 +43,18 @@ def frechet_distance(features_a: torch.Tensor, features_b: torch.Tensor) -> floa
 
     ||mu_a - mu_b||^2 + tr(S_a + S_b - 2 (S_a^1/2 S_b S_a^1/2)^1/2), computed in float64 with symmetric
     eigendecompositions (stable, no complex square roots). 0 for identical distributions. Used in lessons 04-08.
+    Computed on one thread: LAPACK's threaded eigensolvers differ in the last bits from run to run of a different
+    thread count, and a parallel sweep's workers (one thread each) must give a serial run's numbers exactly.
     """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _frechet_distance(features_a, features_b)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _frechet_distance(features_a, features_b) -> float:
     a, b = (torch.as_tensor(f, dtype=torch.float64) for f in (features_a, features_b))
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1] or min(len(a), len(b)) < 2:
         raise ValueError(f"features must be two (n, d) arrays with the same d and n >= 2, got "

@@ -10,7 +10,8 @@ import torch
 from matplotlib.figure import Figure as _MatplotlibFigure
 
 from ._checks import check_choice, check_int
-from .loop import METRIC_NAMES, ExperimentResult
+from .generation import METRIC_LABELS, METRIC_NAMES
+from .loop import ExperimentResult
 from .theory import GaussianResult, MixtureResult, expected_mle_variance
 
 
@@ -42,20 +43,6 @@ class Figure(_MatplotlibFigure):
         buffer = io.BytesIO()
         self.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
         return buffer.getvalue()
-
-METRIC_LABELS = {
-    "fid": "MNIST FID (lower: closer to real)",
-    "precision": "precision (quality)",
-    "recall": "recall (diversity)",
-    "class_entropy": "class entropy (nats; ln 10 = 2.30 balanced)",
-    "classes_covered": "digits covered (of 10)",
-    "latent_std": "std of latent means (gen-0 encoder)",
-    "pixel_diversity": "pixel diversity (mean pair distance)",
-    "test_nelbo": "real test -ELBO (nats/image)",
-    "sample_nelbo_gen0": "samples' -ELBO under gen 0 (nats)",
-    "sample_nelbo_gen0_spread": "spread (std) of samples' -ELBO under gen 0",
-}
-
 
 def run_label(result: ExperimentResult) -> str:
     """Short legend label of a run: its real fraction and strategy, e.g. "real 10% / replace"."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 import torch
 
 from collapse_kit import cache
-from collapse_kit.cache import RunCache, atomic_write, code_version, default_cache_dir, run_key
+from collapse_kit.cache import RunCache, atomic_write, code_version, default_cache_dir, platform_tag, run_key
 
 CONFIG = {"generations": 2, "real_fraction": 0.0}
 FIELDS = ("weights", "fid")
@@ -49,16 +51,45 @@ def test_code_version_is_a_stable_short_digest():
     assert len(code_version()) == 16 and int(code_version(), 16) >= 0
 
 
-def test_code_version_changes_when_the_code_changes(tmp_path, monkeypatch):
-    before = code_version()
+@pytest.fixture
+def package_copy(tmp_path, monkeypatch):
+    """A copy of the package's numbers-deciding files, which ``cache`` then reads instead of the real ones."""
     copy = tmp_path / "package"
     (copy / "assets").mkdir(parents=True)
-    for name in cache.CODE_FILES:
+    for name in cache.code_files():
         (copy / name).write_bytes((cache.PACKAGE / name).read_bytes())
     monkeypatch.setattr(cache, "PACKAGE", copy)
-    assert code_version() == before
-    (copy / "loop.py").write_bytes((copy / "loop.py").read_bytes() + b"\n# edited\n")
-    assert code_version() != before
+    return copy
+
+
+@pytest.mark.parametrize("name", cache.code_files())
+def test_an_edit_to_any_numbers_deciding_file_changes_every_key(package_copy, name):
+    before_version, before_key = code_version(), run_key(CONFIG, 0)
+    (package_copy / name).write_bytes((package_copy / name).read_bytes() + b"\n# edited\n")
+    assert code_version() != before_version and run_key(CONFIG, 0) != before_key
+
+
+def test_the_key_covers_every_module_the_loop_imports():
+    """Derived statically (``code_files``), checked dynamically: what importing the loop actually loads."""
+    script = ("import sys, collapse_kit.loop; print(' '.join(sorted(m.__file__ for n, m in sys.modules.items() "
+              "if n.startswith('collapse_kit.'))))")
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    names = {str(Path(path).relative_to(cache.PACKAGE)) for path in loaded}
+    assert "mlp_step.py" in names  # it trains every default generation
+    assert names <= set(cache.code_files()), f"loaded but not in the key: {names - set(cache.code_files())}"
+
+
+def test_the_mlp_training_step_decides_the_key():
+    assert "mlp_step.py" in cache.code_files() and "loop.py" in cache.code_files()
+
+
+def test_torch_version_and_device_kind_are_part_of_the_key(monkeypatch):
+    assert torch.__version__ in platform_tag() and "cpu" in platform_tag()
+    assert run_key(CONFIG, 0, "torch 2.5.1, cpu AVX2") != run_key(CONFIG, 0, "torch 2.5.1, cpu AVX512")
+    assert run_key(CONFIG, 0) == run_key(CONFIG, 0, platform_tag("cpu"))
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "Some GPU")
+    assert platform_tag("cuda").endswith("cuda Some GPU")
+    assert RunCache(None, CONFIG, 0, "cpu").key != run_key(CONFIG, 0, platform_tag("cuda"))
 
 
 def test_atomic_write_of_bytes_replaces_the_target(tmp_path):
