@@ -6,6 +6,7 @@ Used in lessons 03-08.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -15,6 +16,23 @@ from ._checks import check_float, check_int
 from .models import VAE
 
 NUM_CLASSES = 10
+
+
+def on_one_thread(function):
+    """Run ``function`` on one torch thread (then restore the count): the same bits for any thread count.
+
+    Threaded reductions and eigensolvers change the last bits with the number of threads, and a parallel sweep's
+    workers (one thread each) must give a serial run's numbers exactly. Used for the metrics that reduce.
+    """
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            torch.set_num_threads(threads)
+    return wrapper
 
 
 def class_histogram(labels: torch.Tensor) -> np.ndarray:
@@ -38,23 +56,13 @@ def classes_covered(histogram, min_share: float = 0.01) -> int:
     return int((np.asarray(histogram) >= min_share).sum())
 
 
+@on_one_thread
 def frechet_distance(features_a: torch.Tensor, features_b: torch.Tensor) -> float:
     """Frechet distance between Gaussians fitted to two feature sets (n, d): the "FID" in classifier features.
 
     ||mu_a - mu_b||^2 + tr(S_a + S_b - 2 (S_a^1/2 S_b S_a^1/2)^1/2), computed in float64 with symmetric
     eigendecompositions (stable, no complex square roots). 0 for identical distributions. Used in lessons 04-08.
-    Computed on one thread: LAPACK's threaded eigensolvers differ in the last bits from run to run of a different
-    thread count, and a parallel sweep's workers (one thread each) must give a serial run's numbers exactly.
     """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return _frechet_distance(features_a, features_b)
-    finally:
-        torch.set_num_threads(threads)
-
-
-def _frechet_distance(features_a, features_b) -> float:
     a, b = (torch.as_tensor(f, dtype=torch.float64) for f in (features_a, features_b))
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1] or min(len(a), len(b)) < 2:
         raise ValueError(f"features must be two (n, d) arrays with the same d and n >= 2, got "
@@ -134,6 +142,7 @@ def classifier_scores(labels: torch.Tensor, features: torch.Tensor, real_feature
             "precision": precision, "recall": recall}
 
 
+@on_one_thread
 @torch.no_grad()
 def latent_std(encoder: VAE, images: torch.Tensor) -> float:
     """Std of latent means under ``encoder`` (over images, averaged over latent dimensions).
@@ -145,6 +154,7 @@ def latent_std(encoder: VAE, images: torch.Tensor) -> float:
     return float(mean.std(dim=0).mean())
 
 
+@on_one_thread
 def pixel_diversity(images: torch.Tensor, max_images: int = 1000) -> float:
     """Mean Euclidean distance between two images of the set, in pixel units (pixels in [0, 1]).
 
