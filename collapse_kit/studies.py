@@ -15,27 +15,35 @@ from . import metrics
 from ._checks import check_choice, check_float, check_int
 from .classifier import classify
 from .data import load_mnist, random_images
-from .loop import STRATEGIES, ExperimentConfig, ExperimentResult, run_experiment
+from .loop import STRATEGIES, ExperimentConfig, ExperimentResult
 from .models import VAE
 from .profiles import profile_config
+from .runner import run_runs
 
 
 def run_sweep(real_fractions=(0.0, 0.5, 1.0), strategies=("replace",), base: ExperimentConfig | None = None,
-              seed: int = 0, **run_options) -> list[ExperimentResult]:
-    """One experiment per (strategy, real fraction), in that order; ``base`` sets everything else.
+              seed: int = 0, *, seeds=None, workers: int = 1, client=None, **run_options) -> list[ExperimentResult]:
+    """One experiment per (strategy, real fraction, seed), in that order; ``base`` sets everything else.
 
-    ``run_options`` go to ``run_experiment`` (cache_dir, progress, device...). Used in lessons 05-08.
+    Args:
+        seed, seeds: one seed, or several (``seeds=range(10)``: each setting over 10 seeds).
+        workers, client: run in parallel, on this machine or a Dask cluster (``runner.run_runs``).
+        run_options: cache, cache_dir, progress, device (as in ``run_experiment``).
+    Used in lessons 05-08 and by ``collapse-kit sweep``.
     """
     base = profile_config() if base is None else base
     if not isinstance(base, ExperimentConfig):
         raise TypeError(f"base must be an ExperimentConfig, got {type(base).__name__}")
     real_fractions, strategies = list(real_fractions), list(strategies)
-    if not real_fractions or not strategies:
-        raise ValueError(f"real_fractions and strategies must not be empty, got {real_fractions} and {strategies}")
+    seeds = [seed] if seeds is None else list(seeds)
+    if not real_fractions or not strategies or not seeds:
+        raise ValueError(f"real_fractions, strategies and seeds must not be empty, got {real_fractions}, "
+                         f"{strategies} and {seeds}")
     for strategy in strategies:
         check_choice("strategy", strategy, STRATEGIES)
-    configs = [base.replace(real_fraction=float(f), strategy=s) for s in strategies for f in real_fractions]
-    return [run_experiment(config, seed, **run_options) for config in configs]
+    runs = [(base.replace(real_fraction=float(f), strategy=s), seed_) for s in strategies for f in real_fractions
+            for seed_ in seeds]
+    return run_runs(runs, workers=workers, client=client, **run_options)
 
 
 def final_metric(results: list[ExperimentResult], name: str) -> np.ndarray:
