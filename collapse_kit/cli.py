@@ -1,7 +1,8 @@
-"""The ``collapse-kit`` command: run one recursive-training experiment, or sweep real fractions and strategies.
+"""The ``collapse-kit`` command: run one recursive-training experiment, or sweep real fractions, strategies, seeds.
 
-Writes metrics (JSON and CSV) and PNG figures to an output folder and prints a short table. Bad input exits with
-code 2 and a one-line message.
+Writes metrics (JSON and CSV) and PNG figures to an output folder and prints a short table. A sweep runs in worker
+processes (``--workers``) or on a Dask cluster (``--scheduler``). Bad input exits with code 2 and a one-line
+message; a sweep in which some runs failed writes the others, names each failure and exits with code 1.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .cache import atomic_write
 from .loop import STRATEGIES
 from .models import MODEL_KINDS, SAMPLE_MODES
 from .profiles import PROFILES, profile_config
+from .runner import parse_seeds
 
 
 def _fraction(text: str) -> float:
@@ -48,6 +50,13 @@ def _strategies(text: str) -> list[str]:
     return parts
 
 
+def _seeds(text: str) -> list[int]:
+    try:
+        return parse_seeds(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error).replace("seeds must", "must")) from None
+
+
 def _experiment_options(parser: argparse.ArgumentParser, sweep: bool) -> None:
     parser.add_argument("--profile", choices=tuple(PROFILES), default=None,
                         help="full (default; what the lessons run) or fast (a quick check); "
@@ -62,7 +71,7 @@ def _experiment_options(parser: argparse.ArgumentParser, sweep: bool) -> None:
     parser.add_argument("--temperature", type=float, help="scale of the prior's std when sampling (default 1)")
     parser.add_argument("--epochs", type=int, help="training epochs per generation")
     parser.add_argument("--model", choices=MODEL_KINDS, help="mlp (fast default) or conv (Shumailov et al.)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="the run's seed (default 0)")
     parser.add_argument("--output", type=Path, default=Path("collapse-kit-output"), help="folder for results")
     parser.add_argument("--cache-dir", type=Path, default=None, help="default: $COLLAPSE_KIT_CACHE or ~/.cache")
     parser.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
@@ -82,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="comma list in [0, 1] (default 0,0.1,0.5,1)")
     sweep.add_argument("--strategies", type=_strategies, default=["replace"],
                        help="comma list of replace, accumulate (default replace)")
+    sweep.add_argument("--seeds", type=_seeds, default=None,
+                       help="several seeds, e.g. 0-9 or 0,3,5: each setting over each seed (default: --seed)")
+    sweep.add_argument("--workers", type=int, default=1,
+                       help="runs at once in worker processes, one torch thread each (default 1)")
+    sweep.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="a Dask scheduler, e.g. tcp://HOST:8786: one task per run on its workers (the cache "
+                            "folder must be on a filesystem they share)")
     _experiment_options(sweep, sweep=True)
     return parser
 
@@ -115,22 +131,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from . import plots
     from .loop import run_experiment
+    from .runner import RunsFailed, run_runs
 
+    failed = []
     try:
         output = check_writable_dir("--output", args.output)
+        options = dict(cache=not args.no_cache, cache_dir=args.cache_dir, device=args.device)
         if args.command == "run":
-            configs = [_config(args, real_fraction=args.real_fraction, strategy=args.strategy)]
+            config = _config(args, real_fraction=args.real_fraction, strategy=args.strategy)
+            results = [run_experiment(config, args.seed, progress=not args.quiet, **options)]
         else:
-            configs = [_config(args, real_fraction=f, strategy=s) for s in args.strategies for f in args.real_fractions]
-        options = dict(seed=args.seed, cache=not args.no_cache, cache_dir=args.cache_dir, progress=not args.quiet,
-                       device=args.device)
-        results = []
-        for config in configs:
-            results.append(run_experiment(config, **options))
-            if args.command == "run" or not args.quiet:
-                print(f"\n{plots.run_label(results[-1])} (seed {args.seed}, {config.generations} generations, "
-                      f"N={config.samples_per_generation}, {config.epochs} epochs, {config.model})")
-                print(results[-1].table())
+            seeds = args.seeds or [args.seed]
+            runs = [(_config(args, real_fraction=f, strategy=s), seed) for s in args.strategies
+                    for f in args.real_fractions for seed in seeds]
+            try:
+                results = run_runs(runs, workers=args.workers, client=args.scheduler, progress=not args.quiet,
+                                   **options)
+            except RunsFailed as error:
+                print(f"error: {error}", file=sys.stderr)
+                results, failed = [r for r in error.results if r is not None], error.failures
     except (ValueError, TypeError) as error:
         parser.error(str(error))  # exit code 2, one line, no traceback
     except KeyboardInterrupt:
@@ -138,18 +157,39 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 130
 
+    if args.command == "run" or (not args.quiet and len(results) <= 8):
+        for result in results:
+            config = result.config
+            print(f"\n{plots.run_label(result)} (seed {result.seed}, {config.generations} generations, "
+                  f"N={config.samples_per_generation}, {config.epochs} epochs, {config.model})")
+            print(result.table())
+    if results:
+        _write_outputs(args, results, output)
+    return 1 if failed else 0
+
+
+def _write_outputs(args, results, output: Path) -> None:
+    """metrics.json/csv (one row per run and generation) and the figures; several seeds draw mean and 95% band."""
+    from . import plots
+    from .replicates import bands_of
+
     rows = [{"real_fraction": r.config.real_fraction, "strategy": r.config.strategy, "seed": r.seed, **g}
             for r in results for g in r.to_dict()["generations"]]
     _save_tables(rows, output / "metrics")
-    _save_figure(plots.metric_curves(results), output / "metrics.png")
+    bands = bands_of(results)
+    several_seeds = any(len(band.seeds) > 1 for band in bands)
+    _save_figure(plots.metric_bands(bands) if several_seeds else plots.metric_curves(results), output / "metrics.png")
+    if several_seeds:
+        print("\n" + "\n".join(band.last_generation_line() for band in bands))
     for result in results:
+        if several_seeds and result.seed != results[0].seed:
+            continue  # sample grids of the first seed only
         name = f"real{result.config.real_fraction:g}_{result.config.strategy}"
         _save_figure(plots.sample_grids(result), output / f"samples_{name}.png")
         if args.command == "run":
             _save_figure(plots.class_histograms(result), output / "classes.png")
             _save_figure(plots.elbo_histograms(result), output / "elbo_tails.png")
     print(f"\nwrote metrics.json, metrics.csv and PNG figures to {output}/")
-    return 0
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from matplotlib.figure import Figure as _MatplotlibFigure
+from matplotlib.ticker import MaxNLocator
 
 from ._checks import check_choice, check_int
 from .generation import METRIC_LABELS, METRIC_NAMES
@@ -88,6 +89,40 @@ def metric_curves(results, metrics=("fid", "classes_covered", "latent_std", "tes
         axis.set_title(METRIC_LABELS[name], fontsize=9)
         axis.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
+    return figure
+
+
+def metric_bands(bands, metrics=("fid", "classes_covered", "latent_std", "test_nelbo"), live=()) -> Figure:
+    """Each band's mean over seeds with its shaded 95% interval, per generation; live runs drawn over them as dots.
+
+    ``bands``: ``replicates.Band`` objects (from the results bundle or from runs made here); ``live``: the
+    student's own runs (``ExperimentResult``), labelled "your run". Used by the explorer and lessons 03-08.
+    """
+    bands, live = list(bands), [live] if isinstance(live, ExperimentResult) else list(live)
+    if not bands and not live:
+        raise ValueError("metric_bands needs at least one band or one live run")
+    for name in metrics:
+        check_choice("metrics", name, METRIC_NAMES)
+    figure = Figure(figsize=(3.6 * len(metrics), 3.0), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(metrics)))
+    colours = {}
+    for axis, name in zip(axes, metrics):
+        for index, band in enumerate(bands):
+            summary, generation = band.summary(name), np.arange(band.generations)
+            colour = colours.setdefault(band.config, f"C{index % 10}")
+            axis.fill_between(generation, summary.low, summary.high, color=colour, alpha=0.25, linewidth=0)
+            axis.plot(generation, summary.mean, color=colour, label=f"{band.label()}: mean, 95% CI")
+        for index, result in enumerate(live):
+            values = result.metric(name)
+            colour = colours.get(result.config, f"C{(len(bands) + index) % 10}")
+            axis.plot(np.arange(len(values)), values, linestyle="none", marker="o", markersize=5, color=colour,
+                      markeredgecolor="black", label=f"your run: {run_label(result)}, seed {result.seed}")
+        axis.set_xlabel("generation")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axis.set_title(METRIC_LABELS[name], fontsize=9)
+        axis.grid(alpha=0.3)
+    figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", fontsize=8,
+                  ncols=min(2, len(bands) + len(live)))
     return figure
 
 

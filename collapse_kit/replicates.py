@@ -1,0 +1,87 @@
+"""One setting over many seeds: per generation and metric, the mean, its standard error and a 95% interval.
+
+A ``Band`` is what a lesson draws behind a student's live run: from the shipped results bundle (``from_bundle``,
+instant) or from runs made here (``replicate``, through the parallel runner and the cache). Used by the explorer
+(lesson 05), the lessons' band figures (03-08) and ``collapse-kit sweep --seeds``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .generation import COLUMNS
+from .loop import ExperimentConfig, ExperimentResult
+from .runner import run_runs
+from .verdicts import Summary, summarize
+
+BAND_COLUMNS = tuple(column.name for column in COLUMNS if column.name != "class_histogram")
+
+
+@dataclass
+class Band:
+    """``values[name]``: (seeds, generations) for every numeric column; ``source`` says where they came from."""
+
+    config: ExperimentConfig
+    seeds: list[int]
+    values: dict[str, np.ndarray]
+    source: str  # "results bundle" (shipped) or "this machine"
+
+    @property
+    def generations(self) -> int:
+        return self.values["generation"].shape[1]
+
+    def summary(self, name: str) -> Summary:
+        """Mean, standard error and 95% t-interval of column ``name`` over seeds, one per generation."""
+        if name not in self.values:
+            raise ValueError(f"name must be one of {', '.join(self.values)}, got {name!r}")
+        return summarize(self.values[name], axis=0)
+
+    def label(self) -> str:
+        config = self.config
+        return f"real {config.real_fraction:.0%} / {config.strategy} ({len(self.seeds)} seeds, {self.source})"
+
+    def last_generation_line(self, names=("fid", "classes_covered", "latent_std", "test_nelbo")) -> str:
+        """The last generation's means with their 95% intervals, one line (what ``collapse-kit sweep`` prints)."""
+        parts = []
+        for name in names:
+            summary = self.summary(name)
+            parts.append(f"{name} {summary.mean[-1]:.3g} [{summary.low[-1]:.3g}, {summary.high[-1]:.3g}]")
+        return f"{self.label()}, generation {self.generations - 1}: " + ", ".join(parts)
+
+
+def bands_of(results: list[ExperimentResult], source: str = "this machine") -> list[Band]:
+    """Group runs by config (in first-seen order): one Band per setting, over the seeds that ran it."""
+    groups: dict[ExperimentConfig, list[ExperimentResult]] = {}
+    for result in results:
+        groups.setdefault(result.config, []).append(result)
+    bands = []
+    for config, runs in groups.items():
+        rows = [[record.scalars() for record in run.generations] for run in runs]
+        values = {name: np.array([[row[name] for row in run] for run in rows], dtype=float) for name in BAND_COLUMNS}
+        bands.append(Band(config, [run.seed for run in runs], values, source))
+    return bands
+
+
+def replicate(config: ExperimentConfig, seeds=range(10), *, workers: int = 1, client=None, **run_options) -> Band:
+    """Run ``config`` for every seed (cached runs load at once; the rest run on ``workers`` processes or ``client``).
+
+    ``run_options``: cache, cache_dir, device, progress (as in ``runner.run_runs``). Used by lessons 05-08.
+    """
+    return bands_of(run_runs([(config, seed) for seed in seeds], workers=workers, client=client, **run_options))[0]
+
+
+def from_bundle(config: ExperimentConfig, bundle=None) -> Band | None:
+    """The shipped band of ``config`` (its first ``config.generations`` generations), or None if the bundle lacks it.
+
+    Instant: no training. ``bundle``: a ``bundle.Bundle`` (default: the one shipped in the package).
+    """
+    from . import bundle as bundles
+
+    bundle = bundles.shipped() if bundle is None else bundle
+    experiment = bundle.find(config)
+    if experiment is None:
+        return None
+    values = {name: experiment.metric(name, config.generations).astype(float) for name in BAND_COLUMNS}
+    return Band(config, list(experiment.seeds), values, "results bundle")
