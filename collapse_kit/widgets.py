@@ -1,8 +1,9 @@
 """The lesson widgets: controls wired to the experiment functions and the plot functions, nothing more.
 
-* ``CollapseExplorer`` (lesson 05): real-fraction slider, generations, strategy, samples per generation, a Run
-  button, a progress bar, sample grids and metric curves; earlier runs stay overlaid for comparison, a setting
-  already computed shows at once, and any error is shown in the widget.
+* ``CollapseExplorer`` (lesson 05): real-fraction slider, generations, strategy, samples per generation, seed, a
+  Run button, a progress bar, sample grids and metric curves over the shipped bands (mean and 95% interval over
+  10 seeds, shown at once); earlier runs stay overlaid for comparison, a setting already computed shows at once,
+  and any error is shown in the widget.
 * ``gaussian_explorer`` (lesson 01): the Gaussian telephone game, redrawn instantly as the sliders move.
 
 Both keep every control as a public attribute, so a test (or a curious student) can set values and press Run
@@ -21,7 +22,8 @@ from IPython.display import Image
 
 from . import plots
 from .loop import STRATEGIES, ExperimentConfig, ExperimentResult, run_experiment
-from .profiles import profile_config
+from .profiles import current_seed, profile_config
+from .replicates import from_bundle
 from .theory import GaussianConfig, run_gaussian
 
 EXPLORER_METRICS = ("fid", "classes_covered", "latent_std", "test_nelbo")
@@ -46,23 +48,28 @@ def _error_html(error: BaseException) -> str:
 
 
 class CollapseExplorer:
-    """The real-data-fraction explorer of lesson 05: pick a setting, press Run, compare with earlier runs.
+    """The real-data-fraction explorer of lesson 05: pick a setting, see its band at once, press Run, compare.
+
+    The curves show, for the setting on the controls and for every run shown, the shipped results bundle's mean
+    and 95% band over seeds (instant: nothing trains); Run adds the student's own run over them, as dots.
 
     Args:
         base_config: everything the controls do not set (default: the current profile's config).
-        seed: the run seed (the same setting and seed always give the same numbers).
+        seed: the first value of the seed control (default ``$COLLAPSE_KIT_SEED``, else 0).
         cache_dir: where finished generations are stored (default: the package cache).
+        bundle: a ``bundle.Bundle`` for the bands (default: the one shipped in the package).
     Attributes:
-        real_fraction, generations, strategy, samples, run_button, clear_button: the controls.
+        real_fraction, generations, strategy, samples, seed, run_button, clear_button: the controls.
         results: every run shown so far, oldest first (``results[-1]`` is the latest).
-        error: the HTML widget where errors appear (empty when the last run succeeded).
+        error: the HTML widget where errors appear (empty when the last run succeeded); ``last_error`` the error.
     """
 
-    def __init__(self, base_config: ExperimentConfig | None = None, seed: int = 0, cache_dir=None):
+    def __init__(self, base_config: ExperimentConfig | None = None, seed: int | None = None, cache_dir=None,
+                 bundle=None):
         self.base_config = profile_config() if base_config is None else base_config
         if not isinstance(self.base_config, ExperimentConfig):
             raise TypeError(f"base_config must be an ExperimentConfig, got {type(self.base_config).__name__}")
-        self.seed, self.cache_dir = seed, cache_dir
+        self.cache_dir, self.last_error = cache_dir, None
         self.results: list[ExperimentResult] = []
         self._memory: dict[tuple, ExperimentResult] = {}  # runs of this session: shown again without any I/O
         style = {"description_width": "150px"}
@@ -76,6 +83,8 @@ class CollapseExplorer:
                                          description="strategy", style=style, layout=layout)
         self.samples = widgets.IntText(value=self.base_config.samples_per_generation,
                                        description="samples / generation", style=style, layout=layout)
+        self.seed = widgets.BoundedIntText(value=current_seed(seed), min=0, max=2**31 - 1, description="seed",
+                                           style=style, layout=layout)
         self.run_button = widgets.Button(description="Run", button_style="primary", icon="play")
         self.clear_button = widgets.Button(description="Clear earlier runs", icon="trash",
                                            layout=widgets.Layout(width="auto"))
@@ -89,16 +98,30 @@ class CollapseExplorer:
         self.curves_output = widgets.Output()
         self.run_button.on_click(lambda _button: self.run())
         self.clear_button.on_click(lambda _button: self.clear())
-        controls = widgets.VBox([self.real_fraction, self.generations, self.strategy, self.samples,
+        controls = widgets.VBox([self.real_fraction, self.generations, self.strategy, self.samples, self.seed,
                                  widgets.HBox([self.run_button, self.clear_button]), self.progress, self.error,
                                  self.summary])
         self.widget = widgets.VBox([controls, self.curves_output, self.samples_output])
+        self._bundle = bundle
+        for control in (self.real_fraction, self.generations, self.strategy, self.samples):
+            control.observe(lambda _change: self._show_band(), names="value")
+        self._show_band()
 
     def config(self) -> ExperimentConfig:
         """The ExperimentConfig the controls describe (raises ValueError for an invalid setting)."""
         return self.base_config.replace(real_fraction=float(self.real_fraction.value),
                                         generations=int(self.generations.value), strategy=self.strategy.value,
                                         samples_per_generation=int(self.samples.value))
+
+    def bands(self) -> list:
+        """The shipped bands of the setting on the controls and of every run shown (those the bundle holds)."""
+        try:
+            settings = [self.config()]
+        except (ValueError, TypeError):  # an invalid setting has no band; Run will say why
+            settings = []
+        settings += [result.config for result in self.results]
+        found = (from_bundle(config, self._bundle) for config in dict.fromkeys(settings))
+        return [band for band in found if band is not None]
 
     def run(self) -> ExperimentResult | None:
         """What the Run button does: run (or recall) the setting, then redraw. Errors are shown, and returned as None.
@@ -109,14 +132,14 @@ class CollapseExplorer:
         self.error.value = ""
         self.run_button.disabled = True
         try:
-            config = self.config()
-            key = (config, self.seed)
+            config, seed = self.config(), int(self.seed.value)
+            key = (config, seed)
             if key in self._memory:
                 result = self._memory[key]
             else:
                 self.progress.max, self.progress.value = config.generations, 0
                 self.progress.description = "running"
-                result = run_experiment(config, self.seed, cache_dir=self.cache_dir, progress=False,
+                result = run_experiment(config, seed, cache_dir=self.cache_dir, progress=False,
                                         on_generation=self._advance)
                 self._memory[key] = result
             self.progress.max = self.progress.value = config.generations
@@ -126,12 +149,7 @@ class CollapseExplorer:
             self._redraw(result)
             return result
         except Exception as error:  # shown to the student, never swallowed
-            self.last_error = error
-            self.progress.description = "error"
-            self.error.value = _error_html(error)
-            if not isinstance(error, (ValueError, TypeError)):  # a setting's mistake needs no traceback; a bug does
-                self.samples_output.outputs = ()
-                self.samples_output.append_stderr(traceback.format_exc())
+            self._show_error(error)
             return None
         finally:
             self.run_button.disabled = False
@@ -142,22 +160,53 @@ class CollapseExplorer:
         if self.results:
             self._redraw(self.results[-1])
 
+    def _show_error(self, error: BaseException) -> None:
+        self.last_error = error
+        self.progress.description = "error"
+        self.error.value = _error_html(error)
+        if not isinstance(error, (ValueError, TypeError)):  # a setting's mistake needs no traceback; a bug does
+            self.samples_output.outputs = ()
+            self.samples_output.append_stderr(traceback.format_exc())
+
     def _advance(self, record, total: int) -> None:
         self.progress.value = record.generation + 1
         self.progress.description = f"generation {record.generation + 1}/{total}"
 
+    def _show_band(self) -> None:
+        """Draw the bands (and the runs shown) for the setting now on the controls: instant, from the bundle."""
+        try:
+            bands = self.bands()
+            if bands or self.results:
+                _show_figure(self.curves_output, plots.metric_bands(bands, EXPLORER_METRICS, live=self.results))
+            if not self.results:
+                self.summary.value = _band_summary(bands[0]) if bands else (
+                    "No shipped band for this setting: press <b>Run</b> to train it.")
+        except Exception as error:  # shown to the student, never swallowed
+            self._show_error(error)
+
     def _redraw(self, result: ExperimentResult) -> None:
         last = result.generations[-1]
         refits = len(result.generations) - 1
-        self.summary.value = (f"<b>{html.escape(plots.run_label(result))}</b>: generation {refits} "
-                              f"(after {refits} refit{'s' if refits != 1 else ''}): FID {last.fid:.0f}, "
+        self.summary.value = (f"<b>{html.escape(plots.run_label(result))}, seed {result.seed}</b>: generation "
+                              f"{refits} (after {refits} refit{'s' if refits != 1 else ''}): FID {last.fid:.0f}, "
                               f"{last.classes_covered} digits, latent std {last.latent_std:.2f}, "
                               f"test -ELBO {last.test_nelbo:.0f} nats")
-        _show_figure(self.curves_output, plots.metric_curves(self.results, EXPLORER_METRICS))
+        self._show_band()
         _show_figure(self.samples_output, plots.sample_grids(result, images=16))
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _band_summary(band) -> str:
+    """One line on a shipped band's last generation: each mean with its 95% interval."""
+    last = band.generations - 1
+    parts = []
+    for name, title in (("fid", "FID"), ("classes_covered", "digits"), ("latent_std", "latent std")):
+        summary = band.summary(name)
+        parts.append(f"{title} {summary.mean[last]:.3g} [{summary.low[last]:.3g}, {summary.high[last]:.3g}]")
+    return (f"<b>{html.escape(band.label())}</b>, generation {last}: {', '.join(parts)} (mean [95% CI]). "
+            "Press <b>Run</b> to add your own run.")
 
 
 def gaussian_explorer(samples_per_generation: int = 100, generations: int = 300, chains: int = 50, seed: int = 0):

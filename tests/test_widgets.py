@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from collapse_kit import bundle
 from collapse_kit.loop import ExperimentConfig
+from collapse_kit.runner import run_runs
 from collapse_kit.widgets import CollapseExplorer, gaussian_explorer
 
 SMALL = ExperimentConfig(generations=2, samples_per_generation=1024, epochs=2, batch_size=256, metric_samples=200)
@@ -16,9 +18,33 @@ def _image(output) -> bytes:
     return shown["data"]["image/png"]
 
 
+@pytest.fixture(scope="module")
+def small_bundle(tmp_path_factory):
+    """A results bundle holding SMALL (real fraction 0) over 3 seeds, as the shipped one holds the profiles'."""
+    folder = tmp_path_factory.mktemp("bundle")
+    results = run_runs([(SMALL, seed) for seed in range(3)], cache_dir=folder, progress=False)
+    (folder / "bundle.npz").write_bytes(bundle.pack([("small", "test", results)], {"built by": "test_widgets"}))
+    return bundle.read(folder / "bundle.npz")
+
+
 @pytest.fixture
-def explorer(tmp_path):
-    return CollapseExplorer(SMALL, seed=0, cache_dir=tmp_path)
+def explorer(tmp_path, small_bundle):
+    return CollapseExplorer(SMALL, seed=0, cache_dir=tmp_path, bundle=small_bundle)
+
+
+def test_the_explorer_opens_with_the_shipped_band_before_anything_trains(explorer, training_calls):
+    assert _image(explorer.curves_output), "no band figure when the explorer opens"
+    assert "3 seeds, results bundle" in explorer.summary.value and "95% CI" in explorer.summary.value
+    assert explorer.results == [] and explorer.last_error is None and training_calls == []
+    explorer.real_fraction.value = 0.5  # no band for this setting in the small bundle: the explorer says so
+    assert "No shipped band" in explorer.summary.value and explorer.error.value == ""
+
+
+def test_the_seed_control_chooses_the_run_seed(explorer):
+    explorer.seed.value = 2
+    explorer.run_button.click()
+    assert explorer.error.value == "" and explorer.results[-1].seed == 2
+    assert "seed 2" in explorer.summary.value
 
 
 def test_clicking_run_shows_results_curves_and_samples(explorer):
@@ -58,10 +84,10 @@ def test_a_setting_already_computed_shows_without_training(explorer, training_ca
     assert "real 0% / replace" in explorer.summary.value
 
 
-def test_a_setting_in_the_disk_cache_shows_without_training(tmp_path, training_calls):
-    CollapseExplorer(SMALL, seed=0, cache_dir=tmp_path).run()
+def test_a_setting_in_the_disk_cache_shows_without_training(tmp_path, training_calls, small_bundle):
+    CollapseExplorer(SMALL, seed=0, cache_dir=tmp_path, bundle=small_bundle).run()
     assert training_calls == [0, 1]
-    fresh = CollapseExplorer(SMALL, seed=0, cache_dir=tmp_path)  # a new session: nothing in memory
+    fresh = CollapseExplorer(SMALL, seed=0, cache_dir=tmp_path, bundle=small_bundle)  # a new session: nothing in memory
     fresh.run_button.click()
     assert training_calls == [0, 1]
     assert fresh.results[-1].metric("fid").tolist() != []
