@@ -3,6 +3,7 @@
     python bench/benchmark.py                 # trainer speed, FLOP/s share, default `collapse-kit run` wall time
     python bench/benchmark.py --lessons       # + full-profile time and peak kernel memory of every lesson
     python bench/benchmark.py --lessons-only --lesson-profile fast --label fast   # the lessons as CI runs them
+    python bench/benchmark.py --sweeps-only --label sweeps   # sweep throughput: serial, 2 workers, Dask cluster
 
 Prints a table and writes it as JSON to bench/results/<host>.json (atomically). What it measures:
   * samples/s of the classic PyTorch VAE example recipe (784-400-20, DataLoader over torchvision's MNIST, batch 128)
@@ -143,6 +144,54 @@ def default_run_seconds() -> float:
         return time.perf_counter() - start
 
 
+def cpu_report() -> dict:
+    """The CPU behind every figure: model, cores, and whether it has AVX-512 (torch's vector unit in use too)."""
+    flags, model = set(), platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+            elif line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return {"cpu": model, "cores": os.cpu_count(), "avx512": any(flag.startswith("avx512") for flag in flags),
+            "avx2": "avx2" in flags, "torch_cpu_capability": torch.backends.cpu.get_cpu_capability()}
+
+
+SWEEP_FRACTIONS, SWEEP_SEEDS, SWEEP_GENERATIONS = (0.0, 0.5, 1.0), (0, 1), 2
+
+
+def sweep_runs_per_minute(workers: int = 1, cluster: bool = False) -> float:
+    """Runs per minute of one sweep (full profile, 2 generations, real fractions 0/0.5/1, seeds 0-1, cache off):
+    in this process (``workers=1``, torch's own threads), in ``workers`` processes of one thread, or on a
+    ``LocalCluster`` of ``workers`` one-thread processes (start-up included: that is what a user waits for)."""
+    from collapse_kit.profiles import profile_config
+    from collapse_kit.studies import run_sweep
+
+    base = profile_config("full", generations=SWEEP_GENERATIONS)
+    options = dict(seeds=SWEEP_SEEDS, base=base, cache=False, progress=False)
+    start = time.perf_counter()
+    if cluster:
+        from distributed import Client, LocalCluster
+
+        with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as local:
+            with Client(local) as client:
+                results = run_sweep(SWEEP_FRACTIONS, client=client, **options)
+    else:
+        results = run_sweep(SWEEP_FRACTIONS, workers=workers, **options)
+    return len(results) / ((time.perf_counter() - start) / 60)
+
+
+def bundle_report() -> dict:
+    """How the shipped results bundle was built (its own provenance: machine, seconds, workers) and its size."""
+    from collapse_kit import bundle
+
+    shipped = bundle.read()
+    return {"bundle_mb": round(bundle.BUNDLE_FILE.stat().st_size / 1e6, 2), **shipped.provenance,
+            "experiments": len(shipped.experiments)}
+
+
 def lesson_costs(profile: str = "full", only: str = "") -> list[dict]:
     """Run every lesson top to bottom in a fresh kernel and cache; wall seconds and peak kernel memory (MB) each."""
     import nbformat
@@ -190,14 +239,35 @@ def main(argv=None) -> int:
     parser.add_argument("--lesson-profile", choices=("full", "fast"), default="full",
                         help="the profile the lessons run in (default full, what students run)")
     parser.add_argument("--only", default="", help="time only the lessons whose file name starts with this, e.g. 08")
+    parser.add_argument("--sweeps", action="store_true",
+                        help="sweep throughput: serial, 2 worker processes, 2-worker Dask LocalCluster")
+    parser.add_argument("--sweeps-only", action="store_true", help="only the sweep throughput")
     parser.add_argument("--label", default=platform.node() or "machine",
                         help="results file name: bench/results/<label>.json (default: the host name)")
     args = parser.parse_args(argv)
     report = {"machine": {"host": platform.node(), "cpu_threads": torch.get_num_threads(),
-                          "torch": torch.__version__, "python": platform.python_version()}}
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+                          "torch": torch.__version__, "python": platform.python_version(), **cpu_report()}}
+    cpu = report["machine"]
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {cpu['cpu']}, {cpu['cores']} cores, "
+          f"AVX-512: {'yes' if cpu['avx512'] else 'no'} (torch uses {cpu['torch_cpu_capability']})")
 
-    if not args.lessons_only:
+    if args.sweeps or args.sweeps_only:
+        runs = len(SWEEP_FRACTIONS) * len(SWEEP_SEEDS)
+        print(f"sweep throughput ({runs} runs: full profile, {SWEEP_GENERATIONS} generations, cache off), in turns:")
+        speeds = {"serial": sweep_runs_per_minute(1), "workers_2": sweep_runs_per_minute(2),
+                  "local_cluster_2": sweep_runs_per_minute(2, cluster=True)}
+        report["sweep_runs_per_minute"] = speeds
+        for name, speed in speeds.items():
+            print(f"  {name:<28} {speed:6.2f} runs/min  ({speed / speeds['serial']:.2f}x serial)")
+        try:
+            report["results_bundle"] = bundle_report()
+            shipped = report["results_bundle"]
+            print(f"results bundle               {shipped['bundle_mb']} MB, built in {shipped['build_seconds']:.0f} s "
+                  f"with {shipped['workers']} workers on {shipped['cpu']} ({shipped['cpu_capability']})")
+        except FileNotFoundError as missing:
+            print(f"results bundle: {missing}")
+
+    if not args.lessons_only and not args.sweeps_only:
         # The baseline needs torchvision; imported here so --lessons-only runs where only the course is installed.
         from classic_vae import ClassicVAE, classic_samples_per_second, write_torchvision_folder
 

@@ -85,3 +85,12 @@ def from_bundle(config: ExperimentConfig, bundle=None) -> Band | None:
         return None
     values = {name: experiment.metric(name, config.generations).astype(float) for name in BAND_COLUMNS}
     return Band(config, list(experiment.seeds), values, "results bundle")
+
+
+def shipped_bands(runs, bundle=None) -> list[Band]:
+    """The shipped bands of the settings of ``runs`` (results or configs, one band per setting), where the bundle
+    has them: what a lesson draws behind the student's live runs. Used in lessons 03-08."""
+    runs = [runs] if isinstance(runs, (ExperimentResult, ExperimentConfig)) else list(runs)
+    configs = dict.fromkeys(run.config if isinstance(run, ExperimentResult) else run for run in runs)
+    found = (from_bundle(config, bundle) for config in configs)
+    return [band for band in found if band is not None]

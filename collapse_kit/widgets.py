@@ -23,7 +23,7 @@ from IPython.display import Image
 from . import plots
 from .loop import STRATEGIES, ExperimentConfig, ExperimentResult, run_experiment
 from .profiles import current_seed, profile_config
-from .replicates import from_bundle
+from .replicates import shipped_bands
 from .theory import GaussianConfig, run_gaussian
 
 EXPLORER_METRICS = ("fid", "classes_covered", "latent_std", "test_nelbo")
@@ -119,9 +119,7 @@ class CollapseExplorer:
             settings = [self.config()]
         except (ValueError, TypeError):  # an invalid setting has no band; Run will say why
             settings = []
-        settings += [result.config for result in self.results]
-        found = (from_bundle(config, self._bundle) for config in dict.fromkeys(settings))
-        return [band for band in found if band is not None]
+        return shipped_bands(settings + [result.config for result in self.results], self._bundle)
 
     def run(self) -> ExperimentResult | None:
         """What the Run button does: run (or recall) the setting, then redraw. Errors are shown, and returned as None.
