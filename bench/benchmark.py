@@ -183,6 +183,21 @@ def sweep_runs_per_minute(workers: int = 1, cluster: bool = False) -> float:
     return len(results) / ((time.perf_counter() - start) / 60)
 
 
+def explorer_first_figure_seconds() -> dict:
+    """A fresh Python: seconds to import the explorer, then to build it on an empty cache until its first figure
+    (the shipped band of the full profile's setting) is drawn. Target: the figure in under 1 s."""
+    script = ("import sys, tempfile, time; start = time.perf_counter()\n"
+              "from collapse_kit.widgets import CollapseExplorer\n"
+              "from collapse_kit.profiles import profile_config\n"
+              "imported = time.perf_counter()\n"
+              "explorer = CollapseExplorer(profile_config('full'), cache_dir=tempfile.mkdtemp())\n"
+              "assert explorer.curves_output.outputs and 'results bundle' in explorer.summary.value\n"
+              "print(imported - start, time.perf_counter() - imported)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    importing, figure = map(float, done.stdout.split())
+    return {"import_seconds": importing, "first_figure_seconds": figure}
+
+
 def bundle_report() -> dict:
     """How the shipped results bundle was built (its own provenance: machine, seconds, workers) and its size."""
     from collapse_kit import bundle
@@ -264,6 +279,9 @@ def main(argv=None) -> int:
             shipped = report["results_bundle"]
             print(f"results bundle               {shipped['bundle_mb']} MB, built in {shipped['build_seconds']:.0f} s "
                   f"with {shipped['workers']} workers on {shipped['cpu']} ({shipped['cpu_capability']})")
+            report["explorer"] = explorer_first_figure_seconds()
+            print(f"explorer, empty cache        {report['explorer']['first_figure_seconds']:.2f} s to its first "
+                  f"figure (after {report['explorer']['import_seconds']:.2f} s of imports)")
         except FileNotFoundError as missing:
             print(f"results bundle: {missing}")
 

@@ -7,6 +7,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -33,6 +34,15 @@ def test_saved_generation_loads_back_equal(tmp_path):
     assert loaded["fid"] == 12.5 and loaded["loss_per_epoch"] == [3.0, 2.0]
     assert (store.folder / "config.json").exists()
     assert leftovers(store.folder) == []
+
+
+def test_numpy_arrays_come_back_as_numpy_arrays(tmp_path):
+    store = RunCache(tmp_path, CONFIG, seed=0)
+    shares = np.array([0.25, 0.75])
+    store.save(0, {**entry(), "shares": shares})
+    loaded = store.load(0, FIELDS + ("shares",))
+    assert isinstance(loaded["shares"], np.ndarray) and np.array_equal(loaded["shares"], shares)
+    assert isinstance(loaded["weights"], torch.Tensor) and cache.NUMPY_FIELDS not in loaded
 
 
 def test_a_generation_never_saved_loads_as_none(tmp_path):

@@ -50,6 +50,9 @@ def fails_with_usage_error(argv, capsys) -> str:
     (["sweep", "--real-fractions", "0,1.5"], ["--real-fractions", "1.5"]),
     (["sweep", "--real-fractions", ","], ["--real-fractions", "','"]),
     (["sweep", "--strategies", ""], ["--strategies"]),
+    (["sweep", "--seeds", "3-1"], ["--seeds", "3-1"]),
+    (["sweep", "--seeds", "a"], ["--seeds", "'a'"]),
+    (["sweep", "--workers", "0", *TINY_RUN], ["workers", "0"]),
 ])
 def test_bad_flag_exits_2_naming_the_flag_and_the_value(argv, words, workdir, capsys):
     message = fails_with_usage_error(argv, capsys)
@@ -138,3 +141,16 @@ def test_sweep_writes_one_row_per_run_and_generation(workdir, capsys):
     rows = json.loads((output / "metrics.json").read_text())
     assert [(row["real_fraction"], row["generation"]) for row in rows] == [(0.0, 0), (1.0, 0)]
     assert (output / "samples_real0_replace.png").exists() and (output / "samples_real1_replace.png").exists()
+
+
+def test_a_sweep_over_seeds_in_two_workers_writes_every_seed_and_the_bands(workdir, capsys):
+    output = workdir / "seeds"
+    argv = ["sweep", "--real-fractions", "0,1", "--seeds", "0-1", "--workers", "2", "--profile", "fast",
+            "--generations", "2", "--samples", "512", "--epochs", "1", "--quiet", "--cache-dir",
+            str(workdir / "cache"), "--output", str(output)]
+    assert main(argv) == 0
+    rows = json.loads((output / "metrics.json").read_text())
+    assert sorted({(row["real_fraction"], row["seed"]) for row in rows}) == [(0.0, 0), (0.0, 1), (1.0, 0), (1.0, 1)]
+    printed = capsys.readouterr().out
+    assert "real 0% / replace (2 seeds, this machine), generation 1: fid" in printed
+    assert (output / "metrics.png").read_bytes().startswith(b"\x89PNG")
