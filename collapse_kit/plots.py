@@ -13,7 +13,9 @@ from matplotlib.ticker import MaxNLocator
 from ._checks import check_choice, check_int
 from .generation import METRIC_LABELS, METRIC_NAMES
 from .loop import ExperimentResult
-from .theory import GaussianResult, MixtureResult, expected_mle_variance
+from .theory import (REAL_POINT_SETTINGS, GaussianResult, LifelineStudy, MixtureResult, expected_log_variance,
+                     expected_variance)
+from .verdicts import summarize
 
 
 def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 1) -> np.ndarray:
@@ -55,15 +57,35 @@ def sample_grids(result: ExperimentResult, generations=None, images: int = 36) -
     """One grid of synthetic samples per generation, side by side. Used in lessons 03, 05."""
     images = check_int("images", images, 1, 64)
     generations = range(len(result.generations)) if generations is None else list(generations)
-    figure = Figure(figsize=(2.0 * len(generations), 2.3), layout="constrained")
-    axes = np.atleast_1d(figure.subplots(1, len(generations)))
-    for axis, generation in zip(axes, generations):
-        samples = result.generations[generation].samples[:images].float() / 255.0
-        grid = image_grid(samples, nrow=int(np.ceil(np.sqrt(images))))
+    grids = {generation: result.generations[generation].samples[:images] for generation in generations}
+    return _sample_row(grids, images, run_label(result))
+
+
+def band_sample_grids(band, seed: int | None = None, images: int = 16) -> Figure:
+    """The shipped sample grids of a bundle band (``replicates.Band``), one per generation, for one of its seeds.
+
+    ``seed``: one of ``band.sample_seeds`` (default the first). Used by the explorer before any run.
+    """
+    if band.samples is None or not band.sample_seeds:
+        raise ValueError(f"this band holds no sample images (source: {band.source})")
+    seed = band.sample_seeds[0] if seed is None else seed
+    check_choice("seed", seed, band.sample_seeds)
+    images = check_int("images", images, 1, band.samples.shape[2])
+    row = band.samples[band.sample_seeds.index(seed)]
+    grids = {generation: torch.from_numpy(row[generation, :images, None]) for generation in range(band.generations)}
+    return _sample_row(grids, images, f"{band.label()}: samples of seed {seed}")
+
+
+def _sample_row(grids: dict, images: int, title: str) -> Figure:
+    """Grids of uint8 images (n, 1, 28, 28), one per generation, side by side under ``title``."""
+    figure = Figure(figsize=(2.0 * len(grids), 2.3), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(grids)))
+    for axis, (generation, samples) in zip(axes, grids.items()):
+        grid = image_grid(samples.float() / 255.0, nrow=int(np.ceil(np.sqrt(images))))
         axis.imshow(grid, cmap="gray_r", vmin=0, vmax=1)
         axis.set_title(f"generation {generation}", fontsize=9)
         axis.axis("off")
-    figure.suptitle(run_label(result), fontsize=10)
+    figure.suptitle(title, fontsize=10)
     return figure
 
 
@@ -156,7 +178,8 @@ def elbo_histograms(result: ExperimentResult, generations=None, bins: int = 40) 
 
 
 def gaussian_trajectories(result: GaussianResult, show_chains: int = 20) -> Figure:
-    """Fitted variance over generations: a few chains, their mean, and the MLE closed form. Used in lesson 01."""
+    """Fitted variance over generations: a few chains, their mean, and the closed form (MLE or unbiased fits, fully
+    synthetic, replace). Used in lesson 01."""
     show_chains = check_int("show_chains", show_chains, 0)
     config = result.config
     generation = result.generation
@@ -165,11 +188,10 @@ def gaussian_trajectories(result: GaussianResult, show_chains: int = 20) -> Figu
     for chain in range(min(show_chains, len(result.variances))):
         left.plot(generation, result.variances[chain], color="tab:blue", alpha=0.25, linewidth=0.8)
     left.plot(generation, result.variances.mean(0), color="black", label=f"mean of {len(result.variances)} chains")
-    if config.fit == "mle" and config.real_count == 0 and config.strategy == "replace":
-        n = config.samples_per_generation
-        # Generation 0 is already a fit of N points: its expected variance is 1 - 1/N, not the truth's 1.
-        left.plot(generation, expected_mle_variance(len(generation) - 1, n, initial_variance=1 - 1 / n), "r--",
-                  label="(1 - 1/N)^(t+1)")
+    if config.fit in ("mle", "unbiased") and config.real_count == 0 and config.strategy == "replace":
+        # Generation 0 is already a fit of N points: the MLE's expected variance there is 1 - 1/N, not the truth's 1.
+        left.plot(generation, expected_variance(len(generation) - 1, config.samples_per_generation, config.fit),
+                  "r--", label="(1 - 1/N)^(t+1)" if config.fit == "mle" else "E = 1 (unbiased)")
     left.set_yscale("log")
     left.set_xlabel("generation")
     left.set_ylabel("fitted variance per dimension")
@@ -297,4 +319,83 @@ def gaussian_comparison(results: dict) -> Figure:
     axis.set_xlabel("generation")
     axis.set_ylabel("fitted variance (mean of chains)")
     axis.legend(fontsize=8)
+    return figure
+
+
+def _fully_synthetic_1d(result: GaussianResult) -> bool:
+    config = result.config
+    return (config.dim == 1 and config.real_count == 0 and config.strategy == "replace"
+            and config.fit in ("mle", "unbiased"))
+
+
+def variance_spread(results: dict) -> Figure:
+    """Mean against median of the chains' variances, with both closed forms, and the final spread. Lesson 01.
+
+    Left: for each labelled run the mean of the chains (solid), their median (dashed) and, for fully synthetic 1-D
+    MLE/unbiased runs, E[variance] and exp(E[ln variance]) (thin dotted; the median of a log-normal). Right: histogram
+    of log10 of every chain's variance at the last generation.
+    """
+    if not results:
+        raise ValueError("results must name at least one GaussianResult")
+    figure = Figure(figsize=(10, 3.4), layout="constrained")
+    left, right = figure.subplots(1, 2)
+    for index, (label, result) in enumerate(results.items()):
+        colour = f"C{index}"
+        generation, variances = result.generation, result.variances
+        left.plot(generation, variances.mean(0), color=colour, label=f"{label}: mean of chains")
+        left.plot(generation, np.median(variances, 0), color=colour, linestyle="--", label=f"{label}: median")
+        if _fully_synthetic_1d(result):
+            n, last = result.config.samples_per_generation, len(generation) - 1
+            for closed_form in (expected_variance(last, n, result.config.fit),
+                                np.exp(expected_log_variance(last, n, result.config.fit))):
+                left.plot(generation, closed_form, color=colour, linestyle=":", linewidth=1.2, alpha=0.8)
+        with np.errstate(divide="ignore"):
+            final = np.log10(variances[:, -1])
+        right.hist(final[np.isfinite(final)], bins=40, histtype="step", color=colour, label=label)
+        right.axvline(np.log10(variances[:, -1].mean()), color=colour, linewidth=1)
+        right.axvline(np.log10(np.median(variances[:, -1])), color=colour, linestyle="--", linewidth=1)
+    left.plot([], [], color="grey", linestyle=":", label="closed forms: E[variance], exp(E[ln variance])")
+    left.axhline(1.0, color="black", linewidth=0.8)
+    left.set_yscale("log")
+    left.set_xlabel("generation")
+    left.set_ylabel("fitted variance")
+    left.legend(fontsize=7)
+    right.set_xlabel("log10 of each chain's variance at the last generation")
+    right.set_title("vertical lines: mean (solid) and median (dashed) of the chains", fontsize=9)
+    right.set_ylabel("chains")
+    right.legend(fontsize=8)
+    return figure
+
+
+def lifeline_grid(study: LifelineStudy) -> Figure:
+    """C5's grid: mean variance over generations per setting, and where each settles (95% CI over chains). Lesson 06."""
+    if not isinstance(study, LifelineStudy):
+        raise TypeError(f"study must be a LifelineStudy (from theory.lifeline_study), got {type(study).__name__}")
+    figure = Figure(figsize=(11, 3.6), layout="constrained")
+    left, right = figure.subplots(1, 2)
+    styles = {"none": ("-", "o", "no real point"), "fixed": ("--", "s", "one fixed real point"),
+              "fresh": (":", "^", "one fresh real point")}
+    groups = list(dict.fromkeys((fit, prior) for fit, prior, _ in study.runs))
+    names = ["MLE" if fit == "mle" else f"MAP, prior variance {prior:g}" for fit, prior in groups]
+    for index, ((fit, prior), name) in enumerate(zip(groups, names)):
+        for offset, real_point in enumerate(REAL_POINT_SETTINGS):
+            linestyle, marker, words = styles[real_point]
+            result = study.result(fit, real_point, prior)
+            left.plot(result.generation, result.variances.mean(0), color=f"C{index}", linestyle=linestyle,
+                      label=name if offset == 0 else None)
+            settled = summarize(study.settled_variance(fit, real_point, prior))
+            below = settled.mean - max(settled.low, 1e-3 * settled.mean)  # a log axis cannot show 0
+            right.errorbar(index + 0.2 * (offset - 1), settled.mean, yerr=[[below], [settled.high - settled.mean]],
+                           color=f"C{index}", marker=marker, capsize=3, label=words if index == 0 else None)
+    for real_point in REAL_POINT_SETTINGS:
+        left.plot([], [], color="grey", linestyle=styles[real_point][0], label=styles[real_point][2])
+    for axis in (left, right):
+        axis.axhline(1.0, color="black", linewidth=0.8, linestyle="--")
+        axis.set_yscale("log")
+    left.set_xlabel("generation")
+    left.set_ylabel("fitted variance (mean of chains)")
+    left.legend(fontsize=7)
+    right.set_xticks(range(len(groups)), [name.replace(", ", "\n") for name in names])
+    right.set_ylabel("settled variance (last quarter)")
+    right.legend(fontsize=8, title="95% CI over chains", title_fontsize=8)
     return figure

@@ -7,7 +7,7 @@ instant) or from runs made here (``replicate``, through the parallel runner and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,6 +27,8 @@ class Band:
     seeds: list[int]
     values: dict[str, np.ndarray]
     source: str  # "results bundle" (shipped) or "this machine"
+    samples: np.ndarray | None = None  # bundle only: (sample seeds, generations, 16, 28, 28) uint8
+    sample_seeds: list[int] = field(default_factory=list)
 
     @property
     def generations(self) -> int:
@@ -84,7 +86,8 @@ def from_bundle(config: ExperimentConfig, bundle=None) -> Band | None:
     if experiment is None:
         return None
     values = {name: experiment.metric(name, config.generations).astype(float) for name in BAND_COLUMNS}
-    return Band(config, list(experiment.seeds), values, "results bundle")
+    return Band(config, list(experiment.seeds), values, "results bundle",
+                experiment.samples[:, :config.generations], list(experiment.sample_seeds))
 
 
 def shipped_bands(runs, bundle=None) -> list[Band]:

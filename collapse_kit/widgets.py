@@ -179,6 +179,8 @@ class CollapseExplorer:
             if not self.results:
                 self.summary.value = _band_summary(bands[0]) if bands else (
                     "No shipped band for this setting: press <b>Run</b> to train it.")
+                if bands:
+                    _show_figure(self.samples_output, plots.band_sample_grids(bands[0], images=16))
         except Exception as error:  # shown to the student, never swallowed
             self._show_error(error)
 

@@ -34,6 +34,7 @@ def explorer(tmp_path, small_bundle):
 
 def test_the_explorer_opens_with_the_shipped_band_before_anything_trains(explorer, training_calls):
     assert _image(explorer.curves_output), "no band figure when the explorer opens"
+    assert _image(explorer.samples_output), "no shipped sample grid when the explorer opens"
     assert "3 seeds, results bundle" in explorer.summary.value and "95% CI" in explorer.summary.value
     assert explorer.results == [] and explorer.last_error is None and training_calls == []
     explorer.real_fraction.value = 0.5  # no band for this setting in the small bundle: the explorer says so
