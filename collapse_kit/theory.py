@@ -3,8 +3,9 @@
 Generation 0 fits the truth's samples; every later generation fits ``samples_per_generation`` points of which
 ``real_fraction`` (plus ``real_points``) come from the truth and the rest from the previous fit. A maximum-likelihood
 fit's variance shrinks on average by (1 - 1/N) per generation and hits 0; the tails go first (Shumailov et al.).
-Many independent chains run at once as arrays, so thousands of generations take about a second.
-Used in lessons 01 and 06.
+An unbiased fit (divide by N - 1) keeps the *mean* variance at 1, yet almost every chain still collapses: the log of
+the variance drifts down. Many independent chains run at once as arrays, so thousands of generations take about a
+second. Used in lessons 01 and 06.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr  # the standard normal CDF (scipy.stats would cost ~60 MB more to import)
+from scipy.special import digamma, ndtr  # ndtr: the normal CDF (scipy.stats would cost ~60 MB more to import)
 
 from ._checks import check_choice, check_float, check_fraction, check_int
 
 STRATEGIES = ("replace", "accumulate")
-FITS = ("mle", "map")
+FITS = ("mle", "unbiased", "map")
+MIXTURE_FITS = ("mle", "map")
 REAL_SOURCES = ("fresh", "fixed")
 
 
@@ -34,7 +36,8 @@ class GaussianConfig:
         real_source: "fresh" (real points drawn anew each generation) or "fixed" (the same real points, drawn once,
             in every generation: the "lifeline" of Jangjoo et al.).
         strategy: "replace" (fit this generation's points) or "accumulate" (every point so far).
-        fit: "mle" (maximum likelihood) or "map" (mode of a Normal-inverse-Wishart prior: a regularised fit).
+        fit: "mle" (maximum likelihood: scatter / N), "unbiased" (scatter / (N - 1)) or "map" (mode of a
+            Normal-inverse-Wishart prior: a regularised fit).
         prior_variance, prior_strength: the MAP prior's variance per dimension and weight in pseudo-points.
         chains: independent repetitions run side by side.
     """
@@ -114,6 +117,35 @@ def expected_mle_variance(generations: int, samples_per_generation: int, initial
     return initial_variance * (1.0 - 1.0 / n) ** np.arange(generations + 1)
 
 
+def _closed_form_generations(generations, samples_per_generation, fit):
+    generations = check_int("generations", generations, 0)
+    n = check_int("samples_per_generation", samples_per_generation, 2)
+    check_choice("fit", fit, ("mle", "unbiased"))
+    return np.arange(1, generations + 2), n  # generation t is the (t + 1)-th fit: generation 0 fits the truth
+
+
+def expected_variance(generations: int, samples_per_generation: int, fit: str = "mle") -> np.ndarray:
+    """E[variances[:, t]] for t = 0..generations: fully synthetic 1-D refits of N points, truth N(0, 1).
+
+    Each refit multiplies the variance by chi2_{N-1} / N ("mle") or chi2_{N-1} / (N - 1) ("unbiased"), independent
+    of the past, so the mean is (1 - 1/N)^(t+1) for the MLE and exactly 1 for the unbiased fit. Used in lesson 01.
+    """
+    fits, n = _closed_form_generations(generations, samples_per_generation, fit)
+    return (1.0 - 1.0 / n) ** fits if fit == "mle" else np.ones(len(fits))
+
+
+def expected_log_variance(generations: int, samples_per_generation: int, fit: str = "mle") -> np.ndarray:
+    """E[ln variances[:, t]] for t = 0..generations (natural log), same setting as ``expected_variance``.
+
+    The log adds one independent ln(chi2_{N-1} / (N - 1)) per refit, of mean digamma((N-1)/2) + ln(2 / (N-1)) < 0
+    (about -1/N), plus ln(1 - 1/N) for the MLE: it drifts down linearly, so the typical (median) chain collapses
+    even when the mean variance stays at 1. Used in lesson 01.
+    """
+    fits, n = _closed_form_generations(generations, samples_per_generation, fit)
+    drift = digamma((n - 1) / 2) + np.log(2.0 / (n - 1)) + (np.log(1.0 - 1.0 / n) if fit == "mle" else 0.0)
+    return drift * fits
+
+
 def _symmetric_root(cov: np.ndarray) -> np.ndarray:
     """Square root of each covariance (chains, d, d), robust when a fit has collapsed to (near) zero."""
     values, vectors = np.linalg.eigh(cov)
@@ -123,7 +155,8 @@ def _symmetric_root(cov: np.ndarray) -> np.ndarray:
 def run_gaussian(config: GaussianConfig | None = None, seed: int = 0) -> GaussianResult:
     """Refit a Gaussian on its own samples, generation after generation, in ``config.chains`` independent chains.
 
-    Fits use running sums (count, sum, sum of outer products), so "accumulate" costs no more than "replace".
+    Fits keep each chain's count, mean and centred scatter, merged pairwise (Chan et al.) under "accumulate", so
+    "accumulate" costs no more than "replace" and a variance of 1e-20 is still measured to full precision.
     Used in lessons 01 and 06.
     """
     config = GaussianConfig() if config is None else config
@@ -134,40 +167,45 @@ def run_gaussian(config: GaussianConfig | None = None, seed: int = 0) -> Gaussia
     chains, n, d, real = config.chains, config.samples_per_generation, config.dim, config.real_count
     means = np.empty((chains, config.generations + 1, d))
     variances = np.empty((chains, config.generations + 1))
-    count, total, outer = 0, np.zeros((chains, d)), np.zeros((chains, d, d))
-    mean = root = fixed = None
+    count = centre = scatter = mean = root = fixed = None
     for generation in range(config.generations + 1):
         if generation == 0:
             points = rng.standard_normal((chains, n, d))
         else:
             noise = rng.standard_normal((chains, n - real, d))
-            synthetic = mean[:, None, :] + noise @ root  # root is symmetric
+            synthetic = mean[:, None, :] + (noise * root if d == 1 else noise @ root)  # root is symmetric
             if config.real_source == "fixed":
                 fixed = rng.standard_normal((chains, real, d)) if fixed is None else fixed
                 real_points = fixed
             else:
                 real_points = rng.standard_normal((chains, real, d))
             points = np.concatenate([real_points, synthetic], axis=1)
-        if config.strategy == "replace":
-            count, total, outer = 0, np.zeros_like(total), np.zeros_like(outer)
-        count += n
-        total += points.sum(axis=1)
-        outer += np.einsum("cni,cnj->cij", points, points)
-        mean, cov = _fit(config, count, total, outer)
-        root = _symmetric_root(cov)
+        batch_centre = points.mean(axis=1)
+        centred = points - batch_centre[:, None, :]
+        # Centred sums, not sums of squares: those cancel to +-1e-16 once a chain has collapsed.
+        batch_scatter = np.einsum("cni,cnj->cij", centred, centred)
+        if config.strategy == "replace" or generation == 0:
+            count, centre, scatter = n, batch_centre, batch_scatter
+        else:
+            shift = batch_centre - centre
+            scatter = scatter + batch_scatter + (count * n / (count + n)) * np.einsum("ci,cj->cij", shift, shift)
+            centre = centre + shift * (n / (count + n))
+            count += n
+        mean, cov = _fit(config, count, centre, scatter)
+        root = np.sqrt(cov) if d == 1 else _symmetric_root(cov)
         means[:, generation] = mean
-        # Running sums cancel to about +-1e-16 once a chain has collapsed; a variance is never below 0.
-        variances[:, generation] = np.maximum(np.trace(cov, axis1=1, axis2=2) / d, 0.0)
+        variances[:, generation] = np.trace(cov, axis1=1, axis2=2) / d
     return GaussianResult(config, seed, means, variances)
 
 
-def _fit(config: GaussianConfig, count: int, total: np.ndarray, outer: np.ndarray):
-    """Mean and covariance from running sums: maximum likelihood, or the Normal-inverse-Wishart mode (MAP)."""
+def _fit(config: GaussianConfig, count: int, mean: np.ndarray, scatter: np.ndarray):
+    """Mean and covariance from the count, sample mean and scatter (sum of (x - mean)(x - mean)^T) of the points:
+    maximum likelihood, the unbiased estimate, or the Normal-inverse-Wishart mode (MAP)."""
     d = config.dim
-    mean = total / count
-    scatter = outer - count * np.einsum("ci,cj->cij", mean, mean)  # sum of (x - mean)(x - mean)^T
     if config.fit == "mle":
         return mean, scatter / count
+    if config.fit == "unbiased":
+        return mean, scatter / (count - 1)
     # Prior: mean 0 with weight k0 = prior_strength points; covariance scale prior_variance * I with nu0 = k0 + d + 1
     # pseudo-points. With no data the mode is nu0 / (nu0 + d + 1) * prior_variance (0.6 for d = 1, k0 = 1): a floor
     # that the data outweigh as they accumulate.
@@ -177,6 +215,58 @@ def _fit(config: GaussianConfig, count: int, total: np.ndarray, outer: np.ndarra
     psi = nu0 * config.prior_variance * np.eye(d) + scatter + (k0 * count / (k0 + count)) * np.einsum(
         "ci,cj->cij", mean, mean)
     return shrunk, psi / (nu0 + count + d + 1)
+
+
+REAL_POINT_SETTINGS = ("none", "fixed", "fresh")
+
+
+@dataclass
+class LifelineStudy:
+    """C5 in the Gaussian world: one real point per generation (none, fixed or fresh) under MLE and under MAP priors.
+
+    ``runs`` maps (fit, prior_variance, real_point) to its GaussianResult; prior_variance is None for the MLE. Every
+    run has its own seed, so its chains are independent of every other run's. Fully synthetic MAP refits settle near
+    nu0 * prior_variance / (nu0 + dim + 2) = prior_variance / 2 (dim 1, prior_strength 1), a little above as the
+    mean wanders: the prior, not the data, sets that level. Used in lesson 06.
+    """
+
+    runs: dict
+    seed: int
+
+    def result(self, fit: str, real_point: str, prior_variance: float | None = None) -> GaussianResult:
+        """The run of one setting, e.g. ``result("map", "fixed", prior_variance=4.0)``."""
+        key = (fit, None if fit == "mle" else prior_variance, real_point)
+        if key not in self.runs:
+            raise ValueError(f"no run {key}; the study ran (fit, prior_variance, real_point) = {list(self.runs)}")
+        return self.runs[key]
+
+    def settled_variance(self, fit: str, real_point: str, prior_variance: float | None = None) -> np.ndarray:
+        """Each chain's mean fitted variance over the last quarter of generations, (chains,): where it settles."""
+        variances = self.result(fit, real_point, prior_variance).variances
+        return variances[:, -max(1, (variances.shape[1] - 1) // 4):].mean(axis=1)
+
+
+def lifeline_study(generations: int = 1000, chains: int = 200, seed: int = 0, samples_per_generation: int = 100,
+                   prior_variances=(1.0, 4.0)) -> LifelineStudy:
+    """Run C5's grid: MLE and MAP (one prior per ``prior_variances``), each with no, one fixed or one fresh real point.
+
+    A prior variance of 1 is well specified (the truth's); 4 is misspecified. Comparing MAP with and without the
+    point separates what the point adds from what the prior does. Used in lesson 06.
+    """
+    seed = check_int("seed", seed, 0)
+    priors = tuple(check_float("prior_variances", value, 0.0, None, exclusive_minimum=True)
+                   for value in prior_variances)
+    keys = [(fit, prior, real_point) for fit, prior in [("mle", None), *[("map", p) for p in priors]]
+            for real_point in REAL_POINT_SETTINGS]
+    seeds = np.random.SeedSequence(seed).generate_state(len(keys))  # independent streams, one per run
+    runs = {}
+    for (fit, prior, real_point), run_seed in zip(keys, seeds):
+        config = GaussianConfig(samples_per_generation=samples_per_generation, generations=generations, chains=chains,
+                                fit=fit, prior_variance=1.0 if prior is None else prior,
+                                real_points=0 if real_point == "none" else 1,
+                                real_source="fresh" if real_point == "none" else real_point)
+        runs[fit, prior, real_point] = run_gaussian(config, seed=int(run_seed))
+    return LifelineStudy(runs, seed)
 
 
 @dataclass(frozen=True)
@@ -202,7 +292,7 @@ class MixtureConfig:
         check_fraction("real_fraction", self.real_fraction)
         check_int("real_points", self.real_points, 0, self.samples_per_generation)
         check_choice("strategy", self.strategy, STRATEGIES)
-        check_choice("fit", self.fit, FITS)
+        check_choice("fit", self.fit, MIXTURE_FITS)
         check_float("regularisation", self.regularisation, 0.0, None)
         real = round(self.real_fraction * self.samples_per_generation) + self.real_points
         if real > self.samples_per_generation:
