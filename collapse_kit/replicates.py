@@ -97,3 +97,18 @@ def shipped_bands(runs, bundle=None) -> list[Band]:
     configs = dict.fromkeys(run.config if isinstance(run, ExperimentResult) else run for run in runs)
     found = (from_bundle(config, bundle) for config in configs)
     return [band for band in found if band is not None]
+
+
+def bundle_band(name: str, profile: str = "full", bundle=None) -> Band:
+    """A shipped band by the bundle's name for it, e.g. ``bundle_band("replace, real 0.5")`` (full profile: what
+    students run, whatever profile the lesson runs in). Names: ``bundle.bundle_configs(profile)``. Lessons 05, 07."""
+    from .bundle import bundle_configs
+
+    configs = bundle_configs(profile)
+    if name not in configs:
+        raise ValueError(f"name must be one of {', '.join(map(repr, configs))}, got {name!r}")
+    band = from_bundle(configs[name], bundle)
+    if band is None:
+        raise ValueError(f"the results bundle holds no {profile!r} run of {name!r}; rebuild it "
+                         f"(scripts/build_results_bundle.py --profiles {profile})")
+    return band
