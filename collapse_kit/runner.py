@@ -155,7 +155,13 @@ def _on_dask(client, pairs, options, bar) -> dict:
     from distributed import Client, as_completed
 
     own = isinstance(client, str)
-    client = Client(client) if own else client
+    if own:
+        try:
+            client = Client(client, timeout="10s")
+        except (OSError, ValueError) as error:  # unreachable or malformed address: one clear line, not a traceback
+            raise ValueError(f"scheduler {client!r}: cannot connect to a Dask scheduler there ({error})") from None
+    elif not callable(getattr(client, "submit", None)):
+        raise TypeError(f"client must be a dask.distributed.Client or a scheduler address, got {client!r}")
     try:
         futures = {client.submit(_run_one, config, seed, options, 1, pure=False): (config, seed)
                    for config, seed in pairs}

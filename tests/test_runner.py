@@ -130,3 +130,11 @@ def test_ctrl_c_stops_the_workers_and_keeps_every_finished_generation(tmp_path):
     assert {path: path.stat().st_mtime_ns for path in kept} == kept  # loaded, not trained again
     rows = json.loads((tmp_path / "out" / "metrics.json").read_text())
     assert len(rows) == 2 * 2 * 3
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(two_settings):
+    pytest.importorskip("distributed", reason="Dask's distributed is in the test extra")
+    with pytest.raises(ValueError, match="scheduler 'tcp://127.0.0.1:9': cannot connect"):
+        run_runs(two_settings, client="tcp://127.0.0.1:9", progress=False)
+    with pytest.raises(TypeError, match="client must be a dask.distributed.Client"):
+        run_runs(two_settings, client=42, progress=False)
