@@ -309,7 +309,7 @@ def tradeoff(result) -> Figure:
 
 
 def gaussian_comparison(results: dict) -> Figure:
-    """Mean fitted variance over generations for several labelled Gaussian runs, log scale. Lessons 01, 06."""
+    """Mean fitted variance over generations for several labelled Gaussian runs, log scale. Used in lesson 01."""
     figure = Figure(figsize=(6, 3.2), layout="constrained")
     axis = figure.subplots()
     for label, result in results.items():
@@ -368,7 +368,11 @@ def variance_spread(results: dict) -> Figure:
 
 
 def lifeline_grid(study: LifelineStudy) -> Figure:
-    """C5's grid: mean variance over generations per setting, and where each settles (95% CI over chains). Lesson 06."""
+    """C5's grid: mean variance over generations per setting, and where each settles. Used in lesson 06.
+
+    The right panel shows each setting's settled variance as exp(mean of ln) over chains (the geometric mean, with its
+    95% CI): collapsing MLE chains spread over many orders of magnitude, where an arithmetic mean shows a few chains.
+    """
     if not isinstance(study, LifelineStudy):
         raise TypeError(f"study must be a LifelineStudy (from theory.lifeline_study), got {type(study).__name__}")
     figure = Figure(figsize=(11, 3.6), layout="constrained")
@@ -383,9 +387,10 @@ def lifeline_grid(study: LifelineStudy) -> Figure:
             result = study.result(fit, real_point, prior)
             left.plot(result.generation, result.variances.mean(0), color=f"C{index}", linestyle=linestyle,
                       label=name if offset == 0 else None)
-            settled = summarize(study.settled_variance(fit, real_point, prior))
-            below = settled.mean - max(settled.low, 1e-3 * settled.mean)  # a log axis cannot show 0
-            right.errorbar(index + 0.2 * (offset - 1), settled.mean, yerr=[[below], [settled.high - settled.mean]],
+            settled = summarize(np.log(study.settled_variance(fit, real_point, prior)))
+            middle = np.exp(settled.mean)
+            right.errorbar(index + 0.2 * (offset - 1), middle,
+                           yerr=[[middle - np.exp(settled.low)], [np.exp(settled.high) - middle]],
                            color=f"C{index}", marker=marker, capsize=3, label=words if index == 0 else None)
     for real_point in REAL_POINT_SETTINGS:
         left.plot([], [], color="grey", linestyle=styles[real_point][0], label=styles[real_point][2])
@@ -396,6 +401,6 @@ def lifeline_grid(study: LifelineStudy) -> Figure:
     left.set_ylabel("fitted variance (mean of chains)")
     left.legend(fontsize=7)
     right.set_xticks(range(len(groups)), [name.replace(", ", "\n") for name in names])
-    right.set_ylabel("settled variance (last quarter)")
+    right.set_ylabel("settled variance (geometric mean)")
     right.legend(fontsize=8, title="95% CI over chains", title_fontsize=8)
     return figure

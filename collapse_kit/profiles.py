@@ -22,8 +22,10 @@ PROFILES = {
 
 # Sizes of the lessons' other experiments (the theory runs, the sweeps), per profile.
 LESSON_SETTINGS = {
-    "full": {"gaussian_generations": 1000, "mixture_generations": 2000, "sweep_fractions": (0.0, 0.1, 0.25, 0.5, 1.0)},
-    "fast": {"gaussian_generations": 500, "mixture_generations": 400, "sweep_fractions": (0.0, 0.25, 0.5, 1.0)},
+    "full": {"gaussian_generations": 1000, "gaussian_chains": 1000, "mixture_generations": 2000,
+             "sweep_fractions": (0.0, 0.1, 0.25, 0.5, 1.0)},
+    "fast": {"gaussian_generations": 500, "gaussian_chains": 500, "mixture_generations": 400,
+             "sweep_fractions": (0.0, 0.25, 0.5, 1.0)},
 }
 
 

@@ -107,7 +107,7 @@ class GaussianResult:
 
 
 def expected_mle_variance(generations: int, samples_per_generation: int, initial_variance: float = 1.0) -> np.ndarray:
-    """E[sigma_t^2] = (1 - 1/N)^t sigma_0^2 for t = 0..generations: the MLE refit's closed form. Used in lesson 01.
+    """E[sigma_t^2] = (1 - 1/N)^t sigma_0^2 for t = 0..generations: the MLE refit's closed form from any start.
 
     ``GaussianResult.variances[:, 0]`` is already a fit of N points (expected 1 - 1/N for the truth's variance 1),
     so compare it with ``initial_variance=1 - 1/N``.
@@ -227,7 +227,7 @@ class LifelineStudy:
     ``runs`` maps (fit, prior_variance, real_point) to its GaussianResult; prior_variance is None for the MLE. Every
     run has its own seed, so its chains are independent of every other run's. Fully synthetic MAP refits settle near
     nu0 * prior_variance / (nu0 + dim + 2) = prior_variance / 2 (dim 1, prior_strength 1), a little above as the
-    mean wanders: the prior, not the data, sets that level. Used in lesson 06.
+    mean wanders: the prior, not the data, sets that level. Returned by ``lifeline_study``.
     """
 
     runs: dict

@@ -52,7 +52,7 @@ def _t_quantile(degrees_of_freedom):
 
 
 def summarize(values, axis: int = 0) -> Summary:
-    """Mean over ``axis`` (the replicates), its standard error and a 95% Student-t interval. Lessons 01, 06.
+    """Mean over ``axis`` (the replicates), its standard error and a 95% Student-t interval. Used in lesson 01.
 
     ``values`` of shape (seeds, generations) gives one summary per generation (arrays); 1-D values give floats.
     """
@@ -98,7 +98,7 @@ def compare(claim: str, a, b, measure: str, than: str, expect: str = "higher", p
     The effect is mean(a) - mean(b), turned round for ``expect="lower"`` so a positive effect is the claim's way.
     ``paired=True`` (the same seeds ran both settings) takes the interval of the per-replicate differences; unpaired
     (independent chains or seeds) uses Welch's interval; a number ``b`` is a fixed reference value. The verdict holds
-    when the whole interval is above 0. Used in lessons 01 and 06.
+    when the whole interval is above 0. Used in lessons 01, 05 and 06.
     """
     check_choice("expect", expect, DIRECTIONS)
     sign = 1.0 if expect == "higher" else -1.0
@@ -129,21 +129,22 @@ def compare(claim: str, a, b, measure: str, than: str, expect: str = "higher", p
 def agrees(claim: str, values, expected: float, measure: str, within: float = 3.0, unit: str = "chains") -> Verdict:
     """Verdict on "the mean of ``values`` agrees with the closed form ``expected`` within ``within`` standard errors".
 
-    The effect is mean - expected with its 95% interval; it holds when |effect| <= within * standard error (3 standard
-    errors: a correct closed form fails about 3 times in 1,000 runs). Used in lesson 01.
+    The effect is mean - expected, with its 95% interval; it holds when |effect| <= within * standard error (for a
+    correct closed form and near-normal means, 3 standard errors fail about 3 runs in 1,000, 4 about 6 in 100,000).
+    Used in lesson 01.
     """
     expected = check_float("expected", expected)
     within = check_float("within", within, 0.0, None, exclusive_minimum=True)
     summary = summarize(_replicates("values", values, one_per_replicate=True))
     effect, limit = summary.mean - expected, within * summary.standard_error
-    statement = (f"{measure} is {_number(summary.mean)}, closed form {_number(expected)}: off by {_number(effect)}, "
+    statement = (f"{measure} is {_number(summary.mean)}, {effect:+.3g} from the closed form {_number(expected)}: "
                  f"within {within:g} standard errors ({_number(limit)})")
     return Verdict(claim, statement, float(effect), float(summary.low - expected), float(summary.high - expected),
                    summary.count, unit, bool(abs(effect) <= limit))
 
 
 def check_verdict(verdict: Verdict) -> bool:
-    """Print ``[PASS] verdict`` or raise ``CheckFailed`` with ``[FAIL] verdict``: a lesson's check cell."""
+    """Print ``[PASS] verdict`` or raise ``CheckFailed`` with ``[FAIL] verdict``: a check cell. Used in lesson 05."""
     if not isinstance(verdict, Verdict):
         raise TypeError(f"verdict must be a Verdict (from compare or agrees), got {type(verdict).__name__}")
     return check(str(verdict), verdict.holds)

@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from collapse_kit.theory import (GaussianConfig, MixtureConfig, expected_mle_variance, run_gaussian,
-                                 run_mixture)
+from collapse_kit.theory import (GaussianConfig, MixtureConfig, expected_log_variance, expected_mle_variance,
+                                 expected_variance, lifeline_study, run_gaussian, run_mixture)
+from collapse_kit.verdicts import agrees, compare
 
 
 def final_variances(seed=0, **settings) -> np.ndarray:
@@ -39,6 +40,80 @@ def test_mle_variance_shrinks_by_one_minus_one_over_n_per_generation_relative_to
     np.testing.assert_allclose(ratio, expected_mle_variance(generations, n), rtol=0.05)
 
 
+@pytest.mark.parametrize("fit", ["mle", "unbiased"])
+def test_mean_variance_agrees_with_its_closed_form_within_3_standard_errors(fit):
+    # N = 20 shrinks the MLE by 5% a generation; by generation 10 each chain's variance is a product of 11 random
+    # factors, still narrow enough (ln sd about 1) for the mean of 20,000 chains to have an honest standard error.
+    n, generations = 20, 10
+    result = run_gaussian(GaussianConfig(samples_per_generation=n, generations=generations, chains=20_000, fit=fit),
+                          seed=2)
+    expected = expected_variance(generations, n, fit)
+    for t in range(generations + 1):
+        assert agrees("C1", result.variances[:, t], expected[t], f"mean variance at generation {t}").holds
+
+
+@pytest.mark.parametrize("fit", ["mle", "unbiased"])
+def test_log_variance_drifts_down_as_its_digamma_closed_form_says(fit):
+    n, generations = 10, 40
+    result = run_gaussian(GaussianConfig(samples_per_generation=n, generations=generations, chains=5000, fit=fit),
+                          seed=3)
+    expected = expected_log_variance(generations, n, fit)
+    for t in (0, 1, 10, 40):
+        assert agrees("C1", np.log(result.variances[:, t]), expected[t], f"mean ln variance at generation {t}").holds
+
+
+def test_unbiased_refits_keep_the_mean_at_one_yet_almost_every_chain_collapses():
+    n, generations = 20, 400
+    result = run_gaussian(GaussianConfig(samples_per_generation=n, generations=generations, chains=2000,
+                                         fit="unbiased"), seed=4)
+    final = result.variances[:, -1]
+    assert expected_variance(generations, n, "unbiased")[-1] == 1.0
+    assert np.median(final) < 1e-4 and np.mean(final < 0.01) > 0.95
+    assert compare("C1", np.log(final), 0.0, "mean ln variance", "0", expect="lower", unit="chains").holds
+
+
+def test_closed_forms_at_known_values():
+    np.testing.assert_allclose(expected_variance(3, 10, "mle"), 0.9 ** np.arange(1, 5))
+    np.testing.assert_allclose(expected_variance(3, 10, "unbiased"), np.ones(4))
+    # E[ln chi2_1] = digamma(1/2) + ln 2 = -1.2704 (N = 2: one degree of freedom, divided by N - 1 = 1)
+    assert expected_log_variance(0, 2, "unbiased")[0] == pytest.approx(-1.270363, abs=1e-6)
+    mle, unbiased = expected_log_variance(5, 100, "mle"), expected_log_variance(5, 100, "unbiased")
+    np.testing.assert_allclose(mle - unbiased, np.log(0.99) * np.arange(1, 7))
+
+
+def test_closed_forms_refuse_fits_they_do_not_cover():
+    with pytest.raises(ValueError, match=r"fit must be one of 'mle', 'unbiased', got 'map'"):
+        expected_variance(3, 10, "map")
+    with pytest.raises(ValueError, match="samples_per_generation must be >= 2"):
+        expected_log_variance(3, 1, "mle")
+
+
+def test_same_seed_unbiased_chains_are_their_mle_twins_scaled():
+    # Same random numbers, only the divisor differs: each chain's variance is scaled by (N / (N - 1))^(t+1).
+    settings = dict(samples_per_generation=10, generations=20, chains=50)
+    mle = run_gaussian(GaussianConfig(fit="mle", **settings), seed=5).variances
+    unbiased = run_gaussian(GaussianConfig(fit="unbiased", **settings), seed=5).variances
+    np.testing.assert_allclose(unbiased / mle, np.broadcast_to((10 / 9) ** np.arange(1, 22), mle.shape), rtol=1e-9)
+
+
+def test_accumulating_fits_every_point_so_far_exactly():
+    # With only real points nothing depends on the fits, so the points can be drawn again from the same seed; the
+    # pairwise-merged fit must equal a direct fit of all of them.
+    n, generations, chains = 7, 5, 3
+    result = run_gaussian(GaussianConfig(samples_per_generation=n, generations=generations, chains=chains,
+                                         real_fraction=1.0, strategy="accumulate"), seed=6)
+    rng = np.random.default_rng(6)
+    points = [rng.standard_normal((chains, n, 1))]
+    for _ in range(generations):
+        rng.standard_normal((chains, 0, 1))  # the empty synthetic share
+        points.append(rng.standard_normal((chains, n, 1)))
+    everything = np.concatenate(points, axis=1)[..., 0]
+    for t in range(generations + 1):
+        seen = everything[:, :(t + 1) * n]
+        np.testing.assert_allclose(result.variances[:, t], seen.var(axis=1), rtol=1e-12)
+        np.testing.assert_allclose(result.means[:, t, 0], seen.mean(axis=1), rtol=1e-12, atol=1e-15)
+
+
 def test_closed_form_starts_at_the_initial_variance_and_shrinks():
     expected = expected_mle_variance(3, 10, initial_variance=2.0)
     np.testing.assert_allclose(expected, 2.0 * 0.9 ** np.arange(4))
@@ -50,7 +125,7 @@ def test_fully_synthetic_mle_chains_collapse_to_zero_variance():
 
 
 def test_fitted_variance_is_never_negative_even_after_collapse():
-    # Once a chain has collapsed, running sums cancel to +-1e-16; a variance below 0 would give NaN tails.
+    # Once a chain has collapsed its points are equal to the last bit; a variance below 0 would give NaN tails.
     result = run_gaussian(GaussianConfig(samples_per_generation=10, generations=300, chains=100), seed=0)
     assert (result.variances >= 0).all()
     assert np.isfinite(result.tail_mass()).all()
@@ -127,6 +202,50 @@ def test_strong_map_prior_pulls_the_fit_to_the_prior_variance():
     result = run_gaussian(GaussianConfig(fit="map", prior_variance=2.0, prior_strength=1e6, generations=3, chains=20))
     np.testing.assert_allclose(result.variances, 2.0, rtol=1e-3)
     np.testing.assert_allclose(result.means, 0.0, atol=1e-3)
+
+
+@pytest.fixture(scope="module")
+def lifelines():
+    return lifeline_study(generations=300, chains=200, seed=0)
+
+
+def test_lifeline_study_runs_mle_and_each_prior_with_no_fixed_or_fresh_point(lifelines):
+    assert list(lifelines.runs) == [(fit, prior, point) for fit, prior in (("mle", None), ("map", 1.0), ("map", 4.0))
+                                    for point in ("none", "fixed", "fresh")]
+    assert len({result.seed for result in lifelines.runs.values()}) == 9  # independent chains in every run
+    fixed = lifelines.result("map", "fixed", prior_variance=4.0).config
+    assert (fixed.fit, fixed.prior_variance, fixed.real_points, fixed.real_source) == ("map", 4.0, 1, "fixed")
+    assert lifelines.settled_variance("mle", "none").shape == (200,)
+
+
+def test_a_fresh_point_stops_mle_collapse_and_a_fixed_one_does_not(lifelines):
+    log = {point: np.log(lifelines.settled_variance("mle", point)) for point in ("none", "fixed", "fresh")}
+    assert compare("C5", log["fresh"], log["none"], "ln variance", "none", unit="chains").holds
+    assert compare("C5", log["fixed"], log["fresh"], "ln variance", "fresh", expect="lower", unit="chains").holds
+
+
+def test_with_map_the_prior_not_the_real_point_sets_where_the_variance_settles(lifelines):
+    settled = lifelines.settled_variance
+    for point in ("none", "fixed", "fresh"):
+        # about prior_variance / 2 in every case: nu0 * prior_variance / (nu0 + 3) with nu0 = 3
+        assert compare("C5", settled("map", point, 4.0), settled("map", point, 1.0), "variance", "prior 1",
+                       unit="chains").holds
+        assert compare("C5", settled("map", point, 4.0), 1.0, "variance", "the truth", unit="chains").holds
+        assert 0.45 < settled("map", point, 1.0).mean() < 0.7 and 1.7 < settled("map", point, 4.0).mean() < 2.3
+
+
+def test_lifeline_study_refuses_unknown_settings_and_bad_priors(lifelines):
+    with pytest.raises(ValueError, match=r"no run \('map', 2.0, 'fixed'\)"):
+        lifelines.result("map", "fixed", prior_variance=2.0)
+    with pytest.raises(ValueError, match="prior_variances must be in"):
+        lifeline_study(generations=2, chains=2, prior_variances=(1.0, 0.0))
+    with pytest.raises(ValueError, match="seed must be >= 0"):
+        lifeline_study(generations=2, chains=2, seed=-1)
+
+
+def test_mixtures_have_no_unbiased_fit():
+    with pytest.raises(ValueError, match=r"fit must be one of 'mle', 'map', got 'unbiased'"):
+        MixtureConfig(fit="unbiased")
 
 
 def test_same_seed_gives_same_chains_and_different_seed_different_ones():

@@ -1,0 +1,130 @@
+"""Verdicts: an effect with a 95% confidence interval over independent replicates, and whether the claim holds."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from collapse_kit.checks import CheckFailed
+from collapse_kit.verdicts import Verdict, agrees, check_verdict, compare, summarize
+
+
+def test_summary_of_five_numbers_matches_the_textbook_t_interval():
+    summary = summarize([1.0, 2.0, 3.0, 4.0, 5.0])
+    error = np.std([1, 2, 3, 4, 5], ddof=1) / np.sqrt(5)
+    assert summary.count == 5 and summary.mean == pytest.approx(3.0)
+    assert summary.standard_error == pytest.approx(error)
+    assert summary.high - summary.mean == pytest.approx(2.776445 * error, rel=1e-5)  # t(0.975, 4 degrees of freedom)
+    assert summary.low == pytest.approx(2 * summary.mean - summary.high)
+
+
+@pytest.mark.parametrize("replicates", [3, 10, 50])
+def test_the_interval_covers_the_true_mean_in_95_percent_of_repeats(replicates):
+    # 4,000 repeats pin the coverage to +-0.01 (3 binomial standard errors). With 3 replicates a normal-quantile
+    # interval would cover only about 83%: the Student-t quantile matters.
+    values = np.random.default_rng(replicates).normal(5.0, 2.0, size=(4000, replicates))
+    summary = summarize(values, axis=1)
+    covered = (summary.low <= 5.0) & (5.0 <= summary.high)
+    assert covered.mean() == pytest.approx(0.95, abs=0.011)
+
+
+def test_summary_over_seeds_gives_one_interval_per_generation():
+    values = np.random.default_rng(0).normal(size=(10, 7))  # (seeds, generations)
+    summary = summarize(values)
+    assert summary.mean.shape == summary.low.shape == summary.high.shape == (7,)
+    np.testing.assert_allclose(summary.mean, values.mean(axis=0))
+    assert (summary.low < summary.mean).all() and (summary.mean < summary.high).all()
+
+
+def test_a_known_effect_holds_and_reads_like_the_lesson():
+    rng = np.random.default_rng(1)
+    fid_real, fid_synthetic = rng.normal(100, 15, 10), rng.normal(312, 15, 10)
+    verdict = compare("C4", fid_real, fid_synthetic, "FID at 50% real", "at 0%", expect="lower")
+    assert verdict.holds and 180 < verdict.effect < 240 and verdict.low > 0 and verdict.replicates == 10
+    assert str(verdict).startswith("C4: FID at 50% real is ")
+    assert " lower than at 0% (95% CI " in str(verdict) and str(verdict).endswith(", 10 seeds): holds")
+
+
+def test_verdict_text_follows_the_course_format():
+    verdict = Verdict("C4", "FID at 50% real is 212 lower than at 0%", 212.0, 190.0, 234.0, 10, "seeds", True)
+    assert str(verdict) == "C4: FID at 50% real is 212 lower than at 0% (95% CI 190-234, 10 seeds): holds"
+    failed = Verdict("C5", "variance is 0.01 higher than without", 0.01, -0.02, 0.04, 200, "chains", False)
+    assert str(failed) == "C5: variance is 0.01 higher than without (95% CI -0.02 to 0.04, 200 chains): does not hold"
+
+
+def test_a_zero_effect_holds_in_about_2_5_percent_of_repeats():
+    # "holds" is one-sided: the whole 95% interval above 0, which a true zero effect reaches 2.5% of the time.
+    rng = np.random.default_rng(2)
+    held = [compare("C0", rng.normal(size=20), rng.normal(size=20), "a", "b").holds for _ in range(2000)]
+    assert np.mean(held) == pytest.approx(0.025, abs=0.011)
+
+
+def test_a_wrong_direction_does_not_hold():
+    rng = np.random.default_rng(3)
+    verdict = compare("C1", rng.normal(1.0, 0.1, 50), rng.normal(0.0, 0.1, 50), "variance", "before", expect="lower")
+    assert not verdict.holds and verdict.effect < 0 and str(verdict).endswith("does not hold")
+
+
+def test_pairing_removes_what_the_seeds_share():
+    # Each seed shifts both settings alike; only the paired interval sees the small, consistent effect.
+    rng = np.random.default_rng(4)
+    per_seed = rng.normal(0, 10, 10)
+    a, b = per_seed + 0.5 + rng.normal(0, 0.1, 10), per_seed + rng.normal(0, 0.1, 10)
+    assert compare("C3", a, b, "loss", "before", paired=True).holds
+    assert not compare("C3", a, b, "loss", "before", paired=False).holds
+
+
+def test_a_number_as_b_is_a_fixed_reference_value():
+    values = np.random.default_rng(5).normal(2.0, 0.1, 100)
+    verdict = compare("C5", values, 1.0, "settled variance", "the truth's 1", unit="chains")
+    summary = summarize(values)
+    assert verdict.holds and verdict.effect == pytest.approx(summary.mean - 1.0)
+    assert verdict.low == pytest.approx(summary.low - 1.0) and verdict.unit == "chains"
+
+
+def test_agreement_with_a_closed_form_within_three_standard_errors():
+    values = np.random.default_rng(6).normal(2.0, 1.0, 1000)
+    assert agrees("C1", values, 2.0, "mean").holds
+    assert not agrees("C1", values, 2.3, "mean").holds  # 0.3 is about 10 standard errors away
+
+
+def test_a_correct_closed_form_rarely_fails_the_three_standard_error_agreement():
+    # t with 49 degrees of freedom exceeds 3 in 0.42% of repeats.
+    rng = np.random.default_rng(7)
+    failed = [not agrees("C1", rng.normal(0.0, 1.0, 50), 0.0, "mean").holds for _ in range(3000)]
+    assert np.mean(failed) < 0.01
+
+
+def test_check_verdict_prints_pass_or_raises_with_fail(capsys):
+    rng = np.random.default_rng(8)
+    assert check_verdict(compare("C2", rng.normal(1, 0.1, 20), rng.normal(0, 0.1, 20), "spread", "after"))
+    assert capsys.readouterr().out.startswith("[PASS] C2: spread is ")
+    with pytest.raises(CheckFailed, match=r"^\[FAIL\] C2: spread is .*does not hold$"):
+        check_verdict(compare("C2", rng.normal(0, 0.1, 20), rng.normal(1, 0.1, 20), "spread", "after"))
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: summarize([1.0]), ValueError, "values needs at least 2 replicates"),
+    (lambda: summarize(3.0), ValueError, "values must have an axis 0"),
+    (lambda: summarize("many"), TypeError, "values must be numbers"),
+    (lambda: summarize([1.0, np.nan, 2.0]), ValueError, "values must be finite"),
+    (lambda: compare("C1", [1.0, 2.0], [1.0, 2.0], "x", "y", expect="bigger"), ValueError, "expect must be one of"),
+    (lambda: compare("C1", [1.0, np.inf], [1.0, 2.0], "x", "y"), ValueError, "a must be finite"),
+    (lambda: compare("C1", [1.0, 2.0], np.ones((2, 2)), "x", "y"), ValueError, "b must hold one number per"),
+    (lambda: compare("C1", [1.0, 2.0], [1.0, 2.0, 3.0], "x", "y", paired=True), ValueError, "paired replicates"),
+    (lambda: compare("C1", [1.0, 2.0], float("nan"), "x", "y"), ValueError, "b must be a finite number"),
+    (lambda: agrees("C1", [1.0, 2.0], 1.0, "x", within=0), ValueError, "within must be in"),
+    (lambda: check_verdict("holds"), TypeError, "verdict must be a Verdict"),
+])
+def test_bad_input_is_refused_by_name(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_importing_verdicts_leaves_scipy_stats_out():
+    # scipy.stats costs a lesson kernel about 60 MB; stdtrit from scipy.special gives the t quantile without it.
+    code = "import sys, collapse_kit.verdicts; sys.exit('scipy.stats' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
