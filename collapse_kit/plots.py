@@ -190,7 +190,7 @@ def gaussian_trajectories(result: GaussianResult, show_chains: int = 20) -> Figu
     left.plot(generation, result.variances.mean(0), color="black", label=f"mean of {len(result.variances)} chains")
     if config.fit in ("mle", "unbiased") and config.real_count == 0 and config.strategy == "replace":
         # Generation 0 is already a fit of N points: the MLE's expected variance there is 1 - 1/N, not the truth's 1.
-        left.plot(generation, expected_variance(len(generation) - 1, config.samples_per_generation, config.fit),
+        left.plot(generation, expected_variance(len(generation), config.samples_per_generation, config.fit),
                   "r--", label="(1 - 1/N)^(t+1)" if config.fit == "mle" else "E = 1 (unbiased)")
     left.set_yscale("log")
     left.set_xlabel("generation")
@@ -345,9 +345,9 @@ def variance_spread(results: dict) -> Figure:
         left.plot(generation, variances.mean(0), color=colour, label=f"{label}: mean of chains")
         left.plot(generation, np.median(variances, 0), color=colour, linestyle="--", label=f"{label}: median")
         if _fully_synthetic_1d(result):
-            n, last = result.config.samples_per_generation, len(generation) - 1
-            for closed_form in (expected_variance(last, n, result.config.fit),
-                                np.exp(expected_log_variance(last, n, result.config.fit))):
+            n, count = result.config.samples_per_generation, len(generation)
+            for closed_form in (expected_variance(count, n, result.config.fit),
+                                np.exp(expected_log_variance(count, n, result.config.fit))):
                 left.plot(generation, closed_form, color=colour, linestyle=":", linewidth=1.2, alpha=0.8)
         with np.errstate(divide="ignore"):
             final = np.log10(variances[:, -1])

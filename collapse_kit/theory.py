@@ -30,7 +30,8 @@ class GaussianConfig:
     Attributes:
         dim: dimensions d.
         samples_per_generation: N points fitted each generation.
-        generations: refits after generation 0.
+        generations: fits in sequence, generation 0 (a fit of the truth's points) included; >= 1. The same count
+            as ``ExperimentConfig.generations``: 1000 generations are 999 refits after generation 0.
         real_fraction: share of each generation's N points drawn from the truth, in [0, 1].
         real_points: extra count of the N points drawn from the truth ("a single real point": 1).
         real_source: "fresh" (real points drawn anew each generation) or "fixed" (the same real points, drawn once,
@@ -80,7 +81,7 @@ class GaussianConfig:
 class GaussianResult:
     """Fitted parameters of every generation (index 0 = generation 0) for every chain.
 
-    ``means``: (chains, generations + 1, dim). ``variances``: (chains, generations + 1), the fitted covariance's
+    ``means``: (chains, generations, dim). ``variances``: (chains, generations), the fitted covariance's
     trace / dim (the variance per dimension; the truth has 1).
     """
 
@@ -94,7 +95,7 @@ class GaussianResult:
         return np.arange(self.variances.shape[1])
 
     def tail_mass(self, threshold: float = 2.0) -> np.ndarray:
-        """P(|x - mean| > threshold) under each fitted 1-D Gaussian, (chains, generations + 1): its tails.
+        """P(|x - mean| > threshold) under each fitted 1-D Gaussian, (chains, generations): its tails.
 
         Measured around each fit's own mean, so the drift of the mean (a separate effect, shown by ``means``)
         does not hide the thinning of the tails. The truth has 0.0455 at threshold 2. Used in lesson 01.
@@ -107,25 +108,25 @@ class GaussianResult:
 
 
 def expected_mle_variance(generations: int, samples_per_generation: int, initial_variance: float = 1.0) -> np.ndarray:
-    """E[sigma_t^2] = (1 - 1/N)^t sigma_0^2 for t = 0..generations: the MLE refit's closed form from any start.
+    """E[sigma_t^2] = (1 - 1/N)^t sigma_0^2 for t = 0..generations - 1: the MLE refit's closed form from any start.
 
     ``GaussianResult.variances[:, 0]`` is already a fit of N points (expected 1 - 1/N for the truth's variance 1),
     so compare it with ``initial_variance=1 - 1/N``.
     """
-    generations = check_int("generations", generations, 0)
+    generations = check_int("generations", generations, 1)
     n = check_int("samples_per_generation", samples_per_generation, 2)
-    return initial_variance * (1.0 - 1.0 / n) ** np.arange(generations + 1)
+    return initial_variance * (1.0 - 1.0 / n) ** np.arange(generations)
 
 
 def _closed_form_generations(generations, samples_per_generation, fit):
-    generations = check_int("generations", generations, 0)
+    generations = check_int("generations", generations, 1)
     n = check_int("samples_per_generation", samples_per_generation, 2)
     check_choice("fit", fit, ("mle", "unbiased"))
-    return np.arange(1, generations + 2), n  # generation t is the (t + 1)-th fit: generation 0 fits the truth
+    return np.arange(1, generations + 1), n  # generation t is the (t + 1)-th fit: generation 0 fits the truth
 
 
 def expected_variance(generations: int, samples_per_generation: int, fit: str = "mle") -> np.ndarray:
-    """E[variances[:, t]] for t = 0..generations: fully synthetic 1-D refits of N points, truth N(0, 1).
+    """E[variances[:, t]] for t = 0..generations - 1: fully synthetic 1-D refits of N points, truth N(0, 1).
 
     Each refit multiplies the variance by chi2_{N-1} / N ("mle") or chi2_{N-1} / (N - 1) ("unbiased"), independent
     of the past, so the mean is (1 - 1/N)^(t+1) for the MLE and exactly 1 for the unbiased fit. Used in lesson 01.
@@ -135,7 +136,7 @@ def expected_variance(generations: int, samples_per_generation: int, fit: str = 
 
 
 def expected_log_variance(generations: int, samples_per_generation: int, fit: str = "mle") -> np.ndarray:
-    """E[ln variances[:, t]] for t = 0..generations (natural log), same setting as ``expected_variance``.
+    """E[ln variances[:, t]] for t = 0..generations - 1 (natural log), same setting as ``expected_variance``.
 
     The log adds one independent ln(chi2_{N-1} / (N - 1)) per refit, of mean digamma((N-1)/2) + ln(2 / (N-1)) < 0
     (about -1/N), plus ln(1 - 1/N) for the MLE: it drifts down linearly, so the typical (median) chain collapses
@@ -165,10 +166,10 @@ def run_gaussian(config: GaussianConfig | None = None, seed: int = 0) -> Gaussia
     seed = check_int("seed", seed, 0)
     rng = np.random.default_rng(seed)
     chains, n, d, real = config.chains, config.samples_per_generation, config.dim, config.real_count
-    means = np.empty((chains, config.generations + 1, d))
-    variances = np.empty((chains, config.generations + 1))
+    means = np.empty((chains, config.generations, d))
+    variances = np.empty((chains, config.generations))
     count = centre = scatter = mean = root = fixed = None
-    for generation in range(config.generations + 1):
+    for generation in range(config.generations):
         if generation == 0:
             points = rng.standard_normal((chains, n, d))
         else:
@@ -243,7 +244,7 @@ class LifelineStudy:
     def settled_variance(self, fit: str, real_point: str, prior_variance: float | None = None) -> np.ndarray:
         """Each chain's mean fitted variance over the last quarter of generations, (chains,): where it settles."""
         variances = self.result(fit, real_point, prior_variance).variances
-        return variances[:, -max(1, (variances.shape[1] - 1) // 4):].mean(axis=1)
+        return variances[:, -max(1, variances.shape[1] // 4):].mean(axis=1)
 
 
 def lifeline_study(generations: int = 1000, chains: int = 200, seed: int = 0, samples_per_generation: int = 100,
@@ -302,7 +303,7 @@ class MixtureConfig:
 
 @dataclass
 class MixtureResult:
-    """Per generation: component ``means`` (generations + 1, 2), ``stds`` (same), ``weights`` (same), sorted by mean."""
+    """Per generation: component ``means`` (generations, 2), ``stds`` (same), ``weights`` (same), sorted by mean."""
 
     config: MixtureConfig
     seed: int
@@ -333,10 +334,10 @@ def run_mixture(config: MixtureConfig | None = None, seed: int = 0, progress: bo
     # Warm start: each fit starts from the previous generation's, as a retrained model would.
     model = GaussianMixture(2, reg_covar=config.regularisation if config.fit == "map" else 1e-12,
                             warm_start=True, random_state=seed, tol=1e-4, max_iter=200)
-    shape = (config.generations + 1, 2)
+    shape = (config.generations, 2)
     means, stds, weights = np.empty(shape), np.empty(shape), np.empty(shape)
     kept = []
-    for generation in tqdm(range(config.generations + 1), desc="mixture generations", disable=not progress):
+    for generation in tqdm(range(config.generations), desc="mixture generations", disable=not progress):
         if generation == 0:
             points = _sample_truth(rng, n)
         else:

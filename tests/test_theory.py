@@ -19,9 +19,10 @@ def final_variances(seed=0, **settings) -> np.ndarray:
 
 def test_result_arrays_have_one_row_per_chain_and_one_column_per_generation():
     result = run_gaussian(GaussianConfig(dim=3, generations=7, chains=4), seed=0)
-    assert result.means.shape == (4, 8, 3)
-    assert result.variances.shape == (4, 8)
-    assert result.generation.tolist() == list(range(8))
+    # 7 generations, generation 0 included: the count ExperimentConfig uses too
+    assert result.means.shape == (4, 7, 3)
+    assert result.variances.shape == (4, 7)
+    assert result.generation.tolist() == list(range(7))
 
 
 def test_mle_mean_variance_follows_the_closed_form():
@@ -48,13 +49,13 @@ def test_mean_variance_agrees_with_its_closed_form_within_3_standard_errors(fit)
     result = run_gaussian(GaussianConfig(samples_per_generation=n, generations=generations, chains=20_000, fit=fit),
                           seed=2)
     expected = expected_variance(generations, n, fit)
-    for t in range(generations + 1):
+    for t in range(generations):
         assert agrees("C1", result.variances[:, t], expected[t], f"mean variance at generation {t}").holds
 
 
 @pytest.mark.parametrize("fit", ["mle", "unbiased"])
 def test_log_variance_drifts_down_as_its_digamma_closed_form_says(fit):
-    n, generations = 10, 40
+    n, generations = 10, 41
     result = run_gaussian(GaussianConfig(samples_per_generation=n, generations=generations, chains=5000, fit=fit),
                           seed=3)
     expected = expected_log_variance(generations, n, fit)
@@ -73,12 +74,12 @@ def test_unbiased_refits_keep_the_mean_at_one_yet_almost_every_chain_collapses()
 
 
 def test_closed_forms_at_known_values():
-    np.testing.assert_allclose(expected_variance(3, 10, "mle"), 0.9 ** np.arange(1, 5))
-    np.testing.assert_allclose(expected_variance(3, 10, "unbiased"), np.ones(4))
+    np.testing.assert_allclose(expected_variance(3, 10, "mle"), 0.9 ** np.arange(1, 4))
+    np.testing.assert_allclose(expected_variance(3, 10, "unbiased"), np.ones(3))
     # E[ln chi2_1] = digamma(1/2) + ln 2 = -1.2704 (N = 2: one degree of freedom, divided by N - 1 = 1)
-    assert expected_log_variance(0, 2, "unbiased")[0] == pytest.approx(-1.270363, abs=1e-6)
+    assert expected_log_variance(1, 2, "unbiased")[0] == pytest.approx(-1.270363, abs=1e-6)
     mle, unbiased = expected_log_variance(5, 100, "mle"), expected_log_variance(5, 100, "unbiased")
-    np.testing.assert_allclose(mle - unbiased, np.log(0.99) * np.arange(1, 7))
+    np.testing.assert_allclose(mle - unbiased, np.log(0.99) * np.arange(1, 6))
 
 
 def test_closed_forms_refuse_fits_they_do_not_cover():
@@ -93,7 +94,7 @@ def test_same_seed_unbiased_chains_are_their_mle_twins_scaled():
     settings = dict(samples_per_generation=10, generations=20, chains=50)
     mle = run_gaussian(GaussianConfig(fit="mle", **settings), seed=5).variances
     unbiased = run_gaussian(GaussianConfig(fit="unbiased", **settings), seed=5).variances
-    np.testing.assert_allclose(unbiased / mle, np.broadcast_to((10 / 9) ** np.arange(1, 22), mle.shape), rtol=1e-9)
+    np.testing.assert_allclose(unbiased / mle, np.broadcast_to((10 / 9) ** np.arange(1, 21), mle.shape), rtol=1e-9)
 
 
 def test_accumulating_fits_every_point_so_far_exactly():
@@ -108,7 +109,7 @@ def test_accumulating_fits_every_point_so_far_exactly():
         rng.standard_normal((chains, 0, 1))  # the empty synthetic share
         points.append(rng.standard_normal((chains, n, 1)))
     everything = np.concatenate(points, axis=1)[..., 0]
-    for t in range(generations + 1):
+    for t in range(generations):
         seen = everything[:, :(t + 1) * n]
         np.testing.assert_allclose(result.variances[:, t], seen.var(axis=1), rtol=1e-12)
         np.testing.assert_allclose(result.means[:, t, 0], seen.mean(axis=1), rtol=1e-12, atol=1e-15)
@@ -116,7 +117,7 @@ def test_accumulating_fits_every_point_so_far_exactly():
 
 def test_closed_form_starts_at_the_initial_variance_and_shrinks():
     expected = expected_mle_variance(3, 10, initial_variance=2.0)
-    np.testing.assert_allclose(expected, 2.0 * 0.9 ** np.arange(4))
+    np.testing.assert_allclose(expected, 2.0 * 0.9 ** np.arange(3))
 
 
 def test_fully_synthetic_mle_chains_collapse_to_zero_variance():
@@ -257,7 +258,7 @@ def test_same_seed_gives_same_chains_and_different_seed_different_ones():
 
 def test_mixture_components_narrow_when_refitted_on_their_own_samples():
     result = run_mixture(MixtureConfig(samples_per_generation=100, generations=100), seed=0, progress=False)
-    assert result.stds.shape == result.means.shape == result.weights.shape == (101, 2)
+    assert result.stds.shape == result.means.shape == result.weights.shape == (100, 2)
     assert (result.means[:, 0] <= result.means[:, 1]).all()  # sorted by mean
     np.testing.assert_allclose(result.weights.sum(axis=1), 1.0)
     assert (result.stds[-1] < 0.5 * result.stds[0]).all()
