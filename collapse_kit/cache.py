@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ._checks import check_writable_dir
+from ._validation import check_writable_dir
 
 PACKAGE = Path(__file__).resolve().parent
 # The module that runs an experiment: it and every package module it imports, directly or not, decide the numbers.

@@ -15,7 +15,7 @@ import math
 import sys
 from pathlib import Path
 
-from ._checks import check_writable_dir
+from ._validation import check_writable_dir
 from .cache import atomic_write
 from .loop import STRATEGIES
 from .models import MODEL_KINDS, SAMPLE_MODES

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ._checks import check_choice, check_int
+from ._validation import check_choice, check_int
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 MNIST_FILE = ASSETS / "mnist.npz"

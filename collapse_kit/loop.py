@@ -17,7 +17,7 @@ import torch
 from tqdm.auto import tqdm
 
 from . import metrics
-from ._checks import check_choice, check_float, check_fraction, check_int
+from ._validation import check_choice, check_float, check_fraction, check_int
 from .cache import RunCache
 from .classifier import classify
 from .data import load_mnist, random_images

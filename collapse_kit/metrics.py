@@ -12,7 +12,7 @@ import math
 import numpy as np
 import torch
 
-from ._checks import check_float, check_int
+from ._validation import check_float, check_int
 from .models import VAE
 
 NUM_CLASSES = 10

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._checks import check_choice, check_float, check_int
+from ._validation import check_choice, check_float, check_int
 
 MODEL_KINDS = ("mlp", "conv")
 SAMPLE_MODES = ("mean", "bernoulli")

@@ -10,7 +10,7 @@ import torch
 from matplotlib.figure import Figure as _MatplotlibFigure
 from matplotlib.ticker import MaxNLocator
 
-from ._checks import check_choice, check_int
+from ._validation import check_choice, check_int
 from .generation import METRIC_LABELS, METRIC_NAMES
 from .loop import ExperimentResult
 from .theory import (REAL_POINT_SETTINGS, GaussianResult, LifelineStudy, MixtureResult, expected_log_variance,

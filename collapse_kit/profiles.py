@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from ._checks import check_choice, check_int
+from ._validation import check_choice, check_int
 from .loop import ExperimentConfig
 
 PROFILE_ENV = "COLLAPSE_KIT_PROFILE"

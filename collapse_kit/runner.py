@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from tqdm.auto import tqdm
 
-from ._checks import check_int, check_writable_dir
+from ._validation import check_int, check_writable_dir
 from .loop import ExperimentConfig, ExperimentResult, run_experiment
 from .training import resolve_device
 

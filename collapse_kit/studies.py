@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from . import metrics
-from ._checks import check_choice, check_float, check_int
+from ._validation import check_choice, check_float, check_int
 from .classifier import classify
 from .data import load_mnist, random_images
 from .loop import STRATEGIES, ExperimentConfig, ExperimentResult

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import digamma, ndtr  # ndtr: the normal CDF (scipy.stats would cost ~60 MB more to import)
 
-from ._checks import check_choice, check_float, check_fraction, check_int
+from ._validation import check_choice, check_float, check_fraction, check_int
 
 STRATEGIES = ("replace", "accumulate")
 FITS = ("mle", "unbiased", "map")

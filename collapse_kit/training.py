@@ -13,7 +13,7 @@ import torch
 from torch.optim.adam import adam
 from tqdm.auto import tqdm
 
-from ._checks import check_choice, check_float, check_int
+from ._validation import check_choice, check_float, check_int
 from .mlp_step import MLPTrainingStep
 from .models import MLPVAE, PIXELS, VAE
 

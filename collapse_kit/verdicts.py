@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import stdtrit  # Student-t quantiles (scipy.stats would cost ~60 MB more to import)
 
-from ._checks import check_choice, check_float
+from ._validation import check_choice, check_float
 from .checks import check
 
 DIRECTIONS = ("higher", "lower")

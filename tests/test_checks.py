@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collapse_kit._checks import check_choice, check_float, check_fraction, check_int, check_writable_dir
+from collapse_kit._validation import check_choice, check_float, check_fraction, check_int, check_writable_dir
 from collapse_kit.checks import CheckFailed, check
 
 

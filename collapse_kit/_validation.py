@@ -1,4 +1,7 @@
-"""Argument checks for every public function: one clear error naming the parameter, its value, what is allowed."""
+"""Argument validation for every public function: one clear error naming the parameter, its value, what is allowed.
+
+(Not to be confused with ``checks``, the lessons' [PASS]/[FAIL] check cells: this module validates inputs.)
+"""
 
 from __future__ import annotations
 
