@@ -36,7 +36,7 @@ def on_one_thread(function):
 
 
 def class_histogram(labels: torch.Tensor) -> np.ndarray:
-    """Share of each digit 0-9 among ``labels`` (10 numbers summing to 1). Used in lesson 04."""
+    """Share of each digit 0-9 among ``labels`` (10 numbers summing to 1). Used in lesson 02."""
     counts = torch.bincount(torch.as_tensor(labels).flatten(), minlength=NUM_CLASSES).double()
     if counts.sum() == 0:
         raise ValueError("labels must not be empty")
@@ -51,7 +51,7 @@ def class_entropy(histogram) -> float:
 
 
 def classes_covered(histogram, min_share: float = 0.01) -> int:
-    """Number of digits holding at least ``min_share`` of the samples (default 1%). Used in lesson 04."""
+    """Number of digits holding at least ``min_share`` of the samples (default 1%). Used in lesson 02."""
     min_share = check_float("min_share", min_share, 0.0, 1.0)
     return int((np.asarray(histogram) >= min_share).sum())
 
@@ -61,7 +61,8 @@ def frechet_distance(features_a: torch.Tensor, features_b: torch.Tensor) -> floa
     """Frechet distance between Gaussians fitted to two feature sets (n, d): the "FID" in classifier features.
 
     ||mu_a - mu_b||^2 + tr(S_a + S_b - 2 (S_a^1/2 S_b S_a^1/2)^1/2), computed in float64 with symmetric
-    eigendecompositions (stable, no complex square roots). 0 for identical distributions. Used in lessons 04-08.
+    eigendecompositions (stable, no complex square roots). 0 for identical distributions. Behind the FID of every
+    generation (the loop computes it; lessons 04-08 show it).
     """
     a, b = (torch.as_tensor(f, dtype=torch.float64) for f in (features_a, features_b))
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1] or min(len(a), len(b)) < 2:
@@ -111,7 +112,7 @@ def precision_recall(real_features: torch.Tensor, synthetic_features: torch.Tens
 
     Precision: share of synthetic samples inside the real manifold (quality). Recall: share of real samples inside
     the synthetic manifold (diversity). Each manifold is the union of balls reaching every point's k-th neighbour.
-    Used in lessons 04, 07.
+    Behind the precision and recall of every generation (lessons 04-08 show them).
     """
     k = check_int("k", k, 1)
     real = torch.as_tensor(real_features, dtype=torch.float32)
@@ -148,7 +149,7 @@ def latent_std(encoder: VAE, images: torch.Tensor) -> float:
     """Std of latent means under ``encoder`` (over images, averaged over latent dimensions).
 
     With the generation-0 encoder this is Shumailov et al.'s measure of spread (0.67 -> 0.43 in their 5
-    generations). Used in lessons 03, 04.
+    generations). Behind the latent std of every generation (lessons 03-08 show it).
     """
     mean, _ = encoder.encode(images)
     return float(mean.std(dim=0).mean())
@@ -159,7 +160,7 @@ def pixel_diversity(images: torch.Tensor, max_images: int = 1000) -> float:
     """Mean Euclidean distance between two images of the set, in pixel units (pixels in [0, 1]).
 
     About 10 for real MNIST; it falls as samples become alike. Uses the first ``max_images`` images.
-    Used in lessons 04, 07.
+    Used in lesson 02 (and for every generation of the loop).
     """
     flat = torch.as_tensor(images[:max_images], dtype=torch.float32).reshape(min(len(images), max_images), -1)
     if len(flat) < 2:
@@ -172,7 +173,7 @@ def negative_elbo(model: VAE, images: torch.Tensor, seed: int = 0, batch_size: i
     """Negative ELBO of each image under ``model``, in nats (lower: the model finds the image more likely).
 
     Real test images under each generation's model show what it forgot; synthetic samples under the generation-0
-    model show tails vanishing. Used in lessons 02, 04.
+    model show tails vanishing. Used in lesson 02 (and for every generation of the loop).
     """
     generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
     model.eval()

@@ -157,7 +157,7 @@ class VAE(nn.Module):
             mode: "mean" returns the decoder's mean image for z ~ N(0, temperature^2 I), as in Shumailov et al.;
                 "bernoulli" also draws each pixel as 0/1 from that mean.
             temperature: scale of the prior's std; below 1 is the sampling bias of Alemohammad et al.
-        Used in lessons 02, 03, 07.
+        Used in lesson 02 (and by the loop for every synthetic set).
         """
         count = check_int("count", count, 0)
         check_choice("mode", mode, SAMPLE_MODES)

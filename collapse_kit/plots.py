@@ -54,7 +54,7 @@ def run_label(result: ExperimentResult) -> str:
 
 
 def sample_grids(result: ExperimentResult, generations=None, images: int = 36) -> Figure:
-    """One grid of synthetic samples per generation, side by side. Used in lessons 03, 05."""
+    """One grid of synthetic samples per generation, side by side. Used in lesson 03 (and by the explorer)."""
     images = check_int("images", images, 1, 64)
     generations = range(len(result.generations)) if generations is None else list(generations)
     grids = {generation: result.generations[generation].samples[:images] for generation in generations}
@@ -101,7 +101,10 @@ def _metric_panels(results, metrics) -> tuple[list, Figure, np.ndarray]:
 
 
 def metric_curves(results, metrics=("fid", "classes_covered", "latent_std", "test_nelbo")) -> Figure:
-    """Metrics over generations, one panel per metric, one line per run (several runs compare). Lessons 03-08."""
+    """Metrics over generations, one panel per metric, one line per run (several runs compare).
+
+    Used in lessons 04, 06-08 and by ``collapse-kit``.
+    """
     results, figure, axes = _metric_panels(results, metrics)
     for axis, name in zip(axes, metrics):
         for result in results:
@@ -279,7 +282,7 @@ def latent_scatter(latent_means: torch.Tensor, labels: torch.Tensor) -> Figure:
 
 
 def final_metrics(results, metrics=("fid", "classes_covered", "latent_std", "test_nelbo")) -> Figure:
-    """Each run's last-generation metrics against its real fraction, one line per strategy. Lessons 05, 06, 08."""
+    """Each run's last-generation metrics against its real fraction, one line per strategy. Used in lesson 05."""
     results, figure, axes = _metric_panels(results, metrics)
     strategies = sorted({result.config.strategy for result in results})
     for axis, name in zip(axes, metrics):

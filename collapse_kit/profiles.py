@@ -58,6 +58,6 @@ def profile_config(profile: str | None = None, **overrides) -> ExperimentConfig:
 
 
 def lesson_setting(name: str, profile: str | None = None):
-    """A lesson size of the current profile, e.g. ``lesson_setting("sweep_fractions")``. Used in lessons 01, 05-08."""
+    """A lesson size of the current profile, e.g. ``lesson_setting("sweep_fractions")``. Used in lessons 01, 05, 06."""
     settings = LESSON_SETTINGS[current_profile(profile)]
     return settings[check_choice("name", name, tuple(settings))]

@@ -92,7 +92,7 @@ def from_bundle(config: ExperimentConfig, bundle=None) -> Band | None:
 
 def shipped_bands(runs, bundle=None) -> list[Band]:
     """The shipped bands of the settings of ``runs`` (results or configs, one band per setting), where the bundle
-    has them: what a lesson draws behind the student's live runs. Used in lessons 03-08."""
+    has them: what a lesson draws behind the student's live runs. Used in lessons 03, 05."""
     runs = [runs] if isinstance(runs, (ExperimentResult, ExperimentConfig)) else list(runs)
     configs = dict.fromkeys(run.config if isinstance(run, ExperimentResult) else run for run in runs)
     found = (from_bundle(config, bundle) for config in configs)
@@ -101,7 +101,7 @@ def shipped_bands(runs, bundle=None) -> list[Band]:
 
 def bundle_band(name: str, profile: str = "full", bundle=None) -> Band:
     """A shipped band by the bundle's name for it, e.g. ``bundle_band("replace, real 0.5")`` (full profile: what
-    students run, whatever profile the lesson runs in). Names: ``bundle.bundle_configs(profile)``. Lessons 05, 07."""
+    students run, whatever profile the lesson runs in). Names: ``bundle.bundle_configs(profile)``. Used in lesson 05."""
     from .bundle import bundle_configs
 
     configs = bundle_configs(profile)

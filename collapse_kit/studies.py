@@ -29,7 +29,7 @@ def run_sweep(real_fractions=(0.0, 0.5, 1.0), strategies=("replace",), base: Exp
         seed, seeds: one seed, or several (``seeds=range(10)``: each setting over 10 seeds).
         workers, client: run in parallel, on this machine or a Dask cluster (``runner.run_runs``).
         run_options: cache, cache_dir, progress, device (as in ``run_experiment``).
-    Used in lessons 05-08 and by ``collapse-kit sweep``.
+    Used in lessons 05-07 and by ``collapse-kit sweep``.
     """
     base = profile_config() if base is None else base
     if not isinstance(base, ExperimentConfig):
@@ -47,7 +47,7 @@ def run_sweep(real_fractions=(0.0, 0.5, 1.0), strategies=("replace",), base: Exp
 
 
 def final_metric(results: list[ExperimentResult], name: str) -> np.ndarray:
-    """The last generation's value of metric ``name`` for each run, in order. Used in lessons 05, 08."""
+    """The last generation's value of metric ``name`` for each run, in order. Used in lesson 05."""
     return np.array([result.metric(name)[-1] for result in results])
 
 

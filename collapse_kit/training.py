@@ -97,7 +97,7 @@ def train_vae(model: VAE, images: torch.Tensor, epochs: int, batch_size: int = D
             and gives the same bits as autograd; False forces autograd. Other models always use autograd.
     Returns:
         TrainingResult with the loss of every epoch in nats per image.
-    Used in lessons 02-08.
+    Used in lesson 02 (and by the loop for every generation).
     """
     epochs = check_int("epochs", epochs, 1)
     batch_size = check_int("batch_size", batch_size, 1)
