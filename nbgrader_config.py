@@ -16,6 +16,10 @@ import os
 import shutil
 from pathlib import Path
 
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from traitlets import List
+
 c = get_config()  # noqa: F821 (nbgrader provides get_config when it loads this file)
 
 LESSONS = Path(__file__).resolve().parent / "lessons"
@@ -28,6 +32,33 @@ c.CourseDirectory.source_directory = "source"
 # collapse_kit.profiles) no cell should need more than a minute on 2 CPU cores; 300 s leaves room for a slow
 # grading machine without letting a student's endless loop hold the grader for long.
 c.ExecutePreprocessor.timeout = 300
+
+
+class ClearHiddenTestsAndTheirTracebacks(ClearHiddenTests):
+    """Feedback: remove the hidden tests from each test cell, and cut its errors down to their last line.
+
+    The autograded notebook, which ``nbgrader generate_feedback`` turns into the student's HTML, holds the hidden
+    tests again (grading put them back). By default the feedback shows them (jupyter/nbgrader#917), and the
+    traceback of a failed test quotes the lines around the failing one, hidden ones included. So in a test
+    cell that had hidden tests, an error keeps only ``ErrorName: message``: the student still sees which assertion
+    message they got, and a hidden test's own message (if it has one), never its code.
+    """
+
+    # nbconvert configures this for every preprocessor; unused here, declared so nbgrader does not warn about it.
+    display_data_priority = List().tag(config=True)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        had_hidden_tests = self.begin_test_delimeter in cell.source
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if had_hidden_tests:
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    output.traceback = [f"\x1b[0;31m{output.ename}\x1b[0m: {output.evalue}"]
+        return cell, resources
+
+
+# nbgrader 0.9's own list is [GetGrades, CSSHTMLHeaderPreprocessor]; ours removes the hidden tests in between.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTestsAndTheirTracebacks, CSSHTMLHeaderPreprocessor]
 
 
 def link_lessons(lessons: Path, source: Path) -> list[str]:

@@ -2,7 +2,9 @@
 
 What an instructor does (INSTRUCTORS.md), in a temporary course folder whose ``nbgrader_config.py`` loads the
 repository's: ``nbgrader generate_assignment <lesson>``, then ``nbgrader autograde <lesson>`` on two submissions,
-the lesson itself (solutions in) and the student version as released (nothing filled in).
+the lesson itself (solutions in) and the student version as released (nothing filled in), then
+``nbgrader generate_feedback <lesson>``: the HTML each student gets shows their score and the visible tests, never a
+hidden one.
 
 Grading executes every lesson twice. The runs are deterministic and cached on disk, so the second execution and
 any earlier one of the same lesson (nbval's, with the same ``$COLLAPSE_KIT_CACHE``) load instead of training.
@@ -15,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -82,17 +85,51 @@ def nbgrader_cells(notebook) -> list:
             if cell.metadata.get("nbgrader", {}).get("solution") or cell.metadata.get("nbgrader", {}).get("grade")]
 
 
-def hidden_lines(source: str) -> list[str]:
-    """The non-empty lines between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``."""
-    lines, inside = [], False
+def split_test_lines(source: str) -> tuple[list[str], list[str]]:
+    """A test cell's non-empty lines: (the visible ones, the hidden ones between ``### BEGIN/END HIDDEN TESTS``)."""
+    visible, hidden, inside = [], [], False
     for line in source.splitlines():
         if "### BEGIN HIDDEN TESTS" in line:
             inside = True
         elif "### END HIDDEN TESTS" in line:
             inside = False
-        elif inside and line.strip():
-            lines.append(line.strip())
-    return lines
+        elif line.strip():
+            (hidden if inside else visible).append(line.strip())
+    return visible, hidden
+
+
+def hidden_lines(source: str) -> list[str]:
+    """The non-empty lines between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``."""
+    return split_test_lines(source)[1]
+
+
+class _ShownText(HTMLParser):
+    """Collects the text a browser shows for an HTML page: no tags, no styles or scripts, entities decoded."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.hidden_depth = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden_depth += tag in ("style", "script")
+
+    def handle_endtag(self, tag):
+        self.hidden_depth -= tag in ("style", "script")
+
+    def handle_data(self, data):
+        if not self.hidden_depth:
+            self.parts.append(data)
+
+
+def feedback_text(course: Path, assignment: str, notebook: str, student: str) -> str:
+    """What a student reads in their feedback: the text of feedback/<student>/<assignment>/<notebook>.html.
+
+    The HTML highlights code token by token (``<span class="k">assert</span> ...``), so a test line appears whole only
+    in the shown text.
+    """
+    parser = _ShownText()
+    parser.feed((course / "feedback" / student / assignment / f"{notebook}.html").read_text(encoding="utf-8"))
+    return "".join(parser.parts)
 
 
 def cell_scores(course: Path, assignment: str, notebook: str, student: str) -> dict[str, tuple[float, float]]:
@@ -130,12 +167,17 @@ def round_trip(course: Path, assignment: str, lesson: Path, env: dict[str, str])
         started = time.perf_counter()
         log += nbgrader(course, env, "autograde", assignment, "--student", student, "--force")
         seconds[f"autograde {student}"] = time.perf_counter() - started
+    started = time.perf_counter()
+    log += nbgrader(course, env, "generate_feedback", assignment, "--force")  # converts; executes nothing
+    seconds["feedback"] = time.perf_counter() - started
     return {
         "source": nbformat.read(lesson, as_version=4),
         "released": nbformat.read(released, as_version=4),
         "graded": {student: nbformat.read(course / "autograded" / student / assignment / lesson.name, as_version=4)
                    for student in (SOLUTION, UNTOUCHED)},
         "scores": {student: cell_scores(course, assignment, lesson.stem, student) for student in (SOLUTION, UNTOUCHED)},
+        "feedback": {student: feedback_text(course, assignment, lesson.stem, student)
+                     for student in (SOLUTION, UNTOUCHED)},
         "log": log,
         "seconds": seconds,
     }
@@ -173,6 +215,33 @@ def check_round_trip(outcome: dict) -> None:
     skipped = [index for index, cell in enumerate(outcome["graded"][UNTOUCHED].cells)
                if cell.cell_type == "code" and cell.get("execution_count") is None]
     assert not skipped, f"grading an untouched student version stopped early: cells {skipped} never ran"
+
+    # The feedback of both: score and visible tests shown, hidden tests not (nbgrader_config.py, INSTRUCTORS.md).
+    for student in (SOLUTION, UNTOUCHED):
+        check_feedback(outcome["feedback"][student], source, scores[student], student)
+
+
+def check_feedback(feedback: str, source, scores: dict[str, tuple[float, float]], student: str) -> None:
+    """The feedback ``student`` gets for a lesson: their score and every visible test line, no hidden test line.
+
+    ``feedback`` is the text of the HTML (``feedback_text``), ``source`` the instructor's lesson, ``scores`` the
+    student's ``{grade_id: (score, max_score)}``.
+    """
+    score, possible = sum(score for score, _ in scores.values()), sum(most for _, most in scores.values())
+    heading = f"(Score: {round(score, 2)} / {round(possible, 2)})"  # as nbgrader's feedback template writes it
+    assert heading in feedback, f"the feedback of {student!r} does not show the score {heading}"
+    assert "HIDDEN TESTS" not in feedback, f"hidden-test markers are in the feedback of {student!r}"
+    for cell in nbgrader_cells(source):
+        if cell.metadata.nbgrader.get("solution"):
+            continue  # the student's own code, not a test
+        visible, hidden = split_test_lines(cell.source)
+        grade_id = cell.metadata.nbgrader.grade_id
+        for line in visible:
+            assert line in feedback, f"visible test line {line!r} of {grade_id} is missing from the feedback of " \
+                                     f"{student!r}"
+        for line in hidden:
+            assert line not in feedback, f"hidden test line {line!r} of {grade_id} is shown in the feedback of " \
+                                         f"{student!r} (code or traceback)"
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -229,6 +298,41 @@ def test_stand_in_lesson_round_trip_and_grading_picks_the_fast_profile(tmp_path)
     assert "profile: fast" in "".join(printed), f"grading ran the lessons in another profile: {printed}"
 
 
+@pytest.mark.coursework
+def test_feedback_of_a_failed_hidden_test_shows_its_message_not_its_code(tmp_path):
+    # A student whose answers pass the visible tests and fail the hidden ones: by default nbgrader's feedback would
+    # show the hidden asserts twice, in the test cell and in the traceback that quotes the failing line.
+    course = make_course(tmp_path / "course")
+    lesson = stand_in_lesson(tmp_path / "standin.ipynb")
+    env = grading_env(COLLAPSE_KIT_CACHE=str(tmp_path / "cache"))
+    course_source = course / "source" / "standin"
+    course_source.mkdir(parents=True)
+    shutil.copyfile(lesson, course_source / lesson.name)
+    nbgrader(course, env, "generate_assignment", "standin")
+    answers = {"l99_real_images": "def real_images(samples_per_generation, real_fraction):\n"
+                                  "    return samples_per_generation // 2  # right for 0.5 only",
+               "l99_strategy": "keeps_everything = 'replace'"}
+    notebook = nbformat.read(course / "release" / "standin" / lesson.name, as_version=4)
+    for cell in notebook.cells:
+        cell.source = answers.get(cell.metadata.get("nbgrader", {}).get("grade_id"), cell.source)
+    submitted = tmp_path / "answered" / lesson.name
+    submitted.parent.mkdir()
+    nbformat.write(notebook, submitted)
+    submit(course, "standin", "visible_only", submitted)
+    nbgrader(course, env, "autograde", "standin")
+    nbgrader(course, env, "generate_feedback", "standin")
+
+    scores = cell_scores(course, "standin", "standin", "visible_only")
+    assert scores == {"l99_real_images_test": (0.0, 1.0), "l99_strategy_test": (0.0, 1.0)}, scores
+    graded = nbformat.read(course / "autograded" / "visible_only" / "standin" / lesson.name, as_version=4)
+    tracebacks = "".join("".join(output.traceback) for cell in graded.cells for output in cell.get("outputs", [])
+                         if output.output_type == "error")
+    assert "819" in tracebacks, "the autograded notebook should quote the failing hidden assert (what we hide)"
+    feedback = feedback_text(course, "standin", "standin", "visible_only")
+    check_feedback(feedback, nbformat.read(lesson, as_version=4), scores, "visible_only")
+    assert feedback.count("AssertionError") == 2, "each failed test should still name its error in the feedback"
+
+
 def test_nbgrader_config_names_the_course_links_the_lessons_and_allows_slow_cells(tmp_path, monkeypatch):
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import Execute
@@ -242,6 +346,20 @@ def test_nbgrader_config_names_the_course_links_the_lessons_and_allows_slow_cell
     for lesson in LESSONS:
         link = tmp_path / "source" / lesson.stem / lesson.name
         assert link.exists() and link.read_bytes() == lesson.read_bytes(), f"{link} should show {lesson}"
+
+
+def test_nbgrader_config_clears_hidden_tests_from_feedback(tmp_path, monkeypatch):
+    from nbgrader.preprocessors import ClearHiddenTests
+    from traitlets.config import PyFileConfigLoader
+
+    monkeypatch.chdir(tmp_path)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    steps = config.GenerateFeedback.preprocessors
+    assert any(issubclass(step, ClearHiddenTests) for step in steps), \
+        "nbgrader generate_feedback would show the hidden tests to students (jupyter/nbgrader#917)"
+    names = [step.__name__ for step in steps]
+    assert names[0] == "GetGrades" and names[-1] == "CSSHTMLHeaderPreprocessor", \
+        f"the feedback still needs nbgrader's own steps (scores first, styles last): {names}"
 
 
 def test_source_links_follow_lessons_that_are_added_edited_and_renamed(tmp_path, monkeypatch):
