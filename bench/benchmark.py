@@ -284,6 +284,9 @@ def main(argv=None) -> int:
                   f"figure (after {report['explorer']['import_seconds']:.2f} s of imports)")
         except FileNotFoundError as missing:
             print(f"results bundle: {missing}")
+        if args.sweeps_only and not args.skip_run:
+            report["default_run_seconds"] = default_run_seconds()
+            print(f"default `collapse-kit run`   {report['default_run_seconds']:8.1f} s")
 
     if not args.lessons_only and not args.sweeps_only:
         # The baseline needs torchvision; imported here so --lessons-only runs where only the course is installed.
