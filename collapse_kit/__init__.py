@@ -21,6 +21,7 @@ Modules, one concept each (import what a lesson needs; nothing heavy is imported
     profiles    the full and fast profiles, and the lessons' seed
     cache       the on-disk cache of finished generations
     cli         the ``collapse-kit`` command
+    colab       Google Colab: turns on its widget manager, after a lesson's first cell installed the course
 """
 
 __version__ = "0.1.0"
