@@ -159,11 +159,11 @@ def cpu_report() -> dict:
             "avx2": "avx2" in flags, "torch_cpu_capability": torch.backends.cpu.get_cpu_capability()}
 
 
-SWEEP_FRACTIONS, SWEEP_SEEDS, SWEEP_GENERATIONS = (0.0, 0.5, 1.0), (0, 1), 2
+SWEEP_FRACTIONS, SWEEP_SEEDS, SWEEP_GENERATIONS = (0.0, 0.5, 1.0), (0, 1), 4
 
 
 def sweep_runs_per_minute(workers: int = 1, cluster: bool = False) -> float:
-    """Runs per minute of one sweep (full profile, 2 generations, real fractions 0/0.5/1, seeds 0-1, cache off):
+    """Runs per minute of one sweep (full profile, 4 generations, real fractions 0/0.5/1, seeds 0-1, cache off):
     in this process (``workers=1``, torch's own threads), in ``workers`` processes of one thread, or on a
     ``LocalCluster`` of ``workers`` one-thread processes (start-up included: that is what a user waits for)."""
     from collapse_kit.profiles import profile_config

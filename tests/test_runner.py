@@ -110,8 +110,10 @@ def test_ctrl_c_stops_the_workers_and_keeps_every_finished_generation(tmp_path):
     command = [sys.executable, "-m", "collapse_kit.cli", "sweep", "--real-fractions", "0,1", "--seeds", "0-1",
                "--workers", "2", "--profile", "fast", "--generations", "3", "--samples", "1024", "--epochs", "4",
                "--quiet", "--cache-dir", str(tmp_path / "cache"), "--output", str(tmp_path / "out")]
+    # A shell that starts pytest in the background (as CI may) makes it ignore SIGINT, and children inherit that:
+    # the sweep must start with Ctrl-C's default meaning, as it has in a terminal.
     sweep = subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True)
+                             text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 240
     while len(list((tmp_path / "cache").glob("*/generation_*.pt"))) < 1 and time.monotonic() < deadline:
         time.sleep(0.2)
