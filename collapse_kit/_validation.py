@@ -53,6 +53,16 @@ def check_choice(name: str, value, allowed) -> str:
     return value
 
 
+def check_digits(name: str, value) -> tuple[int, ...]:
+    """A non-empty set of MNIST digits (0-9), as a sorted tuple without repeats, e.g. ``(0, 1, 2, 3, 4)``."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{name} must be a list of digits 0-9 such as (0, 1, 2, 3, 4), got {value!r}")
+    digits = tuple(sorted({check_int(f"{name}[...]", digit, 0, 9) for digit in value}))
+    if not digits:
+        raise ValueError(f"{name} must name at least one digit 0-9, got {value!r}")
+    return digits
+
+
 def check_writable_dir(name: str, path) -> Path:
     """``path`` as a folder that exists (created if needed) and that we may write into."""
     try:

@@ -23,27 +23,57 @@ from .generation import COLUMNS
 from .loop import ExperimentConfig, ExperimentResult
 
 BUNDLE_FILE = Path(__file__).resolve().parent / "assets" / "results_bundle.npz"
-FORMAT = 1
+FORMAT = 2  # 2: every experiment carries the provenance of the build that ran it (1: one provenance for all)
+READABLE_FORMATS = (1, 2)
 SAMPLE_IMAGES = 16  # images per generation in the shipped sample grids
 BUNDLE_GENERATIONS = 12  # long runs: a plateau is judged on the slope of the last generations, not on one endpoint
+FEW_REAL_IMAGES = (1, 10, 100)  # C5 in the VAE world: k fresh real images in each generation's set (lesson 06)
+C3_REAL_SIZES = (2250, 4500, 9000, 18000)  # C3: real images in generation 1's set, alone or with 10% synthetic
+C3_SYNTHETIC_SHARE = 0.1
+DIVERSITY_DIGITS = (0, 1, 2, 3, 4)  # C4's "diverse": half the real data, from half the digits (lesson 05)
 
 
-def bundle_configs(profile: str) -> dict[str, ExperimentConfig]:
-    """The experiments the bundle holds for ``profile``, by name: the lessons' sweep (replace, 12 generations,
-    real fraction 0 to 1) and accumulate against replace with no real data (the profile's generations)."""
+def bundle_configs(profile: str = "full") -> dict[str, ExperimentConfig]:
+    """The experiments the bundle holds for ``profile``, by name (the lessons name them through
+    ``replicates.bundle_band``):
+
+    * ``"replace, real f"``: the lessons' sweep over the real fraction f (0 to 1), 12 generations (lessons 03, 05);
+    * ``"accumulate, real 0"`` and ``"accumulate, real 0, equal steps"``: accumulate at equal epochs and at equal
+      compute (each generation the gradient steps of generation 0), the profile's generations (lesson 07);
+    * ``"replace, k real images"`` for k in ``FEW_REAL_IMAGES`` (lesson 06) and ``"replace, real 0.5, digits 0-4"``
+      (lesson 05), the profile's generations;
+    * C3, two generations each (lesson 06), for n in ``C3_REAL_SIZES``: ``"C3, n real"`` (n real images alone),
+      ``"C3, n real + synthetic"`` (the same n real images plus 10% synthetic: n / 0.9 in all) and
+      ``"C3, N real"`` for that total N all real (the total held fixed).
+    """
     from .profiles import LESSON_SETTINGS, profile_config
 
     fractions = sorted({f for settings in LESSON_SETTINGS.values() for f in settings["sweep_fractions"]})
     base = profile_config(profile, generations=BUNDLE_GENERATIONS)
     configs = {f"replace, real {f:g}": base.replace(real_fraction=f) for f in fractions}
     configs["accumulate, real 0"] = profile_config(profile, strategy="accumulate")
+    configs["accumulate, real 0, equal steps"] = profile_config(profile, strategy="accumulate", compute="steps")
+    n = profile_config(profile).samples_per_generation
+    for k in FEW_REAL_IMAGES:
+        configs[f"replace, {k} real image{'s' if k > 1 else ''}"] = profile_config(profile, real_fraction=k / n)
+    digits = "-".join(str(d) for d in (DIVERSITY_DIGITS[0], DIVERSITY_DIGITS[-1]))
+    configs[f"replace, real 0.5, digits {digits}"] = profile_config(profile, real_fraction=0.5,
+                                                                   real_digits=DIVERSITY_DIGITS)
+    for real in C3_REAL_SIZES:
+        total = round(real / (1 - C3_SYNTHETIC_SHARE))
+        two = profile_config(profile, generations=2)
+        configs[f"C3, {real} real"] = two.replace(samples_per_generation=real, real_fraction=1.0)
+        configs[f"C3, {real} real + synthetic"] = two.replace(samples_per_generation=total,
+                                                              real_fraction=1 - C3_SYNTHETIC_SHARE)
+        configs[f"C3, {total} real"] = two.replace(samples_per_generation=total, real_fraction=1.0)
+        assert configs[f"C3, {real} real + synthetic"].real_per_generation == real, "the real images held fixed"
     return configs
 
 
 @dataclass
 class Experiment:
     """One config over many seeds: ``values[column]`` is (seeds, generations); ``samples`` (sample seeds, generations,
-    16, 28, 28) uint8."""
+    16, 28, 28) uint8; ``provenance``: the build that ran it (code version, torch, platform, CPU, date)."""
 
     name: str
     profile: str
@@ -52,6 +82,7 @@ class Experiment:
     values: dict[str, np.ndarray]
     sample_seeds: list[int]
     samples: np.ndarray
+    provenance: dict = dataclasses.field(default_factory=dict)
 
     def metric(self, name: str, generations: int | None = None) -> np.ndarray:
         """One column over seeds and generations, (seeds, generations), the first ``generations`` only if given."""
@@ -60,9 +91,24 @@ class Experiment:
         return self.values[name][:, :generations]
 
 
+def experiment_of(name: str, profile: str, results: list[ExperimentResult], provenance: dict,
+                  sample_seeds=(0, 1, 2)) -> Experiment:
+    """An Experiment from one config's results over seeds (what the build script packs)."""
+    config = results[0].config
+    if any(result.config != config for result in results):
+        raise ValueError(f"experiment {name!r} mixes configs; one config over many seeds is allowed")
+    rows = [[record.scalars() for record in result.generations] for result in results]
+    values = {column.name: np.array([[row[column.name] for row in run] for run in rows]) for column in COLUMNS}
+    kept = [result for result in results if result.seed in sample_seeds]
+    samples = np.stack([np.stack([record.samples[:SAMPLE_IMAGES, 0].numpy() for record in result.generations])
+                        for result in kept])
+    return Experiment(name, profile, config, [result.seed for result in results], values,
+                      [result.seed for result in kept], samples, dict(provenance))
+
+
 @dataclass
 class Bundle:
-    """Every experiment of the bundle and where the numbers came from."""
+    """Every experiment of the bundle; ``provenance`` is the newest build's (each experiment keeps its own)."""
 
     experiments: list[Experiment]
     provenance: dict
@@ -81,6 +127,14 @@ class Bundle:
                 return experiment
         return None
 
+    def named(self, name: str, profile: str = "full") -> Experiment:
+        """The experiment of that name and profile (names: ``bundle_configs``); a clear error if it is missing."""
+        for experiment in self.experiments:
+            if experiment.name == name and experiment.profile == profile:
+                return experiment
+        have = ", ".join(sorted({e.name for e in self.experiments if e.profile == profile}))
+        raise ValueError(f"name must be an experiment of the {profile} profile's bundle ({have}), got {name!r}")
+
 
 def _checksum(arrays: dict[str, np.ndarray]) -> str:
     digest = hashlib.sha256()
@@ -91,23 +145,17 @@ def _checksum(arrays: dict[str, np.ndarray]) -> str:
     return digest.hexdigest()
 
 
-def pack(experiments: list[tuple[str, str, list[ExperimentResult]]], provenance: dict,
-         sample_seeds=(0, 1, 2)) -> bytes:
-    """The bundle file's bytes from ``(name, profile, results over seeds)`` triples (used by the build script)."""
+def pack(experiments: list[Experiment], provenance: dict) -> bytes:
+    """The bundle file's bytes from Experiments (``experiment_of``); ``provenance`` is the newest build's."""
     arrays, entries = {}, []
-    for index, (name, profile, results) in enumerate(experiments):
-        config = results[0].config
-        if any(result.config != config for result in results):
-            raise ValueError(f"experiment {name!r} mixes configs; one config over many seeds is allowed")
-        rows = [[record.scalars() for record in result.generations] for result in results]
+    for index, experiment in enumerate(experiments):
         for column in COLUMNS:
-            arrays[f"{index}/{column.name}"] = np.array([[row[column.name] for row in run] for run in rows])
-        kept = [result for result in results if result.seed in sample_seeds]
-        arrays[f"{index}/samples"] = np.stack([np.stack([record.samples[:SAMPLE_IMAGES, 0].numpy()
-                                                         for record in result.generations]) for result in kept])
-        entries.append({"name": name, "profile": profile, "config": dataclasses.asdict(config),
-                        "seeds": [result.seed for result in results],
-                        "sample_seeds": [result.seed for result in kept]})
+            arrays[f"{index}/{column.name}"] = np.asarray(experiment.values[column.name])
+        arrays[f"{index}/samples"] = np.asarray(experiment.samples, dtype=np.uint8)
+        entries.append({"name": experiment.name, "profile": experiment.profile,
+                        "config": dataclasses.asdict(experiment.config), "seeds": list(experiment.seeds),
+                        "sample_seeds": list(experiment.sample_seeds),
+                        "provenance": experiment.provenance or provenance})
     meta = {"format": FORMAT, "provenance": provenance, "experiments": entries, "checksum": _checksum(arrays)}
     buffer = io.BytesIO()
     np.savez_compressed(buffer, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
@@ -122,8 +170,9 @@ def read(path=None) -> Bundle:
     with np.load(path, allow_pickle=False) as data:
         meta = json.loads(data["meta"].tobytes())
         arrays = {name: data[name] for name in data.files if name != "meta"}
-    if meta.get("format") != FORMAT:
-        raise ValueError(f"{path} has bundle format {meta.get('format')!r}; this collapse-kit reads format {FORMAT}")
+    if meta.get("format") not in READABLE_FORMATS:
+        raise ValueError(f"{path} has bundle format {meta.get('format')!r}; this collapse-kit reads formats "
+                         f"{', '.join(map(str, READABLE_FORMATS))}")
     if _checksum(arrays) != meta["checksum"]:
         raise ValueError(f"{path} is corrupt: its arrays do not match its checksum; rebuild or reinstall it")
     experiments = []
@@ -132,7 +181,8 @@ def read(path=None) -> Bundle:
         config = ExperimentConfig(**{key: value for key, value in entry["config"].items()
                                      if key in {f.name for f in dataclasses.fields(ExperimentConfig)}})
         experiments.append(Experiment(entry["name"], entry["profile"], config, entry["seeds"], values,
-                                      entry["sample_seeds"], arrays[f"{index}/samples"]))
+                                      entry["sample_seeds"], arrays[f"{index}/samples"],
+                                      entry.get("provenance", meta["provenance"])))
     return Bundle(experiments, meta["provenance"])
 
 

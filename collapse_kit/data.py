@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ._validation import check_choice, check_int
+from ._validation import check_choice, check_digits, check_int
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 MNIST_FILE = ASSETS / "mnist.npz"
@@ -88,17 +88,25 @@ def load_mnist(split: str = "train", limit: int | None = None) -> MNIST:
     return MNIST(to_unit_pixels(images), torch.as_tensor(labels, dtype=torch.int64))
 
 
-def random_images(split: str, count: int, generator: torch.Generator | None = None) -> torch.Tensor:
+def random_images(split: str, count: int, generator: torch.Generator | None = None,
+                  digits: tuple[int, ...] | None = None) -> torch.Tensor:
     """``count`` images of a split drawn without replacement, float32 (count, 1, 28, 28) in [0, 1].
 
-    Only the chosen images are converted to float: a generation's real share costs its own size in memory, not the
-    whole split's 188 MB. Used by the recursive loop (real data of each generation).
+    ``digits`` (e.g. ``(0, 1, 2, 3, 4)``) draws only among images of those digits; None: all ten. Only the chosen
+    images are converted to float: a generation's real share costs its own size in memory, not the whole split's
+    188 MB. Used by the recursive loop (real data of each generation).
     """
     check_choice("split", split, SPLITS)
-    images = _load_uint8()[f"{split}_images"]
-    count = check_int("count", count, 0, len(images))
-    order = torch.randperm(len(images), generator=generator)[:count]
-    return to_unit_pixels(images[order.numpy()])
+    arrays = _load_uint8()
+    images = arrays[f"{split}_images"]
+    if digits is None:
+        count = check_int("count", count, 0, len(images))
+        order = torch.randperm(len(images), generator=generator)[:count]
+        return to_unit_pixels(images[order.numpy()])
+    pool = np.flatnonzero(np.isin(arrays[f"{split}_labels"], check_digits("digits", digits)))
+    count = check_int("count", count, 0, len(pool))
+    order = torch.randperm(len(pool), generator=generator)[:count]
+    return to_unit_pixels(images[pool[order.numpy()]])
 
 
 def from_torchvision(dataset) -> MNIST:

@@ -17,7 +17,7 @@ import torch
 from tqdm.auto import tqdm
 
 from . import metrics
-from ._validation import check_choice, check_float, check_fraction, check_int
+from ._validation import check_choice, check_digits, check_float, check_fraction, check_int
 from .cache import RunCache
 from .classifier import classify
 from .data import load_mnist, random_images
@@ -26,6 +26,7 @@ from .models import IMAGE_SHAPE, MODEL_KINDS, SAMPLE_MODES, VAE, make_model
 from .training import resolve_device, train_vae
 
 STRATEGIES = ("replace", "accumulate")
+COMPUTE_BUDGETS = ("epochs", "steps")
 GRID_IMAGES = 64  # sample images kept per generation for the grids
 TABLE_COLUMNS = (("generation", "gen", "{:>3.0f}"), ("real_share", "real", "{:>5.0%}"), ("fid", "FID", "{:>6.1f}"),
                  ("classes_covered", "digits", "{:>6.0f}"), ("latent_std", "lat.std", "{:>7.3f}"),
@@ -48,6 +49,11 @@ class ExperimentConfig:
         model: "mlp" (fast default) or "conv" (Shumailov et al.'s architecture).
         batch_size, learning_rate: Adam settings.
         metric_samples: synthetic and real test images used by the metrics of each generation.
+        compute: "epochs" (every generation trains ``epochs`` passes over its own set, so an accumulating set costs
+            more steps each generation) or "steps" (every generation trains the gradient steps generation 0 took,
+            ``epochs * (N // batch_size)``: equal compute, as in Kazdan et al. 2024). Same thing under "replace".
+        real_digits: the digits the real images of generation 1 on are drawn from, e.g. ``(0, 1, 2, 3, 4)`` (the
+            real data's diversity, lesson 05); None: all ten. Generation 0 always trains on all ten.
     """
 
     generations: int = 6
@@ -61,8 +67,13 @@ class ExperimentConfig:
     batch_size: int = 512
     learning_rate: float = 1e-3
     metric_samples: int = 2000
+    compute: str = "epochs"
+    real_digits: tuple[int, ...] | None = None
 
     def __post_init__(self):
+        check_choice("compute", self.compute, COMPUTE_BUDGETS)
+        if self.real_digits is not None:  # a list (from JSON) becomes the same sorted tuple: equal configs compare equal
+            object.__setattr__(self, "real_digits", check_digits("real_digits", self.real_digits))
         check_int("generations", self.generations, 1)
         check_int("batch_size", self.batch_size, 1)
         check_int("samples_per_generation", self.samples_per_generation, self.batch_size, 60_000)
@@ -137,7 +148,7 @@ def new_training_set(config: ExperimentConfig, seed: int, generation: int, previ
     n = config.samples_per_generation
     real_count = n if generation == 0 else config.real_per_generation
     generator = torch.Generator().manual_seed(_seed(seed, generation, "real"))
-    real = random_images("train", real_count, generator)
+    real = random_images("train", real_count, generator, config.real_digits if generation else None)
     if real_count == n:
         return real
     generator = torch.Generator().manual_seed(_seed(seed, generation, "synthetic"))
@@ -233,9 +244,10 @@ def _train_generation(config, seed, generation, models, sets, device, progress) 
     with torch.random.fork_rng(devices=[]):  # seed the weights without touching the caller's global RNG
         torch.manual_seed(_seed(seed, generation, "init"))
         model = make_model(config.model)
+    steps = config.epochs * (n // config.batch_size) if config.compute == "steps" else None
     training = train_vae(model, data, config.epochs, config.batch_size, config.learning_rate,
                          seed=_seed(seed, generation, "train"), device=device, progress=progress,
-                         description=f"generation {generation}")
+                         description=f"generation {generation}", steps=steps)
     model = model.cpu().eval()  # sampling and metrics run on the CPU: the same numbers on any device
     entry = {"model_state": {name: value.detach().clone() for name, value in model.state_dict().items()},
              "train_size": len(data), "real_share": _real_share(config, generation),

@@ -85,7 +85,8 @@ def autograd_step(model: VAE):
 
 def train_vae(model: VAE, images: torch.Tensor, epochs: int, batch_size: int = DEFAULT_BATCH_SIZE,
               learning_rate: float = DEFAULT_LEARNING_RATE, seed: int = 0, device: str | torch.device = "auto",
-              progress: bool = True, description: str = "training", hand_written: bool = True) -> TrainingResult:
+              progress: bool = True, description: str = "training", hand_written: bool = True,
+              steps: int | None = None) -> TrainingResult:
     """Fit ``model`` in place to ``images`` (n, 1, 28, 28) or (n, 784), pixels in [0, 1], by minimising the negative
     ELBO.
 
@@ -95,11 +96,16 @@ def train_vae(model: VAE, images: torch.Tensor, epochs: int, batch_size: int = D
         progress: show a ``tqdm`` bar (one tick per epoch).
         hand_written: train the default MLP VAE with its hand-written backward pass (``mlp_step``), which is faster
             and gives the same bits as autograd; False forces autograd. Other models always use autograd.
+        steps: a budget of gradient steps instead of whole epochs (None: ``epochs`` passes). Training then runs
+            exactly ``steps`` batches, in as many seeded shuffles as needed, the last one cut short; ``epochs`` is
+            ignored. The loop uses it to train every generation with the same compute (lesson 07).
     Returns:
         TrainingResult with the loss of every epoch in nats per image.
     Used in lesson 02 (and by the loop for every generation).
     """
     epochs = check_int("epochs", epochs, 1)
+    if steps is not None:
+        steps = check_int("steps", steps, 1)
     batch_size = check_int("batch_size", batch_size, 1)
     learning_rate = check_float("learning_rate", learning_rate, 0.0, None, exclusive_minimum=True)
     seed = check_int("seed", seed, 0)
@@ -118,7 +124,9 @@ def train_vae(model: VAE, images: torch.Tensor, epochs: int, batch_size: int = D
     # fused Adam is one kernel per step instead of a loop over parameters: ~5% faster on CPU, more on GPU.
     optimizer = _Adam(model.parameters(), learning_rate)
     # Drop the ragged last slice of each epoch: equal batches keep the loss scale and the speed steady.
-    steps = len(images) // batch_size
+    per_epoch = len(images) // batch_size
+    budget = epochs * per_epoch if steps is None else steps
+    epochs = -(-budget // per_epoch)  # whole passes, the last one cut short when a step budget ends inside it
     # Every batch is gathered into this one buffer: fresh memory of this size costs hundreds of page faults a step.
     batch = images.new_empty(batch_size, images.shape[1])
     step_fn = (MLPTrainingStep(model, batch_size) if hand_written and type(model) is MLPVAE
@@ -126,14 +134,15 @@ def train_vae(model: VAE, images: torch.Tensor, epochs: int, batch_size: int = D
     losses = []
     start = time.perf_counter()
     bar = tqdm(range(epochs), desc=description, unit="epoch", disable=not progress, leave=False)
-    for _ in bar:
+    for epoch in bar:
         order = torch.randperm(len(images), generator=shuffle_generator).to(device)
         total = torch.zeros((), device=device)
-        for step in range(steps):
+        this_epoch = min(per_epoch, budget - epoch * per_epoch)
+        for step in range(this_epoch):
             torch.index_select(images, 0, order[step * batch_size:(step + 1) * batch_size], out=batch)
             total += step_fn(batch, generator)
             optimizer.step()
-        losses.append(float(total) / steps)
+        losses.append(float(total) / this_epoch)
         bar.set_postfix(loss=f"{losses[-1]:.1f} nats")
     model.eval()
-    return TrainingResult(losses, time.perf_counter() - start, epochs * steps * batch_size)
+    return TrainingResult(losses, time.perf_counter() - start, budget * batch_size)

@@ -27,10 +27,22 @@ def shipped():
 
 def test_the_bundle_is_shipped_small_and_verified(shipped):
     assert bundle.BUNDLE_FILE.stat().st_size <= 5_000_000
-    provenance = shipped.provenance
-    for field in ("code_version", "torch", "platform", "cpu", "created", "build_seconds", "seeds", "python"):
-        assert provenance.get(field) not in (None, ""), f"provenance lacks {field}"
-    assert len(provenance["seeds"]) >= 10
+    for provenance in [shipped.provenance] + [experiment.provenance for experiment in shipped.experiments]:
+        for field in ("code_version", "torch", "platform", "cpu", "created", "build_seconds", "seeds", "python"):
+            assert provenance.get(field) not in (None, ""), f"provenance lacks {field}"
+        assert len(provenance["seeds"]) >= 10
+
+
+def test_each_experiment_keeps_the_provenance_of_the_build_that_ran_it(tmp_path, synthetic_run):
+    first = bundle.experiment_of("old", "test", [synthetic_run], {"code_version": "a", "created": "then"})
+    second = bundle.experiment_of("new", "test", [synthetic_run], {"code_version": "b", "created": "now"})
+    (tmp_path / "b.npz").write_bytes(bundle.pack([first, second], {"code_version": "b", "created": "now"}))
+    read = bundle.read(tmp_path / "b.npz")
+    assert [e.provenance["code_version"] for e in read.experiments] == ["a", "b"]
+    assert read.provenance["created"] == "now" and read.named("old", "test").seeds == [0]
+    assert np.array_equal(read.named("new", "test").values["fid"], first.values["fid"])
+    with pytest.raises(ValueError, match="name must be an experiment"):
+        read.named("absent", "test")
 
 
 def test_every_lesson_setting_of_the_full_profile_has_a_band_of_ten_seeds(shipped):
@@ -67,14 +79,14 @@ def test_a_tampered_bundle_is_refused(tmp_path):
 
 
 def test_a_sampled_bundle_entry_is_reproduced_by_a_run_of_our_own(shipped, tmp_path):
-    """Recompute the first two generations of a randomly chosen (replace experiment, seed) of the bundle.
+    """Recompute the first two generations of a randomly chosen (experiment, seed) of the bundle.
 
     Generation g depends only on the generations before it, so two generations of a 12-generation run are a
     two-generation run. Same platform (torch version, CPU kind): the numbers must be equal, bit for bit. Another
     platform: within SEED_SPREADS across-seed standard deviations of the bundle's mean (a recomputation there is one
     more seed of the same experiment, not a copy).
     """
-    choices = [e for e in shipped.experiments if e.config.strategy == "replace"]
+    choices = shipped.experiments
     picker = random.Random(time.time_ns())
     experiment = picker.choice(choices)
     index = picker.randrange(len(experiment.seeds))
@@ -83,7 +95,7 @@ def test_a_sampled_bundle_entry_is_reproduced_by_a_run_of_our_own(shipped, tmp_p
                          device="cpu")
     ours = {column.name: [record.scalars()[column.name] for record in run.generations] for column in COLUMNS}
     where = f"{experiment.name} ({experiment.profile}), seed {seed}"
-    if shipped.provenance["platform"] == platform_tag("cpu"):
+    if experiment.provenance["platform"] == platform_tag("cpu"):
         for name, values in ours.items():
             assert np.array_equal(np.asarray(values, dtype=float), experiment.values[name][index, :2]), (where, name)
     else:

@@ -94,6 +94,38 @@ def test_accumulate_strategy_grows_the_training_set_and_keeps_models(tmp_path):
         result.model(3)
 
 
+def test_equal_compute_trains_every_accumulate_generation_the_steps_of_generation_zero(tmp_path, monkeypatch):
+    seen = []
+    train = loop.train_vae
+
+    def recording(*args, **kwargs):
+        result = train(*args, **kwargs)
+        seen.append(result.samples_seen)
+        return result
+
+    monkeypatch.setattr(loop, "train_vae", recording)
+    config = ExperimentConfig(generations=3, samples_per_generation=512, epochs=2, batch_size=256,
+                              metric_samples=50, strategy="accumulate")
+    run_experiment(config, seed=0, cache_dir=tmp_path, progress=False)
+    assert seen == [1024, 2048, 3072]  # equal epochs: the growing set costs more steps every generation
+    seen.clear()
+    steps = run_experiment(config.replace(compute="steps"), seed=0, cache_dir=tmp_path, progress=False)
+    assert seen == [1024, 1024, 1024] and steps.metric("train_size").tolist() == [512, 1024, 1536]
+
+
+def test_real_digits_draw_the_real_share_from_those_digits_only():
+    from collapse_kit.data import load_mnist
+
+    train = load_mnist("train")
+    threes = {bytes(image.numpy()) for image in train.images[train.labels == 3]}
+    config = ExperimentConfig(samples_per_generation=512, real_fraction=1.0, real_digits=[3])
+    assert config.real_digits == (3,) and config == config.replace(real_digits=(3, 3))
+    generation_1 = loop.new_training_set(config, seed=0, generation=1, previous=None)
+    assert all(bytes(image.numpy()) in threes for image in generation_1)
+    generation_0 = loop.new_training_set(config, seed=0, generation=0, previous=None)  # always all ten digits
+    assert sum(bytes(image.numpy()) in threes for image in generation_0) < 100
+
+
 def test_accumulate_resumed_from_the_cache_rebuilds_the_same_training_sets(tmp_path):
     """A resumed accumulate run regenerates the earlier sets from cached models: the numbers must not change."""
     config = ExperimentConfig(generations=3, samples_per_generation=512, epochs=1, batch_size=256,
@@ -233,6 +265,9 @@ def test_run_leaves_the_callers_random_numbers_alone(tmp_path):
     ("epochs", 0, "epochs must be >= 1, got 0"),
     ("learning_rate", 2.0, "learning_rate must be in"),
     ("metric_samples", 5, "metric_samples must be >= 10, got 5"),
+    ("compute", "flops", r"compute must be one of 'epochs', 'steps', got 'flops'"),
+    ("real_digits", (3, 10), r"real_digits\[...\] must be <= 9, got 10"),
+    ("real_digits", (), "real_digits must name at least one digit"),
 ])
 def test_bad_config_values_are_rejected_by_name(name, value, message):
     with pytest.raises(ValueError, match=message):

@@ -162,3 +162,15 @@ def test_cuda_on_a_machine_without_cuda_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # pretend, so this runs on GPU machines too
     with pytest.raises(ValueError, match=r"device='cuda' is not available on this machine"):
         resolve_device("cuda")
+
+
+def test_a_step_budget_trains_exactly_that_many_batches(real_images):
+    """2000 images in batches of 128: 15 steps a pass; a budget of 20 is one pass and 5 steps of a second."""
+    _, budget = train(real_images, steps=20)
+    assert len(budget.loss_per_epoch) == 2 and budget.samples_seen == 20 * 128
+    whole, by_epochs = train(real_images, epochs=2)
+    same, by_steps = train(real_images, epochs=7, steps=30)  # a budget ignores epochs
+    assert by_epochs.loss_per_epoch == by_steps.loss_per_epoch
+    assert all(torch.equal(a, b) for a, b in zip(whole.state_dict().values(), same.state_dict().values()))
+    with pytest.raises(ValueError, match="steps must be >= 1, got 0"):
+        train(real_images, steps=0)
