@@ -31,6 +31,7 @@ FEW_REAL_IMAGES = (1, 10, 100)  # C5 in the VAE world: k fresh real images in ea
 C3_REAL_SIZES = (2250, 4500, 9000, 18000)  # C3: real images in generation 1's set, alone or with 10% synthetic
 C3_SYNTHETIC_SHARE = 0.1
 DIVERSITY_DIGITS = (0, 1, 2, 3, 4)  # C4's "diverse": half the real data, from half the digits (lesson 05)
+SAMPLING_TEMPERATURES, TEMPERATURE_GENERATIONS = (1.0, 0.6), 4  # a biased sampler over generations (lesson 07)
 
 
 def bundle_configs(profile: str = "full") -> dict[str, ExperimentConfig]:
@@ -42,6 +43,8 @@ def bundle_configs(profile: str = "full") -> dict[str, ExperimentConfig]:
       compute (each generation the gradient steps of generation 0), the profile's generations (lesson 07);
     * ``"replace, k real images"`` for k in ``FEW_REAL_IMAGES`` (lesson 06) and ``"replace, real 0.5, digits 0-4"``
       (lesson 05), the profile's generations;
+    * ``"replace, bernoulli, temperature t"`` for t in ``SAMPLING_TEMPERATURES``: 0/1-pixel samples drawn at
+      temperature t, no real data, 4 generations (lesson 07);
     * C3, two generations each (lesson 06), for n in ``C3_REAL_SIZES``: ``"C3, n real"`` (n real images alone),
       ``"C3, n real + synthetic"`` (the same n real images plus 10% synthetic: n / 0.9 in all) and
       ``"C3, N real"`` for that total N all real (the total held fixed).
@@ -59,6 +62,9 @@ def bundle_configs(profile: str = "full") -> dict[str, ExperimentConfig]:
     digits = "-".join(str(d) for d in (DIVERSITY_DIGITS[0], DIVERSITY_DIGITS[-1]))
     configs[f"replace, real 0.5, digits {digits}"] = profile_config(profile, real_fraction=0.5,
                                                                    real_digits=DIVERSITY_DIGITS)
+    for temperature in SAMPLING_TEMPERATURES:
+        configs[f"replace, bernoulli, temperature {temperature:g}"] = profile_config(
+            profile, generations=TEMPERATURE_GENERATIONS, sample_mode="bernoulli", temperature=temperature)
     for real in C3_REAL_SIZES:
         total = round(real / (1 - C3_SYNTHETIC_SHARE))
         two = profile_config(profile, generations=2)

@@ -48,9 +48,10 @@ class Figure(_MatplotlibFigure):
         return buffer.getvalue()
 
 def run_label(result: ExperimentResult) -> str:
-    """Short legend label of a run: its real fraction and strategy, e.g. "real 10% / replace"."""
-    config = result.config
-    return f"real {config.real_fraction:.0%} / {config.strategy}"
+    """Short legend label of a run: its setting (``replicates.setting_label``), e.g. "real 10% / replace"."""
+    from .replicates import setting_label
+
+    return setting_label(result.config)
 
 
 def sample_grids(result: ExperimentResult, generations=None, images: int = 36) -> Figure:
@@ -103,7 +104,7 @@ def _metric_panels(results, metrics) -> tuple[list, Figure, np.ndarray]:
 def metric_curves(results, metrics=("fid", "classes_covered", "latent_std", "test_nelbo")) -> Figure:
     """Metrics over generations, one panel per metric, one line per run (several runs compare).
 
-    Used in lessons 04, 06-08 and by ``collapse-kit``.
+    Used in lesson 04 and by ``collapse-kit``.
     """
     results, figure, axes = _metric_panels(results, metrics)
     for axis, name in zip(axes, metrics):
@@ -282,7 +283,7 @@ def latent_scatter(latent_means: torch.Tensor, labels: torch.Tensor) -> Figure:
 
 
 def final_metrics(results, metrics=("fid", "classes_covered", "latent_std", "test_nelbo")) -> Figure:
-    """Each run's last-generation metrics against its real fraction, one line per strategy. Used in lesson 05."""
+    """Each run's last-generation metrics against its real fraction, one line per strategy (``collapse-kit sweep``)."""
     results, figure, axes = _metric_panels(results, metrics)
     strategies = sorted({result.config.strategy for result in results})
     for axis, name in zip(axes, metrics):
@@ -406,4 +407,41 @@ def lifeline_grid(study: LifelineStudy) -> Figure:
     right.set_xticks(range(len(groups)), [name.replace(", ", "\n") for name in names])
     right.set_ylabel("settled variance (geometric mean)")
     right.legend(fontsize=8, title="95% CI over chains", title_fontsize=8)
+    return figure
+
+
+def synthetic_share(study) -> Figure:
+    """C3 over training-set sizes (``studies.SyntheticShareStudy``): left, generation 1's measure with 95% intervals
+    for the real images alone, with the synthetic share added, and all real at the same total; right, the two
+    costs of the synthetic share (mixed minus alone: real held fixed; mixed minus all real: total held fixed).
+    Used in lesson 06."""
+    figure = Figure(figsize=(10.5, 3.4), layout="constrained")
+    left, right = figure.subplots(1, 2)
+    sizes = np.array(study.real_sizes, dtype=float)
+    totals = sizes / (1 - study.share)
+    label = METRIC_LABELS.get(study.measure, study.measure)
+    for values, x, name, marker in ((study.alone, sizes, "real images alone", "o"),
+                                    (study.mixed, totals, f"the same + {study.share:.0%} synthetic", "s"),
+                                    (study.all_real, totals, "all real, same total", "^")):
+        summary = summarize(np.stack([values[n] for n in study.real_sizes], axis=1))
+        left.errorbar(x, summary.mean, yerr=[summary.mean - summary.low, summary.high - summary.mean], marker=marker,
+                      capsize=3, label=name)
+    left.set_xscale("log")
+    left.set_xlabel("training images in generation 1")
+    left.set_title(f"generation 1: {label} (mean, 95% CI)", fontsize=9)
+    left.legend(fontsize=8)
+    for verdicts, name, marker in (([study.added(n) for n in study.real_sizes], "added to the real (real fixed)",
+                                    "o"),
+                                   ([study.replaced(n) for n in study.real_sizes], "replacing real (total fixed)",
+                                    "s")):
+        effect = np.array([v.effect for v in verdicts])
+        right.errorbar(totals, effect, yerr=[effect - [v.low for v in verdicts], [v.high for v in verdicts] - effect],
+                       marker=marker, capsize=3, label=name)
+    right.axhline(0, color="black", linewidth=0.8)
+    right.set_xscale("log")
+    right.set_xlabel("training images in generation 1")
+    right.set_title(f"cost of {study.share:.0%} synthetic: change in {label} (> 0: worse)", fontsize=9)
+    right.legend(fontsize=8)
+    for axis in (left, right):
+        axis.grid(alpha=0.3)
     return figure

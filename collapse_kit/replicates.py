@@ -11,12 +11,27 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._validation import check_int
 from .generation import COLUMNS
 from .loop import ExperimentConfig, ExperimentResult
 from .runner import run_runs
 from .verdicts import Summary, summarize
 
 BAND_COLUMNS = tuple(column.name for column in COLUMNS if column.name != "class_histogram")
+
+
+def setting_label(config: ExperimentConfig) -> str:
+    """A short legend label of a setting, e.g. "real 50% / replace", "1 real image / replace",
+    "real 0% / accumulate, equal steps" or "real 50% (digits 0-4) / replace". Used by the lessons' figures."""
+    k = config.real_per_generation
+    real = (f"{k} real image{'s' if k != 1 else ''}" if 0 < config.real_fraction < 0.05
+            else f"real {config.real_fraction:.0%}")
+    if config.real_digits is not None:
+        digits = config.real_digits
+        span = (f"{digits[0]}-{digits[-1]}" if digits == tuple(range(digits[0], digits[-1] + 1))
+                else ",".join(map(str, digits)))
+        real += f" (digits {span})"
+    return f"{real} / {config.strategy}" + (", equal steps" if config.compute == "steps" else "")
 
 
 @dataclass
@@ -41,8 +56,7 @@ class Band:
         return summarize(self.values[name], axis=0)
 
     def label(self) -> str:
-        config = self.config
-        return f"real {config.real_fraction:.0%} / {config.strategy} ({len(self.seeds)} seeds, {self.source})"
+        return f"{setting_label(self.config)} ({len(self.seeds)} seeds, {self.source})"
 
     def last_generation_line(self, names=("fid", "classes_covered", "latent_std", "test_nelbo")) -> str:
         """The last generation's means with their 95% intervals, one line (what ``collapse-kit sweep`` prints)."""
@@ -92,22 +106,26 @@ def from_bundle(config: ExperimentConfig, bundle=None) -> Band | None:
 
 def shipped_bands(runs, bundle=None) -> list[Band]:
     """The shipped bands of the settings of ``runs`` (results or configs, one band per setting), where the bundle
-    has them: what a lesson draws behind the student's live runs. Used in lessons 03, 05."""
+    has them: what a lesson draws behind the student's live runs. Used in lessons 03, 08."""
     runs = [runs] if isinstance(runs, (ExperimentResult, ExperimentConfig)) else list(runs)
     configs = dict.fromkeys(run.config if isinstance(run, ExperimentResult) else run for run in runs)
     found = (from_bundle(config, bundle) for config in configs)
     return [band for band in found if band is not None]
 
 
-def bundle_band(name: str, profile: str = "full", bundle=None) -> Band:
+def bundle_band(name: str, profile: str = "full", bundle=None, generations: int | None = None) -> Band:
     """A shipped band by the bundle's name for it, e.g. ``bundle_band("replace, real 0.5")`` (full profile: what
-    students run, whatever profile the lesson runs in). Names: ``bundle.bundle_configs(profile)``. Used in lesson 05."""
+    students run, whatever profile the lesson runs in), its first ``generations`` only if given. Names:
+    ``bundle.bundle_configs(profile)``. Used in lessons 03, 05-08."""
     from .bundle import bundle_configs
 
     configs = bundle_configs(profile)
     if name not in configs:
         raise ValueError(f"name must be one of {', '.join(map(repr, configs))}, got {name!r}")
-    band = from_bundle(configs[name], bundle)
+    config = configs[name]
+    if generations is not None:
+        config = config.replace(generations=check_int("generations", generations, 1, config.generations))
+    band = from_bundle(config, bundle)
     if band is None:
         raise ValueError(f"the results bundle holds no {profile!r} run of {name!r}; rebuild it "
                          f"(scripts/build_results_bundle.py --profiles {profile})")

@@ -1,7 +1,7 @@
 """Studies built from the recursive loop: sweeps, the real-data reference, the temperature trade-off, data policies.
 
-Each is a seeded function returning plain data; the plots module draws them. Used in lessons 04-08 and by
-``collapse-kit sweep``.
+Each is a seeded function returning plain data (or reads the shipped results bundle); the plots module draws them.
+Used in lessons 04-08 and by ``collapse-kit sweep``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from . import metrics
 from ._validation import check_choice, check_float, check_int
 from .classifier import classify
 from .data import load_mnist, random_images
+from .generation import METRIC_NAMES
 from .loop import STRATEGIES, ExperimentConfig, ExperimentResult
 from .models import VAE
 from .profiles import profile_config
 from .runner import run_runs
+from .verdicts import compare
 
 
 def run_sweep(real_fractions=(0.0, 0.5, 1.0), strategies=("replace",), base: ExperimentConfig | None = None,
@@ -29,7 +31,7 @@ def run_sweep(real_fractions=(0.0, 0.5, 1.0), strategies=("replace",), base: Exp
         seed, seeds: one seed, or several (``seeds=range(10)``: each setting over 10 seeds).
         workers, client: run in parallel, on this machine or a Dask cluster (``runner.run_runs``).
         run_options: cache, cache_dir, progress, device (as in ``run_experiment``).
-    Used in lessons 05-07 and by ``collapse-kit sweep``.
+    Used by ``collapse-kit sweep`` and the benchmark.
     """
     base = profile_config() if base is None else base
     if not isinstance(base, ExperimentConfig):
@@ -44,11 +46,6 @@ def run_sweep(real_fractions=(0.0, 0.5, 1.0), strategies=("replace",), base: Exp
     runs = [(base.replace(real_fraction=float(f), strategy=s), seed_) for s in strategies for f in real_fractions
             for seed_ in seeds]
     return run_runs(runs, workers=workers, client=client, **run_options)
-
-
-def final_metric(results: list[ExperimentResult], name: str) -> np.ndarray:
-    """The last generation's value of metric ``name`` for each run, in order. Used in lesson 05."""
-    return np.array([result.metric(name)[-1] for result in results])
 
 
 def real_data_scores(metric_samples: int = 2000, seed: int = 0) -> dict:
@@ -111,22 +108,94 @@ class PolicyBounds:
     min_latent_ratio: float = 0.7
 
 
-def policy_report(result: ExperimentResult, bounds: PolicyBounds) -> dict:
+def training_images(config: ExperimentConfig, train_sizes) -> int:
+    """Images pushed through training over a whole run (gradient steps x batch size): the compute price of a
+    policy. ``train_sizes``: each generation's training-set size. Used by ``policy_report`` (lesson 08)."""
+    per_generation = [config.epochs * ((config.samples_per_generation if config.compute == "steps" else int(size))
+                                       // config.batch_size) for size in train_sizes]
+    return int(sum(per_generation) * config.batch_size)
+
+
+def policy_report(result, bounds: PolicyBounds) -> dict:
     """Does a run meet the bounds? Each bound's value, limit and verdict, plus ``passed`` and the compute spent.
 
-    ``training_images`` counts every image the run trained on, epochs included: the compute price of a policy.
-    Used in lesson 08.
+    ``result``: one run (``ExperimentResult``), or a ``replicates.Band`` of many seeds (e.g. from the shipped
+    bundle): then each value is the mean over seeds, ``seeds_passing`` counts the seeds that meet the bound, and a
+    bound is met only if every seed meets it. ``training_images`` counts every image pushed through training
+    (``training_images``). Used in lesson 08.
     """
     config = result.config
-    last, first = result.generations[-1], result.generations[0]
-    ratio = last.latent_std / first.latent_std if first.latent_std > 0 else 0.0
+    if isinstance(result, ExperimentResult):
+        classes = np.array([[record.classes_covered for record in result.generations]], dtype=float)
+        latent = np.array([[record.latent_std for record in result.generations]], dtype=float)
+        sizes = [record.train_size for record in result.generations]
+    else:
+        classes, latent = result.values["classes_covered"], result.values["latent_std"]
+        sizes = result.values["train_size"][0]
+    ratio = np.where(latent[:, 0] > 0, latent[:, -1] / np.where(latent[:, 0] > 0, latent[:, 0], 1), 0.0)
     real = config.real_images_used
     rows = {
-        "real_images": (real, bounds.max_real_images, real <= bounds.max_real_images),
-        "classes_covered": (last.classes_covered, bounds.min_classes, last.classes_covered >= bounds.min_classes),
-        "latent_ratio": (round(ratio, 3), bounds.min_latent_ratio, ratio >= bounds.min_latent_ratio),
+        "real_images": (np.full(len(ratio), real), bounds.max_real_images, lambda v: v <= bounds.max_real_images),
+        "classes_covered": (classes[:, -1], bounds.min_classes, lambda v: v >= bounds.min_classes),
+        "latent_ratio": (ratio, bounds.min_latent_ratio, lambda v: v >= bounds.min_latent_ratio),
     }
-    return {"policy": f"real_fraction={config.real_fraction:g}, strategy={config.strategy}",
-            "checks": {name: {"value": v, "limit": limit, "ok": bool(ok)} for name, (v, limit, ok) in rows.items()},
-            "passed": all(ok for _, _, ok in rows.values()),
-            "training_images": int(sum(record.train_size for record in result.generations) * config.epochs)}
+    checks = {}
+    for name, (values, limit, meets) in rows.items():
+        passing = int(np.sum(meets(values)))
+        value = float(np.mean(values))
+        checks[name] = {"value": int(value) if name == "real_images" else round(value, 3), "limit": limit,
+                        "ok": passing == len(values)}
+        if len(values) > 1:
+            checks[name]["seeds_passing"] = f"{passing} of {len(values)}"
+    return {"policy": f"real_fraction={config.real_fraction:g}, strategy={config.strategy}"
+                      + (", compute=steps" if config.compute == "steps" else ""),
+            "checks": checks, "passed": all(row["ok"] for row in checks.values()),
+            "training_images": training_images(config, sizes)}
+
+
+@dataclass(frozen=True)
+class SyntheticShareStudy:
+    """C3 at several training-set sizes, over the bundle's seeds: generation 1's ``measure`` (one number per seed)
+
+    * ``alone[n]``: trained on n real images;
+    * ``mixed[n]``: on the same n real images plus synthetic ones from generation 0 (``share`` of the set);
+    * ``all_real[n]``: on n / (1 - share) real images, the mixed set's total, all real.
+
+    Real held fixed (mixed against alone) asks whether *adding* synthetic data hurts; total held fixed (mixed
+    against all real) asks what *replacing* real data by synthetic costs. Returned by ``synthetic_share_study``.
+    """
+
+    real_sizes: tuple[int, ...]
+    alone: dict
+    mixed: dict
+    all_real: dict
+    measure: str
+    share: float
+
+    def added(self, real: int):
+        """Verdict: adding the synthetic share to ``real`` real images raises the measure (hurts), over seeds."""
+        return compare("C3", self.mixed[real], self.alone[real], f"{self.measure} with {real:,} real + "
+                       f"{self.share:.0%} synthetic", f"with the {real:,} real alone")
+
+    def replaced(self, real: int):
+        """Verdict: replacing ``share`` of an all-real set by synthetic images raises the measure (hurts)."""
+        total = round(real / (1 - self.share))
+        return compare("C3", self.mixed[real], self.all_real[real], f"{self.measure} with {self.share:.0%} of "
+                       f"{total:,} images synthetic", "all real")
+
+
+def synthetic_share_study(measure: str = "test_nelbo", bundle=None) -> SyntheticShareStudy:
+    """C3 from the shipped results bundle (no training): generation 1 of the C3 experiments of
+    ``bundle.bundle_configs``, 10 seeds each. ``measure``: a per-generation metric, e.g. "test_nelbo" (nats on the
+    real test set, lower is better) or "fid". Used in lesson 06."""
+    from .bundle import C3_REAL_SIZES, C3_SYNTHETIC_SHARE
+    from .replicates import bundle_band
+
+    check_choice("measure", measure, METRIC_NAMES)
+    alone, mixed, all_real = {}, {}, {}
+    for real in C3_REAL_SIZES:
+        total = round(real / (1 - C3_SYNTHETIC_SHARE))
+        alone[real] = bundle_band(f"C3, {real} real", bundle=bundle).values[measure][:, 1]
+        mixed[real] = bundle_band(f"C3, {real} real + synthetic", bundle=bundle).values[measure][:, 1]
+        all_real[real] = bundle_band(f"C3, {total} real", bundle=bundle).values[measure][:, 1]
+    return SyntheticShareStudy(tuple(C3_REAL_SIZES), alone, mixed, all_real, measure, C3_SYNTHETIC_SHARE)

@@ -2,7 +2,9 @@
 
 A replicate is one independent run: a seed of the VAE loop, or a chain of the Gaussian. A verdict holds when its
 confidence interval excludes "no effect" in the direction the claim states, so its margin comes from the standard
-error of the runs just made, never from a threshold tuned to one seed. Used in lessons 01 and 06.
+error of the runs just made, never from a threshold tuned to one seed. A plateau ("bounded", "settles") is judged on
+the slope of the last generations, not on one endpoint (``plateau``). Used in lessons 03 and 05-07; every lesson's
+verdicts are defined in ``claims``.
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ def compare(claim: str, a, b, measure: str, than: str, expect: str = "higher", p
     The effect is mean(a) - mean(b), turned round for ``expect="lower"`` so a positive effect is the claim's way.
     ``paired=True`` (the same seeds ran both settings) takes the interval of the per-replicate differences; unpaired
     (independent chains or seeds) uses Welch's interval; a number ``b`` is a fixed reference value. The verdict holds
-    when the whole interval is above 0. Used in lessons 01, 05 and 06.
+    when the whole interval is above 0. Used in lesson 06 (and by ``claims`` for every lesson's verdicts).
     """
     check_choice("expect", expect, DIRECTIONS)
     sign = 1.0 if expect == "higher" else -1.0
@@ -131,7 +133,7 @@ def agrees(claim: str, values, expected: float, measure: str, within: float = 3.
 
     The effect is mean - expected, with its 95% interval; it holds when |effect| <= within * standard error (for a
     correct closed form and near-normal means, 3 standard errors fail about 3 runs in 1,000, 4 about 6 in 100,000).
-    Used in lesson 01.
+    Used by ``claims`` (lesson 01's verdicts).
     """
     expected = check_float("expected", expected)
     within = check_float("within", within, 0.0, None, exclusive_minimum=True)
@@ -143,8 +145,45 @@ def agrees(claim: str, values, expected: float, measure: str, within: float = 3.
                    summary.count, unit, bool(abs(effect) <= limit))
 
 
+def slopes(values, generations) -> np.ndarray:
+    """Each replicate's least-squares slope over ``generations`` (per generation), from ``values`` of shape
+    (replicates, generations), e.g. ``slopes(band.values["fid"], range(6, 12))``. Used by ``plateau``."""
+    values = _replicates("values", values)
+    if values.ndim != 2:
+        raise ValueError(f"values must be (replicates, generations), got shape {values.shape}")
+    generations = np.asarray(list(generations), dtype=int)
+    if generations.size < 2 or generations.min() < 0 or generations.max() >= values.shape[1]:
+        raise ValueError(f"generations must hold at least 2 generations in 0-{values.shape[1] - 1}, "
+                         f"got {generations.tolist()}")
+    x = generations - generations.mean()
+    return (values[:, generations] - values[:, generations].mean(axis=1, keepdims=True)) @ x / (x @ x)
+
+
+def plateau(claim: str, values, measure: str, early=range(0, 6), late=range(6, 12), share: float = 0.25,
+            unit: str = "seeds") -> Verdict:
+    """Verdict on "``measure`` has levelled off": its slope over the ``late`` generations, with a 95% interval over
+    replicates, lies within ``share`` of the mean slope over the ``early`` generations (either sign).
+
+    The effect is the late slope as a share of the early one (0: flat; 1: still moving as fast as at first). The
+    whole interval must lie within a quarter of the early pace (``share``): a curve still drifting at a third of its
+    early pace has not levelled off, however flat its last two points look. Used by ``claims`` (lesson 05).
+    """
+    share = check_float("share", share, 0.0, 1.0, exclusive_minimum=True)
+    pace = float(np.mean(slopes(values, early)))
+    if pace == 0:
+        raise ValueError(f"{measure} does not move over generations {list(early)}: no early pace to compare with")
+    summary = summarize(slopes(values, late) / abs(pace))
+    late_first, late_last = min(late), max(late)
+    statement = (f"{measure}'s slope over generations {late_first}-{late_last} is {summary.mean:+.0%} of its slope "
+                 f"over {min(early)}-{max(early)} ({_number(pace)} per generation): levelled off if within "
+                 f"+-{share:.0%}")
+    holds = -share <= summary.low and summary.high <= share
+    return Verdict(claim, statement, float(summary.mean), float(summary.low), float(summary.high), summary.count,
+                   unit, bool(holds))
+
+
 def check_verdict(verdict: Verdict) -> bool:
-    """Print ``[PASS] verdict`` or raise ``CheckFailed`` with ``[FAIL] verdict``: a check cell. Used in lesson 05."""
+    """Print ``[PASS] verdict`` or raise ``CheckFailed`` with ``[FAIL] verdict``: a check cell. Used in lessons 03, 05-07."""
     if not isinstance(verdict, Verdict):
         raise TypeError(f"verdict must be a Verdict (from compare or agrees), got {type(verdict).__name__}")
     return check(str(verdict), verdict.holds)
