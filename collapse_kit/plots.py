@@ -91,7 +91,7 @@ def _sample_row(grids: dict, images: int, title: str) -> Figure:
 
 
 def _metric_panels(results, metrics) -> tuple[list, Figure, np.ndarray]:
-    """Checked runs and metric names, and a figure with one panel per metric (metric_curves, final_metrics)."""
+    """Checked runs and metric names, and a figure with one panel per metric (metric_curves)."""
     results = [results] if isinstance(results, ExperimentResult) else list(results)
     if not results:
         raise ValueError("results must hold at least one ExperimentResult")
@@ -279,22 +279,6 @@ def latent_scatter(latent_means: torch.Tensor, labels: torch.Tensor) -> Figure:
     figure.colorbar(points, ax=axis, ticks=range(10), label="digit")
     axis.set_xlabel("latent principal axis 1")
     axis.set_ylabel("latent principal axis 2")
-    return figure
-
-
-def final_metrics(results, metrics=("fid", "classes_covered", "latent_std", "test_nelbo")) -> Figure:
-    """Each run's last-generation metrics against its real fraction, one line per strategy (``collapse-kit sweep``)."""
-    results, figure, axes = _metric_panels(results, metrics)
-    strategies = sorted({result.config.strategy for result in results})
-    for axis, name in zip(axes, metrics):
-        for strategy in strategies:
-            runs = sorted((r for r in results if r.config.strategy == strategy), key=lambda r: r.config.real_fraction)
-            axis.plot([r.config.real_fraction for r in runs], [r.metric(name)[-1] for r in runs], marker="o",
-                      label=strategy)
-        axis.set_xlabel("real fraction")
-        axis.set_title(f"last generation: {METRIC_LABELS[name]}", fontsize=8)
-        axis.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
     return figure
 
 

@@ -74,12 +74,6 @@ def test_class_histograms_and_elbo_histograms_draw_every_generation(synthetic_ru
     assert [text.get_text() for text in elbo.axes[0].get_legend().get_texts()] == ["generation 0", "generation 2"]
 
 
-def test_final_metrics_draw_one_line_per_strategy(synthetic_run, real_run):
-    figure = rendered(plots.final_metrics([real_run, synthetic_run], metrics=("fid",)))
-    (line,) = figure.axes[0].lines
-    assert line.get_xdata().tolist() == [0.0, 1.0]  # sorted by real fraction
-
-
 def test_gaussian_trajectories_closed_form_starts_at_the_mean_of_the_fits(gaussian_result):
     # The dashed (1 - 1/N)^(t+1) line must sit on the chains' mean, not one shrink factor above it.
     figure = rendered(plots.gaussian_trajectories(gaussian_result, show_chains=3))

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from collapse_kit.checks import CheckFailed
-from collapse_kit.verdicts import Verdict, agrees, check_verdict, compare, summarize
+from collapse_kit.verdicts import Verdict, agrees, check_verdict, compare, plateau, slopes, summarize
 
 
 def test_summary_of_five_numbers_matches_the_textbook_t_interval():
@@ -128,3 +128,25 @@ def test_importing_verdicts_leaves_scipy_stats_out():
     # scipy.stats costs a lesson kernel about 60 MB; stdtrit from scipy.special gives the t quantile without it.
     code = "import sys, collapse_kit.verdicts; sys.exit('scipy.stats' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_slopes_are_each_replicates_least_squares_slope():
+    generations = np.arange(12)
+    values = np.stack([2.0 * generations + 1, -0.5 * generations, np.full(12, 3.0)])
+    np.testing.assert_allclose(slopes(values, range(12)), [2.0, -0.5, 0.0], atol=1e-12)
+    np.testing.assert_allclose(slopes(values, range(6, 12)), [2.0, -0.5, 0.0], atol=1e-12)
+    with pytest.raises(ValueError, match="generations must hold at least 2 generations in 0-11"):
+        slopes(values, [11, 12])
+
+
+def test_a_curve_that_levels_off_is_a_plateau_and_a_steady_drift_is_not():
+    rng = np.random.default_rng(0)
+    generations = np.arange(12)
+    levelling = 10 * (1 - np.exp(-generations)) + rng.normal(0, 0.05, (10, 12))  # fast rise, then flat
+    drifting = 1.0 * generations + rng.normal(0, 0.05, (10, 12))  # the same pace throughout
+    flat = plateau("C4", levelling, "a levelling curve")
+    assert flat.holds and abs(flat.effect) < 0.25 and "levelled off if within +-25%" in str(flat)
+    steady = plateau("C4", drifting, "a steady drift")
+    assert not steady.holds and steady.effect == pytest.approx(1.0, abs=0.05)
+    with pytest.raises(ValueError, match="no early pace"):
+        plateau("C4", np.ones((5, 12)), "a constant")

@@ -1,0 +1,28 @@
+"""Write lessons/verdicts.md, the course's verdict sheet, from ``collapse_kit.claims`` (the shipped results bundle and
+the Gaussian runs of lessons 01 and 06 at the full profile's sizes, seed 0). tests/test_claims.py fails when the file
+is out of date.
+
+Usage (from the repository root):
+
+    python scripts/write_verdict_sheet.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from collapse_kit.cache import atomic_write
+from collapse_kit.claims import verdict_sheet
+
+SHEET = Path(__file__).resolve().parent.parent / "lessons" / "verdicts.md"
+
+
+def main() -> int:
+    text = verdict_sheet()
+    atomic_write(SHEET, text.encode())
+    print(f"wrote {SHEET} ({text.count(chr(10))} lines)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
