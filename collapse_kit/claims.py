@@ -6,7 +6,7 @@ compares the chains of a theory run. Each is an effect with its 95% confidence i
 ``verdicts.agrees``, ``verdicts.plateau``) that holds only if the whole interval lies on the claimed side. Which
 way a verdict goes is the data's business: a lesson's check cell asserts what the verdict says, and the lesson's
 text was written from the same numbers.
-Used in lessons 01, 03 and 05-08.
+Used in lessons 01 and 03-08.
 """
 
 from __future__ import annotations
@@ -44,6 +44,20 @@ def recursion(bundle=None) -> list[Verdict]:
     ]
 
 
+def diversity_loss(bundle=None) -> list[Verdict]:
+    """C2 (lesson 04): the fully synthetic loop at generation 5 against generation 0, paired by seed: variety
+    (class entropy, pixel diversity, recall), the tails (spread of the samples' -ELBO under generation 0) and the
+    errors (FID)."""
+    synthetic = _values("replace, real 0", bundle)
+    g = GENERATION
+    measures = (("class_entropy", "class entropy (nats)", "lower"), ("pixel_diversity", "pixel diversity", "lower"),
+                ("recall", "recall", "lower"),
+                ("sample_nelbo_gen0_spread", "spread of the samples' -ELBO under generation 0 (nats)", "lower"),
+                ("fid", "FID", "higher"))
+    return [compare("C2", synthetic[name][:, g], synthetic[name][:, 0], f"{label} at generation {g}",
+                    "at generation 0", expect=expect, paired=True) for name, label, expect in measures]
+
+
 def sampling(bundle=None) -> Verdict:
     """C1 (lesson 03): does Bernoulli sampling (pixel noise kept) lose more or less spread than mean images?
     The share of generation 0's latent std kept at generation 3, paired by seed."""
@@ -68,7 +82,8 @@ def real_fraction(bundle=None) -> list[Verdict]:
 
 def plateaus(fractions=(0.0, 0.1, 0.25, 0.5), measure: str = "test_nelbo", bundle=None) -> dict[float, Verdict]:
     """C4's "settles" (lesson 05): for each real fraction, has ``measure`` levelled off over generations 6-11?"""
-    return {f: plateau("C4", _values(f"replace, real {f:g}", bundle)[measure], f"{measure} at {f:.0%} real",
+    label = {"test_nelbo": "test -ELBO", "fid": "FID", "latent_std": "latent std"}.get(measure, measure)
+    return {f: plateau("C4", _values(f"replace, real {f:g}", bundle)[measure], f"{label} at {f:.0%} real",
                        early=PLATEAU_EARLY, late=PLATEAU_LATE) for f in fractions}
 
 
@@ -190,6 +205,7 @@ def bundle_rows(bundle=None) -> list[SheetRow]:
 
     rows = [SheetRow("C1", "03", "fully synthetic loop, mean images", v) for v in recursion(bundle)]
     rows.append(SheetRow("C1", "03", "fully synthetic loop, Bernoulli against mean images", sampling(bundle)))
+    rows += [SheetRow("C2", "04", "fully synthetic loop, mean images", v) for v in diversity_loss(bundle)]
     rows += [SheetRow("C4", "05", "replace, 50% against 0% real", v) for v in real_fraction(bundle)]
     rows += [SheetRow("C4", "05", f"replace, {f:.0%} real, generations 6-11 against 0-5", v)
              for f, v in plateaus(bundle=bundle).items()]

@@ -429,3 +429,34 @@ def synthetic_share(study) -> Figure:
     for axis in (left, right):
         axis.grid(alpha=0.3)
     return figure
+
+
+def metric_views(views) -> Figure:
+    """What each metric sees (``studies.MetricViews``), per generation, with real images' values as dotted lines:
+    precision and recall on raw and on unit-length features, and the unrecognisable share beside the share of
+    digits covered. Used in lesson 04."""
+    figure = Figure(figsize=(12.0, 3.2), layout="constrained")
+    axes = figure.subplots(1, 3)
+    generations = np.arange(len(views.values["precision"]))
+    panels = ((axes[0], "precision", "precision: samples inside the real data's manifold"),
+              (axes[1], "recall", "recall: real data inside the samples' manifold"))
+    for axis, name, title in panels:
+        for prefix, label, colour in (("raw_", "raw features", "C1"), ("", "unit-length features", "C0")):
+            axis.plot(generations, views.values[prefix + name], marker="o", color=colour, label=label)
+            axis.axhline(views.real[prefix + name], color=colour, linestyle=":", linewidth=1)
+        axis.set_title(title, fontsize=9)
+        axis.set_ylim(-0.02, 1.02)
+    axes[0].legend(fontsize=8, title="dotted: real images", title_fontsize=8)
+    axes[2].plot(generations, views.values["unrecognisable"], marker="o", color="C3",
+                 label=f"unrecognisable (no digit >= {views.confident:.0%})")
+    axes[2].plot(generations, views.values["classes_covered"] / 10, marker="s", color="C2",
+                 label="digits covered / 10")
+    axes[2].axhline(views.real["unrecognisable"], color="C3", linestyle=":", linewidth=1)
+    axes[2].set_ylim(-0.02, 1.02)
+    axes[2].set_title("what the classifier can read", fontsize=9)
+    axes[2].legend(fontsize=8)
+    for axis in axes:
+        axis.set_xlabel("generation")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axis.grid(alpha=0.3)
+    return figure

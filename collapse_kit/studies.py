@@ -63,6 +63,60 @@ def real_data_scores(metric_samples: int = 2000, seed: int = 0) -> dict:
     return {**scores, "pixel_diversity": metrics.pixel_diversity(images)}
 
 
+CONFIDENT = 0.9  # a sample is "recognisable" when the classifier gives one digit at least this probability
+
+
+def _views_of(images: torch.Tensor, real_features: torch.Tensor, real_length: float, confident: float) -> dict:
+    """Raw and unit-sphere precision/recall, the unrecognisable share and the feature length of one image set."""
+    from .classifier import load_classifier
+
+    labels, features = classify(images)
+    with torch.no_grad():
+        top = load_classifier().head(features).softmax(dim=1).max(dim=1).values
+    raw = metrics.precision_recall(real_features, features)
+    sphere = metrics.direction_precision_recall(real_features, features)
+    return {"raw_precision": raw[0], "raw_recall": raw[1], "precision": sphere[0], "recall": sphere[1],
+            "unrecognisable": float((top < confident).float().mean()),
+            "classes_covered": metrics.classes_covered(metrics.class_histogram(labels)),
+            "feature_length": float(features.norm(dim=1).mean()) / real_length}
+
+
+@dataclass(frozen=True)
+class MetricViews:
+    """What the classifier-based metrics see, per generation of one run and for real images (lesson 04).
+
+    ``values[name]`` holds one number per generation; ``real[name]`` the same measure of real training images (the
+    yardstick). Names: raw_precision, raw_recall (k-NN on the classifier's raw features), precision, recall (on
+    unit-length features: what the loop reports), unrecognisable (share of samples to which the classifier gives no
+    digit ``confident`` probability or more), classes_covered, and feature_length (mean length of the features, as a
+    share of real test digits').
+    """
+
+    values: dict
+    real: dict
+    confident: float
+
+
+def metric_views(result: ExperimentResult, count: int = 1000, seed: int = 0,
+                 confident: float = CONFIDENT) -> MetricViews:
+    """Draw ``count`` samples from every generation's model of ``result`` (a run made with ``keep_models=True``) and
+    ``count`` real training images, and measure each as ``MetricViews`` describes, against the first ``count`` real
+    test images. Used in lesson 04."""
+    count = check_int("count", count, 10, 10_000)
+    confident = check_float("confident", confident, 0.0, 1.0, exclusive_minimum=True)
+    generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
+    _, real_features = classify(load_mnist("test", limit=count).images)
+    real_length = float(real_features.norm(dim=1).mean())
+    rows = []
+    for generation in range(len(result.generations)):
+        samples = result.model(generation).sample(count, result.config.sample_mode, result.config.temperature,
+                                                  generator)
+        rows.append(_views_of(samples, real_features, real_length, confident))
+    real = _views_of(random_images("train", count, generator), real_features, real_length, confident)
+    values = {name: np.array([row[name] for row in rows], dtype=float) for name in rows[0]}
+    return MetricViews(values, real, confident)
+
+
 @dataclass
 class Tradeoff:
     """Precision and recall of one model's samples at each sampling temperature (lesson 07)."""

@@ -174,9 +174,9 @@ def plateau(claim: str, values, measure: str, early=range(0, 6), late=range(6, 1
         raise ValueError(f"{measure} does not move over generations {list(early)}: no early pace to compare with")
     summary = summarize(slopes(values, late) / abs(pace))
     late_first, late_last = min(late), max(late)
-    statement = (f"{measure}'s slope over generations {late_first}-{late_last} is {summary.mean:+.0%} of its slope "
-                 f"over {min(early)}-{max(early)} ({_number(pace)} per generation): levelled off if within "
-                 f"+-{share:.0%}")
+    statement = (f"{measure}'s slope over generations {late_first}-{late_last} is {summary.mean:+.2f} times its slope "
+                 f"over {min(early)}-{max(early)} ({_number(pace)} per generation), levelled off if within "
+                 f"+-{share:g}")
     holds = -share <= summary.low and summary.high <= share
     return Verdict(claim, statement, float(summary.mean), float(summary.low), float(summary.high), summary.count,
                    unit, bool(holds))

@@ -145,7 +145,7 @@ def test_a_curve_that_levels_off_is_a_plateau_and_a_steady_drift_is_not():
     levelling = 10 * (1 - np.exp(-generations)) + rng.normal(0, 0.05, (10, 12))  # fast rise, then flat
     drifting = 1.0 * generations + rng.normal(0, 0.05, (10, 12))  # the same pace throughout
     flat = plateau("C4", levelling, "a levelling curve")
-    assert flat.holds and abs(flat.effect) < 0.25 and "levelled off if within +-25%" in str(flat)
+    assert flat.holds and abs(flat.effect) < 0.25 and "levelled off if within +-0.25" in str(flat)
     steady = plateau("C4", drifting, "a steady drift")
     assert not steady.holds and steady.effect == pytest.approx(1.0, abs=0.05)
     with pytest.raises(ValueError, match="no early pace"):
