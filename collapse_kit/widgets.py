@@ -175,7 +175,7 @@ class CollapseExplorer:
         try:
             bands = self.bands()
             if bands or self.results:
-                _show_figure(self.curves_output, plots.metric_bands(bands, EXPLORER_METRICS, live=self.results))
+                _show_figure(self.curves_output, _explorer_curves(bands, self.results))
             if not self.results:
                 self.summary.value = _band_summary(bands[0]) if bands else (
                     "No shipped band for this setting: press <b>Run</b> to train it.")
@@ -196,6 +196,27 @@ class CollapseExplorer:
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _explorer_curves(bands, results):
+    return plots.metric_bands(bands, EXPLORER_METRICS, live=results)
+
+
+def explorer_figure(config: ExperimentConfig, results=(), bundle=None):
+    """The explorer's curves without widgets: the shipped 10-seed band of ``config`` and of every run in
+    ``results``, with those runs drawn over it, exactly as the explorer draws them for the same settings. For front
+    ends that cannot show widgets, and for pages of executed lessons (README, "Troubleshooting by front end")."""
+    results = list(results)
+    bands = shipped_bands([config] + [result.config for result in results], bundle)
+    return _explorer_curves(bands, results)
+
+
+def gaussian_figure(samples_per_generation: int = 100, generations: int = 300, real_fraction: float = 0.0,
+                    strategy: str = "replace", fit: str = "mle", chains: int = 50, seed: int = 0):
+    """The figure of lesson 01's Gaussian widget for these settings, without widgets (the widget calls it too)."""
+    config = GaussianConfig(samples_per_generation=samples_per_generation, generations=generations,
+                            real_fraction=real_fraction, strategy=strategy, fit=fit, chains=chains)
+    return plots.gaussian_trajectories(run_gaussian(config, seed=seed))
 
 
 def _band_summary(band) -> str:
@@ -236,8 +257,8 @@ def gaussian_explorer(samples_per_generation: int = 100, generations: int = 300,
     def redraw(_change=None):
         error.value = ""
         try:
-            config = GaussianConfig(**{name: control.value for name, control in controls.items()}, chains=chains)
-            figure = plots.gaussian_trajectories(run_gaussian(config, seed=seed))
+            figure = gaussian_figure(**{name: control.value for name, control in controls.items()}, chains=chains,
+                                     seed=seed)
         except Exception as problem:  # shown to the student, never swallowed
             error.value = _error_html(problem)
             return

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from collapse_kit import bundle
 from collapse_kit.loop import ExperimentConfig
 from collapse_kit.runner import run_runs
-from collapse_kit.widgets import CollapseExplorer, gaussian_explorer
+from collapse_kit.widgets import CollapseExplorer, explorer_figure, gaussian_explorer, gaussian_figure
 
 SMALL = ExperimentConfig(generations=2, samples_per_generation=1024, epochs=2, batch_size=256, metric_samples=200)
 
@@ -135,3 +137,13 @@ def test_the_gaussian_widget_redraws_when_a_slider_moves():
     assert after != before
     box.controls["fit"].value = "map"
     assert _image(box.output) != after
+
+
+def test_each_widget_figure_is_drawn_by_a_plain_function_for_the_same_settings(explorer, small_bundle):
+    """Front ends without widgets (and the executed pages) call the plain functions: the same PNG, byte for byte."""
+    png = base64.b64decode
+    assert png(_image(explorer.curves_output)) == explorer_figure(SMALL, bundle=small_bundle)._repr_png_()
+    box = gaussian_explorer(samples_per_generation=50, generations=100, chains=20, seed=3)
+    box.controls["fit"].value = "map"
+    plain = gaussian_figure(samples_per_generation=50, generations=100, fit="map", chains=20, seed=3)
+    assert png(_image(box.output)) == plain._repr_png_()
