@@ -24,6 +24,27 @@ def check(claim: str, passed: bool, numbers: str = "") -> bool:
     return True
 
 
+def predicted(prediction, observed, question: str, numbers: str = "") -> bool | None:
+    """The "observe" half of a predict-then-observe item: print the student's ``prediction`` beside what the run
+    ``observed`` (both answers to ``question``, e.g. "does the latent std fall?" with "yes" / "no", or a choice
+    among a few words), and whether they match. Never raises: a wrong prediction is something to think about, not a
+    failed check; an unanswered one (None or "") only says so. Returns whether they matched (None if unanswered).
+    Used in every lesson from 01 on.
+    """
+    def norm(answer):
+        return str(answer).strip().lower()
+
+    if prediction is None or norm(prediction) in ("", "...", "none"):
+        print(f"[PREDICT] {question} You did not record a prediction; the run says: {observed}"
+              + (f" ({numbers})" if numbers else ""))
+        return None
+    matched = norm(prediction) == norm(observed)
+    verdict = "as you predicted" if matched else "not what you predicted: why?"
+    print(f"[PREDICT] {question} You said {prediction!r}; the run says {observed!r}" + (f" ({numbers})" if numbers
+                                                                                        else "") + f": {verdict}")
+    return matched
+
+
 def environment_report() -> dict:
     """What lesson 00 shows: versions, CPU threads, GPU, the profile and where results are cached."""
     import ipywidgets

@@ -77,3 +77,14 @@ def test_failing_check_prints_fail_and_stops_the_lesson(capsys):
         check("the loop lost digits", False, "10 -> 10 digits")
     assert capsys.readouterr().out.startswith("[FAIL]")
     assert issubclass(CheckFailed, AssertionError)
+
+
+def test_a_prediction_is_compared_with_the_run_and_never_fails(capsys):
+    from collapse_kit.checks import predicted
+
+    assert predicted(" Yes", "yes", "Does it fall?", "0.8 -> 0.2") is True
+    assert "as you predicted" in capsys.readouterr().out
+    assert predicted("no", "yes", "Does it fall?") is False
+    assert "not what you predicted: why?" in capsys.readouterr().out
+    assert predicted(None, "yes", "Does it fall?") is None
+    assert "did not record a prediction" in capsys.readouterr().out
