@@ -183,7 +183,7 @@ def plateau(claim: str, values, measure: str, early=range(0, 6), late=range(6, 1
 
 
 def check_verdict(verdict: Verdict) -> bool:
-    """Print ``[PASS] verdict`` or raise ``CheckFailed`` with ``[FAIL] verdict``: a check cell. Used in lessons 03, 05-07."""
+    """Print ``[PASS] verdict`` or raise ``CheckFailed`` with ``[FAIL] verdict``: a check cell. Used in lessons 03-07."""
     if not isinstance(verdict, Verdict):
         raise TypeError(f"verdict must be a Verdict (from compare or agrees), got {type(verdict).__name__}")
     return check(str(verdict), verdict.holds)

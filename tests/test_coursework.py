@@ -4,7 +4,8 @@ What an instructor does (INSTRUCTORS.md), in a temporary course folder whose ``n
 repository's: ``nbgrader generate_assignment <lesson>``, then ``nbgrader autograde <lesson>`` on two submissions,
 the lesson itself (solutions in) and the student version as released (nothing filled in), then
 ``nbgrader generate_feedback <lesson>``: the HTML each student gets shows their score and the visible tests, never a
-hidden one.
+hidden one. Each lesson's short answer is graded by hand: the lesson's model answer waits for a grader, the
+untouched "YOUR ANSWER HERE" gets 0 from nbgrader itself.
 
 Grading executes every lesson twice. The runs are deterministic and cached on disk, so the second execution and
 any earlier one of the same lesson (nbval's, with the same ``$COLLAPSE_KIT_CACHE``) load instead of training.
@@ -30,6 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 LESSONS = sorted((REPO / "lessons").glob("[0-9]*.ipynb"))
 COURSE_ID = "collapse-kit"
 SOLUTION, UNTOUCHED = "solution", "untouched"  # the two student ids of each round trip
+TEXT_STUB = "YOUR ANSWER HERE"  # what nbgrader (ClearSolutions.text_stub) puts in place of a written answer
 # The session's cache, as the repository's conftest.py chose it before any test ran (tests/conftest.py later points
 # each unit test at a private one): the lessons' nbval runs use the same, so each experiment trains once per session.
 SESSION_CACHE = os.environ.get("COLLAPSE_KIT_CACHE")
@@ -83,6 +85,13 @@ def nbgrader_cells(notebook) -> list:
     """The cells nbgrader grades or clears: those with ``nbgrader`` metadata marking a solution or a grade."""
     return [cell for cell in notebook.cells
             if cell.metadata.get("nbgrader", {}).get("solution") or cell.metadata.get("nbgrader", {}).get("grade")]
+
+
+def written_answers(notebook) -> list:
+    """The short answers graded by hand: markdown cells marked as a solution and a grade (nbgrader's "Manually
+    graded answer"). Each is the model answer; ``generate_assignment`` replaces the whole cell by ``TEXT_STUB``."""
+    return [cell for cell in notebook.cells if cell.cell_type == "markdown"
+            and cell.metadata.get("nbgrader", {}).get("solution") and cell.metadata.get("nbgrader", {}).get("grade")]
 
 
 def split_test_lines(source: str) -> tuple[list[str], list[str]]:
@@ -139,6 +148,16 @@ def cell_scores(course: Path, assignment: str, notebook: str, student: str) -> d
         return {grade.name: (grade.score, grade.max_score) for grade in submission.grades}
 
 
+def manual_grading(course: Path, assignment: str, notebook: str, student: str) -> dict[str, tuple]:
+    """``{grade_id: (auto_score, needs_manual_grade)}`` of the answers graded by hand (markdown grade cells) of one
+    autograded notebook. nbgrader leaves ``auto_score`` at None and flags the cell when the student wrote something,
+    and gives 0 without a flag when the cell still holds the stub (its comment then reads "No response.")."""
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gradebook:
+        submission = gradebook.find_submission_notebook(notebook, assignment, student)
+        return {grade.name: (grade.auto_score, grade.needs_manual_grade) for grade in submission.grades
+                if grade.cell_type == "markdown"}
+
+
 def error_cells(notebook) -> list[str]:
     """``"cell N (grade_id or first line): ErrorName"`` for every code cell whose outputs hold an error."""
     found = []
@@ -176,6 +195,8 @@ def round_trip(course: Path, assignment: str, lesson: Path, env: dict[str, str])
         "graded": {student: nbformat.read(course / "autograded" / student / assignment / lesson.name, as_version=4)
                    for student in (SOLUTION, UNTOUCHED)},
         "scores": {student: cell_scores(course, assignment, lesson.stem, student) for student in (SOLUTION, UNTOUCHED)},
+        "manual": {student: manual_grading(course, assignment, lesson.stem, student)
+                   for student in (SOLUTION, UNTOUCHED)},
         "feedback": {student: feedback_text(course, assignment, lesson.stem, student)
                      for student in (SOLUTION, UNTOUCHED)},
         "log": log,
@@ -199,12 +220,23 @@ def check_round_trip(outcome: dict) -> None:
     stubs = [cell for cell in released.cells if cell.metadata.get("nbgrader", {}).get("solution")]
     assert stubs and all("NotImplementedError" in cell.source for cell in stubs if cell.cell_type == "code"), \
         "every exercise cell of the student version should be a stub that raises NotImplementedError"
+    written = [cell.metadata.nbgrader.grade_id for cell in written_answers(source)]
+    released_written = {cell.metadata.nbgrader.grade_id: cell.source for cell in written_answers(released)}
+    assert released_written == {grade_id: TEXT_STUB for grade_id in written}, \
+        f"every short answer of the student version should read {TEXT_STUB!r}: {released_written}"
+    for cell in written_answers(source):
+        for line in filter(None, (line.strip() for line in cell.source.splitlines())):
+            assert line not in released_text, f"the model answer of {cell.metadata.nbgrader.grade_id} is in the " \
+                                              f"student version: {line!r}"
 
-    # The lesson itself earns every point, and grading it raises nothing anywhere.
-    scores = outcome["scores"]
+    # The lesson itself earns every autograded point, its short answers wait for a grader, and grading it raises
+    # nothing anywhere.
+    scores, manual = outcome["scores"], outcome["manual"]
     assert scores[SOLUTION], "the gradebook holds no graded cells for this lesson"
-    lost = {name: score for name, score in scores[SOLUTION].items() if score[0] != score[1]}
+    lost = {name: score for name, score in scores[SOLUTION].items() if name not in written and score[0] != score[1]}
     assert not lost, f"the solutions lose points (grade_id: (score, max)): {lost}\n{outcome['log'][-3000:]}"
+    assert manual[SOLUTION] == {grade_id: (None, True) for grade_id in written}, \
+        f"each written answer should be in the gradebook, ungraded and flagged for manual grading: {manual[SOLUTION]}"
     assert not error_cells(outcome["graded"][SOLUTION]), \
         f"cells of the solved lesson fail under grading: {error_cells(outcome['graded'][SOLUTION])}"
 
@@ -212,6 +244,8 @@ def check_round_trip(outcome: dict) -> None:
     # and so may later cells that use an exercise's result.)
     earned = {name: score for name, score in scores[UNTOUCHED].items() if score[0] != 0}
     assert not earned, f"an untouched student version earns points (grade_id: (score, max)): {earned}"
+    assert manual[UNTOUCHED] == {grade_id: (0.0, False) for grade_id in written}, \
+        f"an unanswered short answer should get 0 from nbgrader, with nothing to grade by hand: {manual[UNTOUCHED]}"
     skipped = [index for index, cell in enumerate(outcome["graded"][UNTOUCHED].cells)
                if cell.cell_type == "code" and cell.get("execution_count") is None]
     assert not skipped, f"grading an untouched student version stopped early: cells {skipped} never ran"
@@ -230,6 +264,10 @@ def check_feedback(feedback: str, source, scores: dict[str, tuple[float, float]]
     score, possible = sum(score for score, _ in scores.values()), sum(most for _, most in scores.values())
     heading = f"(Score: {round(score, 2)} / {round(possible, 2)})"  # as nbgrader's feedback template writes it
     assert heading in feedback, f"the feedback of {student!r} does not show the score {heading}"
+    for cell in written_answers(source):
+        score, most = scores[cell.metadata.nbgrader.grade_id]
+        line = f"Written response (Score: {round(score, 2)} / {round(most, 2)})"
+        assert line in feedback, f"the feedback of {student!r} does not list {line!r}"
     assert "HIDDEN TESTS" not in feedback, f"hidden-test markers are in the feedback of {student!r}"
     for cell in nbgrader_cells(source):
         if cell.metadata.nbgrader.get("solution"):
@@ -259,8 +297,17 @@ def exercise_cells(grade_id: str, solution: str, tests: str, hidden_tests: str) 
     return [solution_cell, test_cell]
 
 
+def written_answer_cell(grade_id: str, model_answer: str):
+    """A short answer as the lessons write it: a markdown cell graded by hand, holding the model answer."""
+    cell = nbformat.v4.new_markdown_cell(model_answer)
+    cell.metadata["nbgrader"] = {"grade": True, "solution": True, "locked": False, "points": 2,
+                                 "grade_id": grade_id, "schema_version": 3, "task": False}
+    return cell
+
+
 def stand_in_lesson(path: Path) -> Path:
-    """Write a two-exercise lesson in the lessons' conventions to ``path``; it reports the profile grading chose."""
+    """Write a lesson in the lessons' conventions to ``path``: two exercises and a short answer graded by hand. It
+    reports the profile grading chose."""
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.cells = [
@@ -281,6 +328,8 @@ def stand_in_lesson(path: Path) -> Path:
             "### BEGIN SOLUTION\nkeeps_everything = 'accumulate'\n### END SOLUTION",
             "assert isinstance(keeps_everything, str)",
             "assert keeps_everything == 'accumulate'"),
+        nbformat.v4.new_markdown_cell("## In your own words\nWhy does keeping every earlier set slow the collapse?"),
+        written_answer_cell("l99_explain", "The real images of generation 0 stay in every training set."),
     ]
     nbformat.write(notebook, path)
     return path
@@ -293,7 +342,10 @@ def test_stand_in_lesson_round_trip_and_grading_picks_the_fast_profile(tmp_path)
     # No COLLAPSE_KIT_PROFILE: nbgrader's own NBGRADER_EXECUTION must select the fast profile.
     outcome = round_trip(course, "standin", lesson, grading_env(COLLAPSE_KIT_CACHE=str(tmp_path / "cache")))
     check_round_trip(outcome)
-    assert outcome["scores"][SOLUTION] == {"l99_real_images_test": (1.0, 1.0), "l99_strategy_test": (1.0, 1.0)}
+    assert outcome["scores"][SOLUTION] == {"l99_real_images_test": (1.0, 1.0), "l99_strategy_test": (1.0, 1.0),
+                                           "l99_explain": (0.0, 2.0)}  # the short answer waits for a grader
+    assert outcome["manual"] == {SOLUTION: {"l99_explain": (None, True)}, UNTOUCHED: {"l99_explain": (0.0, False)}}
+    assert "No response." in outcome["feedback"][UNTOUCHED], "an unanswered short answer should say so in the feedback"
     printed = [output.get("text", "") for output in outcome["graded"][SOLUTION].cells[1].outputs]
     assert "profile: fast" in "".join(printed), f"grading ran the lessons in another profile: {printed}"
 
@@ -323,7 +375,8 @@ def test_feedback_of_a_failed_hidden_test_shows_its_message_not_its_code(tmp_pat
     nbgrader(course, env, "generate_feedback", "standin")
 
     scores = cell_scores(course, "standin", "standin", "visible_only")
-    assert scores == {"l99_real_images_test": (0.0, 1.0), "l99_strategy_test": (0.0, 1.0)}, scores
+    assert scores == {"l99_real_images_test": (0.0, 1.0), "l99_strategy_test": (0.0, 1.0), "l99_explain": (0.0, 2.0)}, \
+        scores
     graded = nbformat.read(course / "autograded" / "visible_only" / "standin" / lesson.name, as_version=4)
     tracebacks = "".join("".join(output.traceback) for cell in graded.cells for output in cell.get("outputs", [])
                          if output.output_type == "error")
@@ -388,7 +441,7 @@ def test_every_lesson_has_graded_exercises_in_the_course_conventions(lesson):
     cells = nbformat.read(lesson, as_version=4).cells
     number = lesson.stem.split("_")[0]
     solutions = [(index, cell) for index, cell in enumerate(cells)
-                 if cell.metadata.get("nbgrader", {}).get("solution")]
+                 if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code"]
     assert solutions, f"{lesson.name} has no 'your turn' exercise cell (nbgrader solution: true)"
     for index, cell in solutions:
         meta = cell.metadata.nbgrader
@@ -404,6 +457,30 @@ def test_every_lesson_has_graded_exercises_in_the_course_conventions(lesson):
         assert "assert" in visible, f"{test_meta['grade_id']} should show the student at least one assert"
         assert test.source.count("### BEGIN HIDDEN TESTS") == test.source.count("### END HIDDEN TESTS"), \
             f"{test_meta['grade_id']}: unbalanced hidden-test markers"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.stem for lesson in LESSONS])
+def test_every_lesson_has_one_short_answer_graded_by_hand(lesson):
+    """A markdown question asking for 2-4 sentences, then a markdown cell that nbgrader grades by hand (2 points)
+    and that holds the model answer; ``generate_assignment`` replaces the whole cell by YOUR ANSWER HERE."""
+    notebook = nbformat.read(lesson, as_version=4)
+    number = lesson.stem.split("_")[0]
+    marked = [cell for cell in notebook.cells if cell.cell_type == "markdown" and cell.metadata.get("nbgrader")]
+    answers = written_answers(notebook)
+    assert len(answers) == 1 and marked == answers, \
+        f"{lesson.name} should have one markdown cell with nbgrader metadata, its short answer; found {len(marked)}"
+    answer = answers[0]
+    assert answer.metadata.nbgrader == {"grade": True, "grade_id": f"l{number}_explain", "locked": False, "points": 2,
+                                        "schema_version": 3, "solution": True, "task": False}, answer.metadata.nbgrader
+    assert "BEGIN SOLUTION" not in answer.source and "END SOLUTION" not in answer.source, \
+        "the whole cell is the model answer: nbgrader replaces all of it, no markers needed"
+    assert len(answer.source.split()) >= 30 and answer.source.strip() != TEXT_STUB, "the cell should hold a model answer"
+    index = notebook.cells.index(answer)
+    question = notebook.cells[index - 1]
+    assert question.cell_type == "markdown" and not question.metadata.get("nbgrader"), \
+        f"{lesson.name}: the short answer should follow the markdown cell that asks the question"
+    assert "2-4 sentences" in " ".join(question.source.split()), f"{lesson.name}: the question should ask for 2-4 " \
+                                                                  "sentences"
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ nbval runs every lesson itself (pytest collects lessons/*.ipynb); these tests ch
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -61,15 +62,58 @@ def test_code_cells_come_after_an_explanation(path):
 
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)
 def test_lesson_has_an_exercise_with_solution_and_autograded_test(path):
+    """A code exercise with its solution between the markers, graded tests with points, and short answers (markdown
+    cells graded by hand) that carry their own points."""
     cells = _cells(path)
-    solutions = [c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
-    tests = [c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    graded = [c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")
+              or c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    solutions = [c for c in graded if c["cell_type"] == "code" and c["metadata"]["nbgrader"].get("solution")]
+    tests = [c for c in graded if c["cell_type"] == "code" and c["metadata"]["nbgrader"].get("grade")]
+    written = [c for c in graded if c["cell_type"] == "markdown"]
     assert solutions, f"{path.name}: no 'your turn' exercise cell"
     for cell in solutions:
         assert "### BEGIN SOLUTION" in _source(cell) and "### END SOLUTION" in _source(cell)
     assert tests and all(c["metadata"]["nbgrader"]["points"] > 0 for c in tests), f"{path.name}: no graded test"
-    ids = [c["metadata"]["nbgrader"]["grade_id"] for c in solutions + tests]
+    for cell in written:
+        meta = cell["metadata"]["nbgrader"]
+        assert meta.get("solution") and meta.get("grade") and meta.get("points", 0) > 0, \
+            f"{path.name}: markdown cell {meta.get('grade_id')} must be a manually graded answer (solution and grade)"
+    ids = [c["metadata"]["nbgrader"]["grade_id"] for c in graded]
     assert len(ids) == len(set(ids)), f"{path.name}: duplicate nbgrader grade_id in {ids}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=IDS)
+def test_lesson_asks_for_a_prediction_before_the_run_that_answers_it(path):
+    """One predict-then-observe item: a question naming a few choices, a cell that records the student's choice
+    (empty, so the lesson runs untouched), the cells that answer it, then ``predicted`` with what the run observed,
+    computed, never typed in."""
+    cells = _cells(path)
+    records = [i for i, c in enumerate(cells)
+               if c["cell_type"] == "code" and re.search(r"^my_prediction\s*=", _source(c), re.M)]
+    assert len(records) == 1, f"{path.name}: expected one cell that records my_prediction, found {len(records)}"
+    record = records[0]
+    recorded = re.fullmatch(r'my_prediction = ""  # (.+)', _source(cells[record]).strip())
+    assert recorded, f"{path.name}: the prediction cell should hold only my_prediction = \"\" and the choices"
+    choices = re.findall(r'"([^"]+)"', recorded.group(1))
+    assert len(choices) >= 2, f"{path.name}: the prediction cell's comment should name the choices, in quotes"
+    question = cells[record - 1]
+    assert question["cell_type"] == "markdown" and "predict" in _source(question).lower(), \
+        f"{path.name}: the prediction cell should follow the markdown cell that asks for the prediction"
+    asked = " ".join(_source(question).split())  # a choice may wrap over two lines of markdown
+    missing = [choice for choice in choices if f'"{choice}"' not in asked]
+    assert not missing, f"{path.name}: the question should state every choice; it lacks {missing}"
+
+    observes = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and "predicted(" in _source(c)]
+    assert len(observes) == 1 and observes[0] > record, f"{path.name}: one predicted(...) cell after the prediction"
+    between = [c for c in cells[record + 1:observes[0]] if c["cell_type"] == "code"]
+    assert between, f"{path.name}: no cell between the prediction and predicted(...) runs what answers it"
+    calls = [node for node in ast.walk(ast.parse(_source(cells[observes[0]])))
+             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "predicted"]
+    assert len(calls) == 1 and len(calls[0].args) >= 3, f"{path.name}: call predicted(prediction, observed, question)"
+    prediction, observed = calls[0].args[:2]
+    assert isinstance(prediction, ast.Name) and prediction.id == "my_prediction", ast.unparse(prediction)
+    assert not isinstance(observed, ast.Constant), \
+        f"{path.name}: observed is typed in ({ast.unparse(observed)}); compute it from the lesson's results"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)
