@@ -47,7 +47,8 @@ def bundle_configs(profile: str = "full") -> dict[str, ExperimentConfig]:
       temperature t, no real data, 4 generations (lesson 07);
     * C3, two generations each (lesson 06), for n in ``C3_REAL_SIZES``: ``"C3, n real"`` (n real images alone),
       ``"C3, n real + synthetic"`` (the same n real images plus 10% synthetic: n / 0.9 in all) and
-      ``"C3, N real"`` for that total N all real (the total held fixed).
+      ``"C3, N real"`` for that total N all real (the total held fixed); every one trains about the profile's
+      gradient steps per generation (its epochs scaled to its size), so size is not confounded with training.
     """
     from .profiles import LESSON_SETTINGS, profile_config
 
@@ -65,13 +66,20 @@ def bundle_configs(profile: str = "full") -> dict[str, ExperimentConfig]:
     for temperature in SAMPLING_TEMPERATURES:
         configs[f"replace, bernoulli, temperature {temperature:g}"] = profile_config(
             profile, generations=TEMPERATURE_GENERATIONS, sample_mode="bernoulli", temperature=temperature)
+    two = profile_config(profile, generations=2)
+    steps = two.epochs * (two.samples_per_generation // two.batch_size)  # the profile's steps per generation
+
+    def sized(n: int, real_fraction: float) -> ExperimentConfig:
+        # About the profile's gradient steps at every size (epochs scaled, within 3%): a small set is not left
+        # under-trained, and a set with synthetic images added buys no extra steps.
+        return two.replace(samples_per_generation=n, real_fraction=real_fraction,
+                           epochs=max(1, round(steps / (n // two.batch_size))))
+
     for real in C3_REAL_SIZES:
         total = round(real / (1 - C3_SYNTHETIC_SHARE))
-        two = profile_config(profile, generations=2)
-        configs[f"C3, {real} real"] = two.replace(samples_per_generation=real, real_fraction=1.0)
-        configs[f"C3, {real} real + synthetic"] = two.replace(samples_per_generation=total,
-                                                              real_fraction=1 - C3_SYNTHETIC_SHARE)
-        configs[f"C3, {total} real"] = two.replace(samples_per_generation=total, real_fraction=1.0)
+        configs[f"C3, {real} real"] = sized(real, 1.0)
+        configs[f"C3, {real} real + synthetic"] = sized(total, 1 - C3_SYNTHETIC_SHARE)
+        configs[f"C3, {total} real"] = sized(total, 1.0)
         assert configs[f"C3, {real} real + synthetic"].real_per_generation == real, "the real images held fixed"
     return configs
 
