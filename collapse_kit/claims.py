@@ -216,10 +216,16 @@ def bundle_rows(bundle=None) -> list[SheetRow]:
     rows += [SheetRow("C4", "05", f"replace, {f:.0%} real, generations 6-11 against 0-5", v)
              for f, v in plateaus(bundle=bundle).items()]
     rows += [SheetRow("C4", "05", "replace, real data from digits 0-4", v) for v in diversity(bundle)]
-    study = synthetic_share_study(bundle=bundle)
-    for real in study.real_sizes:
-        rows.append(SheetRow("C3", "06", f"generation 1, {real:,} real images held fixed", study.added(real)))
-        rows.append(SheetRow("C3", "06", f"generation 1, {round(real / 0.9):,} images in all", study.replaced(real)))
+    for measure in ("test_nelbo", "fid"):
+        study = synthetic_share_study(measure, bundle=bundle)
+        for real in study.real_sizes:
+            rows.append(SheetRow("C3", "06", f"generation 1, {real:,} real images held fixed", study.added(real)))
+            rows.append(SheetRow("C3", "06", f"generation 1, {round(real / 0.9):,} images in all",
+                                 study.replaced(real)))
+        rows.append(SheetRow("C3", "06", "generation 1, real images held fixed, 4 sizes", study.added_overall()))
+        rows.append(SheetRow("C3", "06", "generation 1, total held fixed, 4 sizes", study.replaced_overall()))
+        rows.append(SheetRow("C3", "06", "generation 1, total held fixed, largest against smallest size",
+                             study.shrinks()))
     rows += [SheetRow("C5", "06", "replace, k fresh real images in each generation's 10,000", v)
              for v in few_real_images(bundle=bundle).values()]
     rows += [SheetRow("C4", "07", "no real data after generation 0", v) for v in accumulation(bundle)]

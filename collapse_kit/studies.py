@@ -226,16 +226,43 @@ class SyntheticShareStudy:
     measure: str
     share: float
 
+    @property
+    def label(self) -> str:
+        """The measure as the lessons name it, e.g. "test -ELBO (nats)"."""
+        return {"test_nelbo": "test -ELBO (nats)", "fid": "FID"}.get(self.measure, self.measure)
+
     def added(self, real: int):
         """Verdict: adding the synthetic share to ``real`` real images raises the measure (hurts), over seeds."""
-        return compare("C3", self.mixed[real], self.alone[real], f"{self.measure} with {real:,} real + "
+        return compare("C3", self.mixed[real], self.alone[real], f"{self.label} with {real:,} real + "
                        f"{self.share:.0%} synthetic", f"with the {real:,} real alone")
 
     def replaced(self, real: int):
         """Verdict: replacing ``share`` of an all-real set by synthetic images raises the measure (hurts)."""
         total = round(real / (1 - self.share))
-        return compare("C3", self.mixed[real], self.all_real[real], f"{self.measure} with {self.share:.0%} of "
+        return compare("C3", self.mixed[real], self.all_real[real], f"{self.label} with {self.share:.0%} of "
                        f"{total:,} images synthetic", "all real")
+
+    def _costs(self, against: dict) -> np.ndarray:
+        return np.concatenate([self.mixed[real] - against[real] for real in self.real_sizes])
+
+    def added_overall(self):
+        """Verdict over every size at once (one cost per seed and size): adding the synthetic share hurts."""
+        return compare("C3", self._costs(self.alone), 0.0, f"{self.label} with {self.share:.0%} synthetic added "
+                       f"to the real images, over all {len(self.real_sizes)} sizes", "without", unit="runs")
+
+    def replaced_overall(self):
+        """Verdict over every size at once: replacing ``share`` of the real images by synthetic ones hurts."""
+        return compare("C3", self._costs(self.all_real), 0.0, f"{self.label} with {self.share:.0%} of the images "
+                       f"synthetic, over all {len(self.real_sizes)} sizes", "all real", unit="runs")
+
+    def shrinks(self):
+        """Verdict: the cost of replacing is smaller at the largest size than at the smallest (Dohmatob et al. ask
+        whether more data makes a fixed synthetic share harmless)."""
+        small, large = self.real_sizes[0], self.real_sizes[-1]
+        return compare("C3", self.mixed[large] - self.all_real[large], self.mixed[small] - self.all_real[small],
+                       f"the cost of {self.share:.0%} synthetic in {self.label} at "
+                       f"{round(large / (1 - self.share)):,} images", f"at {round(small / (1 - self.share)):,}",
+                       expect="lower")
 
 
 def synthetic_share_study(measure: str = "test_nelbo", bundle=None) -> SyntheticShareStudy:

@@ -55,7 +55,8 @@ def test_every_lesson_setting_of_the_full_profile_has_a_band_of_ten_seeds(shippe
             assert experiment is not None, f"{profile}: {name} is missing"
             assert len(experiment.seeds) >= 10 and experiment.samples.shape[0] >= 1
             for column in COLUMNS:
-                assert experiment.values[column.name].shape[:2] == (len(experiment.seeds), config.generations)
+                seeds, generations = experiment.values[column.name].shape[:2]  # a longer run holds a shorter one
+                assert seeds == len(experiment.seeds) and generations >= config.generations
             assert np.isfinite(experiment.values["fid"]).all()
 
 

@@ -1,0 +1,276 @@
+"""The course website (site/, scripts/build_site.py), built in the fast profile the way CI builds it, read as a
+visitor would: every lesson, the verdict sheet and the glossary are pages; every lesson page shows a figure from its
+run; no internal link is broken; every lesson page launches its own notebook on Binder and on Colab; a widget is a
+still picture with a note that its sliders work when the lesson runs.
+
+The build runs every lesson (a few minutes on 2 cores, in a temporary folder with its own execution cache). Needs
+the ``site`` extra (``pip install -e '.[site]'``, also in the ``test`` extra); without it these tests are skipped,
+except in CI (``COLLAPSE_KIT_CI=1``), where they must run. Run only these: ``pytest -m site``.
+
+``COLLAPSE_KIT_SITE_HTML=<folder>`` checks a site built already (e.g. ``site/_build/full/html`` after
+``python scripts/build_site.py``; the Pages workflow checks the full build this way before publishing).
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import os
+import runpy
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.site
+
+REPO = Path(__file__).resolve().parent.parent
+LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
+IDS = [path.stem for path in LESSONS]
+SITE_PACKAGES = {"sphinx": "sphinx", "myst_nb": "myst-nb", "sphinx_book_theme": "sphinx-book-theme"}
+IN_CI = os.environ.get("COLLAPSE_KIT_CI") == "1"
+BUILD_TIMEOUT = 3600  # seconds; generous: each lesson takes 4-30 s in the fast profile on 2 quiet cores (README)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+WIDGET_NOTE = "sliders work when you run the lesson"
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def site_setting(name: str):
+    """A value of site/conf.py (the repository and branch the launch buttons point at), read from that one file."""
+    return runpy.run_path(str(REPO / "site" / "conf.py"))[name]
+
+
+@dataclass
+class Page:
+    """What a page links to and shows, read from its HTML."""
+
+    path: Path
+    ids: set = field(default_factory=set)
+    links: list = field(default_factory=list)  # (tag, attribute, value) of every href and src
+    output_images: list = field(default_factory=list)  # src of every <img> inside a cell's output
+    launch_links: list = field(default_factory=list)  # href of every link in the launch-buttons menu
+    widget_views: int = 0  # widget outputs left for JavaScript to draw (there should be none)
+    stills: list = field(default_factory=list)  # [image srcs, text] of every widget drawn as a still picture
+
+
+class _PageReader(HTMLParser):
+    def __init__(self, page: Page):
+        super().__init__(convert_charrefs=True)
+        self.page = page
+        self.stack: list[tuple[str, set]] = []  # open elements and their classes
+
+    def _inside(self, css_class: str) -> bool:
+        return any(css_class in classes for _, classes in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        classes = set((attributes.get("class") or "").split())
+        if attributes.get("id"):
+            self.page.ids.add(attributes["id"])
+        if tag == "a" and attributes.get("name"):
+            self.page.ids.add(attributes["name"])
+        for name in ("href", "src"):
+            if attributes.get(name) is not None:
+                self.page.links.append((tag, name, attributes[name]))
+        if tag == "script" and attributes.get("type") == "application/vnd.jupyter.widget-view+json":
+            self.page.widget_views += 1
+        if "collapse-kit-widget-still" in classes:
+            self.page.stills.append([[], ""])
+        if tag == "img" and attributes.get("src"):
+            if self._inside("cell_output"):
+                self.page.output_images.append(attributes["src"])
+            if self._inside("collapse-kit-widget-still"):
+                self.page.stills[-1][0].append(attributes["src"])
+        if tag == "a" and attributes.get("href") and self._inside("dropdown-launch-buttons"):
+            self.page.launch_links.append(attributes["href"])
+        if tag not in VOID_TAGS:
+            self.stack.append((tag, classes))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID_TAGS:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index][0] == tag:
+                del self.stack[index:]
+                return
+
+    def handle_data(self, data):
+        if self.page.stills and self._inside("collapse-kit-widget-still"):
+            self.page.stills[-1][1] += data
+
+
+def read_page(path: Path) -> Page:
+    page = Page(path)
+    reader = _PageReader(page)
+    reader.feed(path.read_text(encoding="utf-8"))
+    reader.close()
+    return page
+
+
+class Site:
+    """A built site: its folder and its pages, each read once."""
+
+    def __init__(self, html: Path):
+        self.html = html
+        self._pages: dict[Path, Page] = {}
+
+    def page(self, relative: str | Path) -> Page:
+        path = (self.html / relative).resolve()
+        if path not in self._pages:
+            self._pages[path] = read_page(path)
+        return self._pages[path]
+
+    def all_pages(self) -> list[Page]:
+        return [self.page(path.relative_to(self.html)) for path in sorted(self.html.rglob("*.html"))
+                if "_static" not in path.relative_to(self.html).parts]
+
+
+def lesson_page(notebook: Path) -> str:
+    return f"lessons/{notebook.stem}.html"
+
+
+def is_internal(url: str) -> bool:
+    """A link into the site itself: no scheme, no host (mailto:, https://, //host and data: are not)."""
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc and bool(parts.path or parts.fragment)
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip for ``reason``; in CI fail instead, where the site tests may not be skipped."""
+    if IN_CI:
+        pytest.fail(f"{reason} (COLLAPSE_KIT_CI=1: the site tests may not be skipped in CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Site:
+    """The site built by scripts/build_site.py in the fast profile (or the one named by COLLAPSE_KIT_SITE_HTML)."""
+    built = os.environ.get("COLLAPSE_KIT_SITE_HTML")
+    if built:
+        return Site(Path(built).resolve())
+    missing = [package for module, package in SITE_PACKAGES.items() if importlib.util.find_spec(module) is None]
+    if missing:
+        skip_or_fail(f"the site extra is not installed (missing {', '.join(missing)}): pip install -e '.[site]'")
+    folder = tmp_path_factory.mktemp("site")
+    command = [sys.executable, str(REPO / "scripts" / "build_site.py"), "--profile", "fast",
+               "--output", str(folder / "html"), "--cache", str(folder / "jupyter_cache")]
+    done = subprocess.run(command, check=False, cwd=REPO, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+    assert done.returncode == 0, f"the site build failed:\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}"
+    print(done.stdout.splitlines()[-1])
+    return Site(folder / "html")
+
+
+def test_every_lesson_the_verdict_sheet_and_the_glossary_are_pages(site):
+    expected = ["index.html", "site/index.html", "site/glossary.html", "lessons/verdicts.html"]
+    expected += [lesson_page(notebook) for notebook in LESSONS]
+    missing = [name for name in expected if not (site.html / name).is_file()]
+    assert not missing, f"pages missing from {site.html}: {missing}"
+    front = site.page("site/index.html")
+    linked = {(front.path.parent / unquote(urlsplit(url).path)).resolve() for tag, _, url in front.links
+              if tag == "a" and is_internal(url) and urlsplit(url).path}
+    unlinked = [name for name in expected[2:] if (site.html / name).resolve() not in linked]
+    assert not unlinked, f"the front page does not link to {unlinked}"
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=IDS)
+def test_every_lesson_page_shows_a_figure_from_its_run(site, notebook):
+    page = site.page(lesson_page(notebook))
+    pngs = [src for src in page.output_images if urlsplit(src).path.endswith(".png") and is_internal(src)]
+    assert pngs, f"{lesson_page(notebook)} shows no PNG figure in any cell output (did the lesson run?)"
+    for src in pngs:
+        image = (page.path.parent / unquote(urlsplit(src).path)).resolve()
+        assert image.is_file(), f"{lesson_page(notebook)} shows {src}, which is not in the site"
+        assert image.read_bytes()[:8] == PNG_SIGNATURE, f"{src} in {lesson_page(notebook)} is not a PNG"
+
+
+def test_no_internal_link_is_broken(site):
+    broken = []
+    for page in site.all_pages():
+        for tag, attribute, url in page.links:
+            if not is_internal(url):
+                continue
+            parts = urlsplit(url)
+            target = (page.path.parent / unquote(parts.path)).resolve() if parts.path else page.path
+            if target.is_dir():
+                target = target / "index.html"
+            where = f"{page.path.relative_to(site.html)}: <{tag} {attribute}={url!r}>"
+            if not target.is_file() or site.html.resolve() not in target.parents:
+                broken.append(f"{where}: no file {target}")
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in site.page(
+                    target.relative_to(site.html)).ids:
+                broken.append(f"{where}: no anchor #{parts.fragment} in {target.relative_to(site.html)}")
+    assert not broken, f"{len(broken)} broken internal links:\n" + "\n".join(broken[:40])
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=IDS)
+def test_every_lesson_page_launches_its_notebook_on_binder_and_colab(site, notebook):
+    repository = urlsplit(site_setting("REPOSITORY")).path.strip("/")  # owner/name
+    branch = site_setting("BRANCH")
+    expected = f"lessons/{notebook.name}"
+    binder, colab = {}, {}
+    for href in site.page(lesson_page(notebook)).launch_links:
+        url = urlsplit(href)
+        if url.netloc == "mybinder.org":
+            assert url.path == f"/v2/gh/{repository}/{branch}", href
+            binder[href] = parse_qs(url.query)["urlpath"][0].removeprefix("lab/tree/")
+        elif url.netloc == "colab.research.google.com":
+            prefix = f"/github/{repository}/blob/{branch}/"
+            assert url.path.startswith(prefix), href
+            colab[href] = url.path.removeprefix(prefix)
+    assert list(binder.values()) == [expected], f"{lesson_page(notebook)}'s Binder button: {binder or 'none'}"
+    assert list(colab.values()) == [expected], f"{lesson_page(notebook)}'s Colab button: {colab or 'none'}"
+    assert (REPO / expected).is_file()
+
+
+def test_widgets_are_still_pictures_that_say_the_sliders_work_when_the_lesson_runs(site):
+    pages = site.all_pages()
+    left = [str(page.path.relative_to(site.html)) for page in pages if page.widget_views]
+    assert not left, f"widget outputs left for JavaScript that is not loaded: {left}"
+    with_widgets = [notebook for notebook in LESSONS
+                    if "collapse_kit.widgets import" in "".join("".join(cell["source"]) for cell in
+                                                                json.loads(notebook.read_text())["cells"]
+                                                                if cell["cell_type"] == "code")]
+    assert with_widgets, "no lesson imports collapse_kit.widgets: update this test"
+    for notebook in with_widgets:
+        stills = site.page(lesson_page(notebook)).stills
+        assert stills, f"{lesson_page(notebook)} uses a widget but shows no still picture of it"
+        for images, text in stills:
+            assert images, f"a widget of {lesson_page(notebook)} shows no picture"
+            assert WIDGET_NOTE in " ".join(text.split()), f"a widget of {lesson_page(notebook)} lacks its note"
+
+
+def test_a_widget_state_gives_the_pictures_its_outputs_hold_and_a_progress_bar_its_text():
+    """The still pictures come from the widget state an execution saves: Output widgets' PNGs, in order, through
+    the boxes that hold them; a tqdm bar (HBox of HTML, progress, HTML) gives its text. No build needed."""
+    if importlib.util.find_spec("sphinx") is None:
+        skip_or_fail("the site extra is not installed (missing sphinx): pip install -e '.[site]'")
+    sys.path.insert(0, str(REPO / "site" / "_ext"))
+    try:
+        from collapse_site import _widget_parts
+    finally:
+        sys.path.remove(str(REPO / "site" / "_ext"))
+    png = PNG_SIGNATURE + b"picture"
+    encoded = base64.b64encode(png).decode()
+    state = {
+        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_slider", "IPY_MODEL_out", "IPY_MODEL_box"]}},
+        "slider": {"model_name": "FloatSliderModel", "state": {"value": 0.5, "description": "real fraction"}},
+        "out": {"model_name": "OutputModel", "state": {"outputs": [
+            {"output_type": "display_data", "data": {"image/png": encoded, "text/plain": "<Figure>"}}]}},
+        "bar": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_left", "IPY_MODEL_progress",
+                                                                  "IPY_MODEL_right"]}},
+        "left": {"model_name": "HTMLModel", "state": {"value": "generations: 100%"}},
+        "progress": {"model_name": "IntProgressModel", "state": {"value": 6, "max": 6}},
+        "right": {"model_name": "HTMLModel", "state": {"value": " 6/6 [00:21&lt;00:00, 3.50s/gen]"}},
+    }
+    assert _widget_parts(state, "box") == ([png], [], False)  # a box that holds itself is read once
+    images, texts, progress = _widget_parts(state, "bar")
+    assert (images, progress) == ([], True) and texts[0] == "generations: 100%" and texts[1] == "6/6 [00:21<00:00, 3.50s/gen]"
+    assert _widget_parts(state, "closed") == ([], [], False)
