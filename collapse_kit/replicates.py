@@ -113,6 +113,18 @@ def shipped_bands(runs, bundle=None) -> list[Band]:
     return [band for band in found if band is not None]
 
 
+def evidence(config: ExperimentConfig, seed: int = 0, bundle=None, **run_options):
+    """The best evidence on ``config`` at hand: its shipped 10-seed ``Band`` where the results bundle holds it
+    (instant), else one live run of ``seed`` (an ``ExperimentResult``; ``run_options`` as in ``run_experiment``).
+    Used in lesson 08."""
+    band = from_bundle(config, bundle)
+    if band is not None:
+        return band
+    from .loop import run_experiment
+
+    return run_experiment(config, seed=seed, **run_options)
+
+
 def bundle_band(name: str, profile: str = "full", bundle=None, generations: int | None = None) -> Band:
     """A shipped band by the bundle's name for it, e.g. ``bundle_band("replace, real 0.5")`` (full profile: what
     students run, whatever profile the lesson runs in), its first ``generations`` only if given. Names:
