@@ -156,7 +156,12 @@ def cpu_report() -> dict:
     except OSError:
         pass
     return {"cpu": model, "cores": os.cpu_count(), "avx512": any(flag.startswith("avx512") for flag in flags),
-            "avx2": "avx2" in flags, "torch_cpu_capability": torch.backends.cpu.get_cpu_capability()}
+            "avx2": "avx2" in flags, "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            # Set to measure a machine without AVX-512 on one that has it: torch's kernels (ATEN_CPU_CAPABILITY),
+            # MKL and oneDNN then use AVX2 only.
+            "forced_isa": {name: os.environ[name] for name in ("ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS",
+                                                               "ONEDNN_MAX_CPU_ISA") if name in os.environ},
+            "lesson_seed": os.environ.get("COLLAPSE_KIT_SEED", "0")}
 
 
 SWEEP_FRACTIONS, SWEEP_SEEDS, SWEEP_GENERATIONS = (0.0, 0.5, 1.0), (0, 1), 4
