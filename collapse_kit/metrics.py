@@ -148,8 +148,9 @@ def classifier_scores(labels: torch.Tensor, features: torch.Tensor, real_feature
 def latent_std(encoder: VAE, images: torch.Tensor) -> float:
     """Std of latent means under ``encoder`` (over images, averaged over latent dimensions).
 
-    With the generation-0 encoder this is Shumailov et al.'s measure of spread (0.67 -> 0.43 in their 5
-    generations). Behind the latent std of every generation (lessons 03-08 show it).
+    With the generation-0 encoder it is the course's fixed ruler of how far a generation's samples spread (after
+    Shumailov et al.'s VAE experiment; the course quotes no value of theirs). Behind the latent std of every
+    generation (lessons 03-08 show it).
     """
     mean, _ = encoder.encode(images)
     return float(mean.std(dim=0).mean())
