@@ -195,7 +195,7 @@ def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cac
             (the explorer widget moves its progress bar with it).
     Returns:
         ExperimentResult with one GenerationResult per generation.
-    Used in lessons 03, 04, 06-08 (lesson 05 through ``run_sweep`` and the explorer).
+    Used in lessons 03, 04, 06, 07 (lesson 05 through the explorer, lesson 08 through ``replicates.evidence``).
     """
     config = ExperimentConfig() if config is None else config
     if not isinstance(config, ExperimentConfig):

@@ -106,7 +106,7 @@ def from_bundle(config: ExperimentConfig, bundle=None) -> Band | None:
 
 def shipped_bands(runs, bundle=None) -> list[Band]:
     """The shipped bands of the settings of ``runs`` (results or configs, one band per setting), where the bundle
-    has them: what a lesson draws behind the student's live runs. Used in lessons 03, 08."""
+    has them: what a lesson draws behind the student's live runs. Used in lesson 03."""
     runs = [runs] if isinstance(runs, (ExperimentResult, ExperimentConfig)) else list(runs)
     configs = dict.fromkeys(run.config if isinstance(run, ExperimentResult) else run for run in runs)
     found = (from_bundle(config, bundle) for config in configs)

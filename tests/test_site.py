@@ -249,7 +249,7 @@ def test_widgets_are_still_pictures_that_say_the_sliders_work_when_the_lesson_ru
 
 def test_a_widget_state_gives_the_pictures_its_outputs_hold_and_a_progress_bar_its_text():
     """The still pictures come from the widget state an execution saves: Output widgets' PNGs, in order, through
-    the boxes that hold them; a tqdm bar (HBox of HTML, progress, HTML) gives its text. No build needed."""
+    the boxes that hold them; a finished tqdm bar (HBox of HTML, progress, HTML) gives its text. No build needed."""
     if importlib.util.find_spec("sphinx") is None:
         skip_or_fail("the site extra is not installed (missing sphinx): pip install -e '.[site]'")
     sys.path.insert(0, str(REPO / "site" / "_ext"))
@@ -267,10 +267,12 @@ def test_a_widget_state_gives_the_pictures_its_outputs_hold_and_a_progress_bar_i
         "bar": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_left", "IPY_MODEL_progress",
                                                                   "IPY_MODEL_right"]}},
         "left": {"model_name": "HTMLModel", "state": {"value": "generations: 100%"}},
-        "progress": {"model_name": "IntProgressModel", "state": {"value": 6, "max": 6}},
+        "progress": {"model_name": "IntProgressModel", "state": {"value": 6, "max": 6, "bar_style": "success"}},
+        "stuck": {"model_name": "IntProgressModel", "state": {"value": 7, "max": 8, "bar_style": ""}},
         "right": {"model_name": "HTMLModel", "state": {"value": " 6/6 [00:21&lt;00:00, 3.50s/gen]"}},
     }
-    assert _widget_parts(state, "box") == ([png], [], False)  # a box that holds itself is read once
+    assert _widget_parts(state, "box") == ([png], [], "")  # a box that holds itself is read once
     images, texts, progress = _widget_parts(state, "bar")
-    assert (images, progress) == ([], True) and texts[0] == "generations: 100%" and texts[1] == "6/6 [00:21<00:00, 3.50s/gen]"
-    assert _widget_parts(state, "closed") == ([], [], False)
+    assert (images, progress) == ([], "done") and texts == ["generations: 100%", "6/6 [00:21<00:00, 3.50s/gen]"]
+    assert _widget_parts(state, "stuck")[2] == "gone"  # tqdm closed it (leave=False): the notebook hid it too
+    assert _widget_parts(state, "closed") == ([], [], "")
