@@ -44,7 +44,7 @@ html_static_path = ["_static"]
 html_css_files = ["collapse_site.css"]
 # The front page lives at site/index.html; the site's root index.html sends the visitor there.
 html_additional_pages = {"index": "redirect.html"}
-html_sourcelink_suffix = ""  # "download .ipynb" gives the notebook itself
+html_sourcelink_suffix = ""  # "download .ipynb" gives the notebook as its page shows it (site/_ext/collapse_site.py)
 
 myst_enable_extensions = ["dollarmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3

@@ -1,7 +1,8 @@
 """The course website (site/, scripts/build_site.py), built in the fast profile the way CI builds it, read as a
 visitor would: every lesson, the verdict sheet and the glossary are pages; every lesson page shows a figure from its
 run; no internal link is broken; every lesson page launches its own notebook on Binder and on Colab; a widget is a
-still picture with a note that its sliders work when the lesson runs.
+still picture with a note that its sliders work when the lesson runs; the pages (and the notebooks they offer for
+download) show the worked solutions but no hidden test and no model answer of the nbgrader lessons (INSTRUCTORS.md).
 
 The build runs every lesson (a few minutes on 2 cores, in a temporary folder with its own execution cache). Needs
 the ``site`` extra (``pip install -e '.[site]'``, also in the ``test`` extra); without it these tests are skipped,
@@ -17,6 +18,7 @@ import base64
 import importlib.util
 import json
 import os
+import re
 import runpy
 import subprocess
 import sys
@@ -38,6 +40,9 @@ BUILD_TIMEOUT = 3600  # seconds; generous: each lesson takes 4-30 s in the fast 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WIDGET_NOTE = "sliders work when you run the lesson"
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"  # nbgrader's delimiters (nbgrader_config.py)
+SOLUTION_BEGIN, SOLUTION_END = "BEGIN SOLUTION", "END SOLUTION"
+ANSWER_NOTE = "graded by hand"  # what a page shows in place of a model answer (site/_ext/collapse_site.py)
 
 
 def site_setting(name: str):
@@ -56,6 +61,11 @@ class Page:
     launch_links: list = field(default_factory=list)  # href of every link in the launch-buttons menu
     widget_views: int = 0  # widget outputs left for JavaScript to draw (there should be none)
     stills: list = field(default_factory=list)  # [image srcs, text] of every widget drawn as a still picture
+    texts: list = field(default_factory=list)  # the text a visitor reads (no script, no style), in pieces
+
+    @property
+    def text(self) -> str:
+        return "".join(self.texts)
 
 
 class _PageReader(HTMLParser):
@@ -103,6 +113,8 @@ class _PageReader(HTMLParser):
                 return
 
     def handle_data(self, data):
+        if not any(tag in ("script", "style") for tag, _ in self.stack):
+            self.page.texts.append(data)
         if self.page.stills and self._inside("collapse-kit-widget-still"):
             self.page.stills[-1][1] += data
 
@@ -135,6 +147,52 @@ class Site:
 
 def lesson_page(notebook: Path) -> str:
     return f"lessons/{notebook.stem}.html"
+
+
+def cell_sources(notebook: dict) -> list[tuple[dict, str]]:
+    return [(cell, "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"])
+            for cell in notebook["cells"]]
+
+
+def between(source: str, begin: str, end: str) -> list[str]:
+    """The non-blank lines of ``source`` between a line holding ``begin`` and the next holding ``end``."""
+    lines, inside = [], False
+    for line in source.split("\n"):
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside and line.strip():
+            lines.append(line)
+    return lines
+
+
+def instructor_only(notebook: Path) -> tuple[list[str], list[str]]:
+    """(hidden test lines, model answer lines) of a lesson: what nbgrader keeps from students and the site hides."""
+    hidden, answers = [], []
+    for cell, source in cell_sources(json.loads(notebook.read_text(encoding="utf-8"))):
+        hidden += between(source, HIDDEN_BEGIN, HIDDEN_END)
+        grader = cell["metadata"].get("nbgrader", {})
+        if cell["cell_type"] == "markdown" and grader.get("solution") and grader.get("grade"):
+            answers += [line for line in source.split("\n") if line.strip()]
+    return hidden, answers
+
+
+def squeezed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def words(text: str) -> str:
+    """``text`` as its words only, so that a markdown line matches its rendering (emphasis, smart quotes, dashes)."""
+    return " " + " ".join(re.findall(r"[^\W_]+", text.lower())) + " "
+
+
+def shown_instructor_only(text: str, hidden: list[str], answers: list[str]) -> list[str]:
+    """The delimiters, hidden test lines and model answer lines (of at least 4 words) that ``text`` shows."""
+    shown = [delimiter for delimiter in (HIDDEN_BEGIN, HIDDEN_END) if delimiter in text]
+    shown += [line for line in hidden if squeezed(line) in squeezed(text)]
+    shown += [line for line in answers if len(words(line).split()) >= 4 and words(line) in words(text)]
+    return shown
 
 
 def is_internal(url: str) -> bool:
@@ -245,6 +303,81 @@ def test_widgets_are_still_pictures_that_say_the_sliders_work_when_the_lesson_ru
         for images, text in stills:
             assert images, f"a widget of {lesson_page(notebook)} shows no picture"
             assert WIDGET_NOTE in " ".join(text.split()), f"a widget of {lesson_page(notebook)} lacks its note"
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=IDS)
+def test_no_page_shows_a_hidden_test_or_a_model_answer(site, notebook):
+    hidden, answers = instructor_only(notebook)
+    assert hidden and answers, f"{notebook.name} has no hidden test or no model answer: update this test"
+    for page in site.all_pages():
+        where = page.path.relative_to(site.html)
+        raw = page.path.read_text(encoding="utf-8")
+        assert HIDDEN_BEGIN not in raw and HIDDEN_END not in raw, f"{where} holds a hidden-test delimiter"
+        shown = shown_instructor_only(page.text, hidden, answers)
+        assert not shown, f"{where} shows instructor-only lines of {notebook.name}: {shown}"
+    assert ANSWER_NOTE in page_text(site, notebook), f"{lesson_page(notebook)} does not say the answer is {ANSWER_NOTE}"
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=IDS)
+def test_the_notebook_a_lesson_page_offers_for_download_holds_no_hidden_test_or_model_answer(site, notebook):
+    page = site.page(lesson_page(notebook))
+    downloads = {(page.path.parent / unquote(urlsplit(url).path)).resolve() for tag, _, url in page.links
+                 if tag == "a" and is_internal(url) and urlsplit(url).path.endswith(".ipynb")}
+    if not downloads:
+        pytest.skip(f"{lesson_page(notebook)} offers no notebook for download")
+    hidden, answers = instructor_only(notebook)
+    lesson = json.loads(notebook.read_text(encoding="utf-8"))
+    for path in downloads:
+        offered = json.loads(path.read_text(encoding="utf-8"))
+        assert len(offered["cells"]) == len(lesson["cells"]), f"{path.name} lost cells"
+        text = "\n".join(source for _, source in cell_sources(offered))
+        shown = shown_instructor_only(text, hidden, answers)
+        assert not shown, f"{path.relative_to(site.html)} holds instructor-only lines: {shown}"
+        solutions = [line for _, source in cell_sources(lesson) for line in between(source, SOLUTION_BEGIN,
+                                                                                     SOLUTION_END)]
+        assert all(squeezed(line) in squeezed(text) for line in solutions), f"{path.name} lost a solution"
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=IDS)
+def test_every_lesson_page_shows_its_worked_solution(site, notebook):
+    solutions = [line for cell, source in cell_sources(json.loads(notebook.read_text(encoding="utf-8")))
+                 if cell["cell_type"] == "code" for line in between(source, SOLUTION_BEGIN, SOLUTION_END)]
+    assert solutions, f"{notebook.name} has no {SOLUTION_BEGIN} region: update this test"
+    text = squeezed(page_text(site, notebook))
+    missing = [line for line in solutions if squeezed(line) not in text]
+    assert not missing, f"{lesson_page(notebook)} does not show these solution lines: {missing}"
+
+
+def page_text(site: Site, notebook: Path) -> str:
+    return site.page(lesson_page(notebook)).text
+
+
+def test_the_site_cuts_hidden_tests_as_nbgrader_does_and_replaces_model_answers():
+    """What the site shows of each lesson (site/_ext/collapse_site.py) against nbgrader's own student version: the
+    same code without hidden tests, and a note for each model answer. No build needed."""
+    for module, extra in (("sphinx", "site"), ("nbgrader", "coursework")):
+        if importlib.util.find_spec(module) is None:
+            skip_or_fail(f"the {extra} extra is not installed (missing {module}): pip install -e '.[{extra}]'")
+    import nbformat
+    from nbgrader.preprocessors import ClearHiddenTests
+    sys.path.insert(0, str(REPO / "site" / "_ext"))
+    try:
+        from collapse_site import as_shown, is_model_answer, without_hidden_tests
+    finally:
+        sys.path.remove(str(REPO / "site" / "_ext"))
+    for notebook in LESSONS:
+        lesson = json.loads(notebook.read_text(encoding="utf-8"))
+        shown = json.loads(notebook.read_text(encoding="utf-8"))
+        assert as_shown(shown, code_cells=True), f"the site shows {notebook.name} unchanged"
+        student, _ = ClearHiddenTests(enforce_metadata=False).preprocess(nbformat.reads(notebook.read_text(), 4), {})
+        for (cell, source), (_, shown_source), expected in zip(cell_sources(lesson), cell_sources(shown),
+                                                               student.cells):
+            if is_model_answer(cell):
+                assert ANSWER_NOTE in shown_source and shown_source != source, (notebook.name, shown_source)
+            elif HIDDEN_BEGIN in source:
+                assert shown_source == without_hidden_tests(source) == expected.source.rstrip(), (notebook.name, source)
+            else:
+                assert shown_source == source, (notebook.name, source)
 
 
 def test_a_widget_state_gives_the_pictures_its_outputs_hold_and_a_progress_bar_its_text():

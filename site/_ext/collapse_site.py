@@ -6,9 +6,18 @@
   from collapse-kit's own run cache when their code did not change, so this costs little).
 * **Widgets as still pictures.** A static page has no kernel, so a slider cannot redraw anything. Each widget output
   becomes the picture the widget showed when the lesson ran (read from the widget state the execution saved), with
-  a note that the sliders work when the lesson runs; a finished progress bar becomes its last line. No widget JavaScript is
-  loaded (``nb_ipywidgets_js = {}``).
+  a note that the sliders work when the lesson runs; a finished progress bar becomes its last line. No widget
+  JavaScript is loaded (``nb_ipywidgets_js = {}``).
 * **The verdict sheet.** lessons/verdicts.md is written by scripts/write_verdict_sheet.py; a build without it says so.
+* **No instructor-only material.** The lessons are nbgrader's instructor versions (INSTRUCTORS.md). The site shows
+  the worked solutions (``### BEGIN SOLUTION`` ... ``### END SOLUTION``, markers included) but not what nbgrader
+  keeps from students: a code cell's hidden tests (``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``, markers
+  included) still run when the lesson executes, and only the shown source loses them (a ``doctree-read`` handler
+  rewrites the cell's code block, so jupyter-cache, which keys a lesson by its code cells, runs the same code as
+  before); the model answer of each hand-graded answer cell (a markdown cell that nbgrader marks ``solution`` and
+  ``grade``) is replaced, when Sphinx reads the lesson (``source-read``; markdown cells do not run and are not part
+  of the cache key), by a line saying the answer is graded by hand. The page's "download .ipynb" file
+  (``_sources/``) is the lesson as the page shows it: no hidden test, no model answer.
 """
 
 from __future__ import annotations
@@ -32,6 +41,10 @@ LIBRARY = REPO / "collapse_kit"
 VERDICT_SHEET = REPO / "lessons" / "verdicts.md"
 STAMP = "collapse-kit-library.sha256"
 WIDGET_VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.DOTALL)
+# nbgrader's delimiters of hidden tests (ClearHiddenTests' defaults; nbgrader_config.py keeps them).
+HIDDEN_BEGIN = "BEGIN HIDDEN TESTS"
+HIDDEN_END = "END HIDDEN TESTS"
+ANSWER_NOTE = "*(Your answer: graded by hand; your instructor has a model answer.)*"
 WIDGET_NOTE = ("On this page the widget is a still picture: what it drew when the lesson ran. Its sliders work "
                "when you run the lesson (Binder or Colab: the launch button at the top of the page; or your own "
                "Jupyter).")
@@ -74,6 +87,101 @@ def reread_lessons_when_the_library_changed(app, env, added, changed, removed) -
         return []
     env.collapse_kit_library = digest
     return sorted(name for name in env.found_docs if name.startswith("lessons/") and name not in added | changed)
+
+
+def without_hidden_tests(source: str) -> str:
+    """``source`` without its hidden-test regions, delimiter lines included, as nbgrader's ClearHiddenTests cuts them
+    (a line that contains a delimiter opens or closes a region); an unclosed region is hidden to the end."""
+    if HIDDEN_BEGIN not in source:
+        return source
+    kept, hiding = [], False
+    for line in source.split("\n"):
+        if HIDDEN_BEGIN in line:
+            hiding = True
+        elif HIDDEN_END in line:
+            hiding = False
+        elif not hiding:
+            kept.append(line)
+    if hiding:
+        LOGGER.warning(f"collapse-kit: a cell's {HIDDEN_BEGIN} has no {HIDDEN_END}: hidden to the end of the cell")
+    return "\n".join(kept).rstrip()
+
+
+def is_model_answer(cell: dict) -> bool:
+    """A hand-graded answer cell of nbgrader (a markdown cell marked solution and grade): it holds the model answer."""
+    grader = (cell.get("metadata") or {}).get("nbgrader") or {}
+    return cell.get("cell_type") == "markdown" and bool(grader.get("solution")) and bool(grader.get("grade"))
+
+
+def as_shown(notebook: dict, code_cells: bool) -> bool:
+    """Turn ``notebook`` (its JSON) into what the site shows, in place: each model answer becomes ANSWER_NOTE and
+    every markdown cell loses its hidden tests; with ``code_cells``, so does every code cell (never for the notebook
+    that runs: the hidden tests must run, and the execution cache is keyed on the code cells). True if it changed."""
+    changed = False
+    for cell in notebook.get("cells", []):
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else source
+        if is_model_answer(cell):
+            shown = ANSWER_NOTE
+        elif cell.get("cell_type") == "markdown" or (code_cells and cell.get("cell_type") == "code"):
+            shown = without_hidden_tests(text)
+        else:
+            continue
+        if shown != text:
+            cell["source"] = shown.splitlines(keepends=True) if isinstance(source, list) else shown
+            changed = True
+    return changed
+
+
+def hide_model_answers(app, docname, source) -> None:
+    """``source-read``: a lesson's markdown cells as the site shows them (its code cells run as they are)."""
+    if Path(app.env.doc2path(docname)).suffix != ".ipynb":
+        return
+    notebook = json.loads(source[0])
+    if as_shown(notebook, code_cells=False):
+        source[0] = json.dumps(notebook, ensure_ascii=False)
+
+
+def hide_hidden_tests(app, doctree) -> None:
+    """``doctree-read``: the shown source of each code cell without its hidden tests (the cell ran with them)."""
+    for cell_input in list(doctree.findall(nodes.container)):
+        if cell_input.get("nb_element") != "cell_code_source":
+            continue
+        for block in list(cell_input.findall(nodes.literal_block)):
+            code = block.astext()
+            shown = without_hidden_tests(code)
+            if shown == code:
+                continue
+            # Sphinx highlights a literal block only when its rawsource is its text: change both.
+            block.rawsource = shown
+            block.children = []
+            block += nodes.Text(shown)
+            if not shown.strip():
+                block.parent.remove(block)
+        if not cell_input.children:
+            cell_input.parent.remove(cell_input)
+
+
+def publish_notebooks_as_shown(app, exception) -> None:
+    """``build-finished``: the lessons' "download .ipynb" copies (``_sources/``) as their pages show them, without
+    hidden tests and model answers (Sphinx copies each source file as it is)."""
+    builder = app.builder
+    if exception or builder.format != "html" or not app.config.html_copy_source:
+        return
+    suffix = app.config.html_sourcelink_suffix
+    for docname in sorted(app.env.found_docs):
+        source = Path(app.env.doc2path(docname))
+        if source.suffix != ".ipynb":
+            continue
+        name = docname + source.suffix
+        if suffix and not name.endswith(suffix):
+            name += suffix
+        copy = Path(app.outdir) / "_sources" / name
+        if not copy.is_file():
+            continue
+        notebook = json.loads(source.read_text(encoding="utf-8"))
+        as_shown(notebook, code_cells=True)
+        copy.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def check_verdict_sheet(app) -> None:
@@ -156,4 +264,9 @@ def setup(app):
     app.connect("env-get-outdated", reread_lessons_when_the_library_changed)
     # Before Sphinx's image collector (priority 500), so the pictures are copied into the site like any figure.
     app.connect("doctree-read", widgets_as_pictures, priority=400)
+    # Instructor-only material (INSTRUCTORS.md) stays off the site: model answers when a lesson is read, hidden tests
+    # from the shown code once it ran, and both from the lesson's "download .ipynb" copy.
+    app.connect("source-read", hide_model_answers)
+    app.connect("doctree-read", hide_hidden_tests)
+    app.connect("build-finished", publish_notebooks_as_shown)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
