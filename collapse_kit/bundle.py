@@ -34,6 +34,17 @@ DIVERSITY_DIGITS = (0, 1, 2, 3, 4)  # C4's "diverse": half the real data, from h
 SAMPLING_TEMPERATURES, TEMPERATURE_GENERATIONS = (1.0, 0.6), 4  # a biased sampler over generations (lesson 07)
 
 
+def few_real_name(k: int) -> str:
+    """The bundle's name for the loop with k fresh real images per generation ("replace, real 0" for k = 0)."""
+    return "replace, real 0" if k == 0 else f"replace, {k} real image{'s' if k > 1 else ''}"
+
+
+def c3_names(real: int) -> tuple[str, str, str]:
+    """The bundle's names of C3 at ``real`` real images: alone, plus the synthetic share, and all real at that total."""
+    total = round(real / (1 - C3_SYNTHETIC_SHARE))
+    return f"C3, {real} real", f"C3, {real} real + synthetic", f"C3, {total} real"
+
+
 def bundle_configs(profile: str = "full") -> dict[str, ExperimentConfig]:
     """The experiments the bundle holds for ``profile``, by name (the lessons name them through
     ``replicates.bundle_band``):
@@ -59,7 +70,7 @@ def bundle_configs(profile: str = "full") -> dict[str, ExperimentConfig]:
     configs["accumulate, real 0, equal steps"] = profile_config(profile, strategy="accumulate", compute="steps")
     n = profile_config(profile).samples_per_generation
     for k in FEW_REAL_IMAGES:
-        configs[f"replace, {k} real image{'s' if k > 1 else ''}"] = profile_config(profile, real_fraction=k / n)
+        configs[few_real_name(k)] = profile_config(profile, real_fraction=k / n)
     digits = "-".join(str(d) for d in (DIVERSITY_DIGITS[0], DIVERSITY_DIGITS[-1]))
     configs[f"replace, real 0.5, digits {digits}"] = profile_config(profile, real_fraction=0.5,
                                                                    real_digits=DIVERSITY_DIGITS)
@@ -77,10 +88,11 @@ def bundle_configs(profile: str = "full") -> dict[str, ExperimentConfig]:
 
     for real in C3_REAL_SIZES:
         total = round(real / (1 - C3_SYNTHETIC_SHARE))
-        configs[f"C3, {real} real"] = sized(real, 1.0)
-        configs[f"C3, {real} real + synthetic"] = sized(total, 1 - C3_SYNTHETIC_SHARE)
-        configs[f"C3, {total} real"] = sized(total, 1.0)
-        assert configs[f"C3, {real} real + synthetic"].real_per_generation == real, "the real images held fixed"
+        alone, mixed, all_real = c3_names(real)
+        configs[alone] = sized(real, 1.0)
+        configs[mixed] = sized(total, 1 - C3_SYNTHETIC_SHARE)
+        configs[all_real] = sized(total, 1.0)
+        assert configs[mixed].real_per_generation == real, "the real images held fixed"
     return configs
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .bundle import few_real_name
 from .replicates import bundle_band
 from .verdicts import Verdict, agrees, compare, plateau
 
@@ -82,7 +83,9 @@ def real_fraction(bundle=None) -> list[Verdict]:
 
 def plateaus(fractions=(0.0, 0.1, 0.25, 0.5), measure: str = "test_nelbo", bundle=None) -> dict[float, Verdict]:
     """C4's "settles" (lesson 05): for each real fraction, has ``measure`` levelled off over generations 6-11?"""
-    label = {"test_nelbo": "test -ELBO", "fid": "FID", "latent_std": "latent std"}.get(measure, measure)
+    from .studies import MEASURE_NAMES
+
+    label = MEASURE_NAMES.get(measure, measure)
     return {f: plateau("C4", _values(f"replace, real {f:g}", bundle)[measure], f"{label} at {f:.0%} real",
                        early=PLATEAU_EARLY, late=PLATEAU_LATE) for f in fractions}
 
@@ -112,7 +115,7 @@ def few_real_images(ks=(1, 10, 100), bundle=None) -> dict[int, Verdict]:
     (how well the model describes real test digits), paired by seed (the same seeds, and the same generation 0, ran
     every k)."""
     none = _values("replace, real 0", bundle)["test_nelbo"][:, GENERATION]
-    return {k: compare("C5", _values(f"replace, {_images(k)}", bundle)["test_nelbo"][:, GENERATION], none,
+    return {k: compare("C5", _values(few_real_name(k), bundle)["test_nelbo"][:, GENERATION], none,
                        f"test -ELBO (nats) at generation {GENERATION} with {_images(k)} per generation", "with none",
                        expect="lower", paired=True) for k in ks}
 

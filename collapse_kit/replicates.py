@@ -13,7 +13,7 @@ import numpy as np
 
 from ._validation import check_int
 from .generation import COLUMNS
-from .loop import ExperimentConfig, ExperimentResult
+from .loop import ExperimentConfig, ExperimentResult, run_experiment
 from .runner import run_runs
 from .verdicts import Summary, summarize
 
@@ -118,11 +118,7 @@ def evidence(config: ExperimentConfig, seed: int = 0, bundle=None, **run_options
     (instant), else one live run of ``seed`` (an ``ExperimentResult``; ``run_options`` as in ``run_experiment``).
     Used in lesson 08."""
     band = from_bundle(config, bundle)
-    if band is not None:
-        return band
-    from .loop import run_experiment
-
-    return run_experiment(config, seed=seed, **run_options)
+    return band if band is not None else run_experiment(config, seed=seed, **run_options)
 
 
 def bundle_band(name: str, profile: str = "full", bundle=None, generations: int | None = None) -> Band:

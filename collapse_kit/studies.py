@@ -63,6 +63,8 @@ def real_data_scores(metric_samples: int = 2000, seed: int = 0) -> dict:
     return {**scores, "pixel_diversity": metrics.pixel_diversity(images)}
 
 
+# How a verdict's text names a measure (the plots' longer titles are generation.METRIC_LABELS).
+MEASURE_NAMES = {"test_nelbo": "test -ELBO (nats)", "fid": "FID", "latent_std": "latent std"}
 CONFIDENT = 0.9  # a sample is "recognisable" when the classifier gives one digit at least this probability
 
 
@@ -229,7 +231,7 @@ class SyntheticShareStudy:
     @property
     def label(self) -> str:
         """The measure as the lessons name it, e.g. "test -ELBO (nats)"."""
-        return {"test_nelbo": "test -ELBO (nats)", "fid": "FID"}.get(self.measure, self.measure)
+        return MEASURE_NAMES.get(self.measure, self.measure)
 
     def added(self, real: int):
         """Verdict: adding the synthetic share to ``real`` real images raises the measure (hurts), over seeds."""
@@ -269,14 +271,12 @@ def synthetic_share_study(measure: str = "test_nelbo", bundle=None) -> Synthetic
     """C3 from the shipped results bundle (no training): generation 1 of the C3 experiments of
     ``bundle.bundle_configs``, 10 seeds each. ``measure``: a per-generation metric, e.g. "test_nelbo" (nats on the
     real test set, lower is better) or "fid". Used in lesson 06."""
-    from .bundle import C3_REAL_SIZES, C3_SYNTHETIC_SHARE
+    from .bundle import C3_REAL_SIZES, C3_SYNTHETIC_SHARE, c3_names
     from .replicates import bundle_band
 
     check_choice("measure", measure, METRIC_NAMES)
     alone, mixed, all_real = {}, {}, {}
     for real in C3_REAL_SIZES:
-        total = round(real / (1 - C3_SYNTHETIC_SHARE))
-        alone[real] = bundle_band(f"C3, {real} real", bundle=bundle).values[measure][:, 1]
-        mixed[real] = bundle_band(f"C3, {real} real + synthetic", bundle=bundle).values[measure][:, 1]
-        all_real[real] = bundle_band(f"C3, {total} real", bundle=bundle).values[measure][:, 1]
+        for values, name in zip((alone, mixed, all_real), c3_names(real)):
+            values[real] = bundle_band(name, bundle=bundle).values[measure][:, 1]
     return SyntheticShareStudy(tuple(C3_REAL_SIZES), alone, mixed, all_real, measure, C3_SYNTHETIC_SHARE)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from collapse_kit import claims
+from collapse_kit.bundle import c3_names
 from collapse_kit.replicates import bundle_band, setting_label
 from collapse_kit.studies import PolicyBounds, policy_report, synthetic_share_study, training_images
 from collapse_kit.verdicts import Verdict
@@ -37,9 +38,9 @@ def test_the_verdict_sheet_says_what_the_verdicts_say_now():
 def test_c3_compares_the_same_real_images_alone_with_synthetic_added_and_all_real_at_the_same_total():
     study = synthetic_share_study()
     for real in study.real_sizes:
-        mixed = bundle_band(f"C3, {real} real + synthetic").config
-        assert mixed.real_per_generation == real and bundle_band(f"C3, {real} real").config.samples_per_generation == real
-        assert bundle_band(f"C3, {mixed.samples_per_generation} real").config.real_fraction == 1.0
+        alone, mixed, all_real = (bundle_band(name).config for name in c3_names(real))
+        assert mixed.real_per_generation == real and alone.samples_per_generation == real
+        assert all_real.samples_per_generation == mixed.samples_per_generation and all_real.real_fraction == 1.0
         assert len(study.alone[real]) == len(study.mixed[real]) == len(study.all_real[real]) >= 10
     assert "synthetic" in str(study.added(9000)) and "all real" in str(study.replaced(9000))
 
