@@ -1,15 +1,37 @@
-"""Test-session setup shared by the unit tests and the lessons (which nbval collects from lessons/).
+"""Test-session setup shared by the unit tests and the lessons, and the lessons' own test: each lesson run once.
 
 The lessons' kernels inherit this process's environment, so the profile, the seed and the cache are chosen here,
 before any kernel starts: the fast profile (unless the shell names one), the lessons' seed (``--lesson-seed N``, else
 the shell's ``COLLAPSE_KIT_SEED``, else 0; CI runs the lessons under a second seed this way) and one fresh cache
 folder for the whole session, so a lesson reuses the runs of the lessons before it, as it does for a student, and
 nothing touches ~/.cache.
+
+Each lesson is executed at most once per session (``LessonRuns``, in a kernel from this environment): its test
+(``lessons/NN_name.ipynb::runs_top_to_bottom``, collected from lessons/) and every test that reads an executed lesson
+(the website build, the coursework round trip; the browser tests reuse the runs it cached) share that one run. The
+test fails if any cell raises (a failed check cell included), or if the graded test of an exercise passes when the
+exercise is left as nbgrader hands it out (an untouched student version would earn points). That second check runs
+in the same kernel, just before the exercise's own cell: the stub nbgrader releases, then the exercise's test, both
+outside the notebook's history and outputs.
 """
 
+from __future__ import annotations
+
+import copy
+import fnmatch
 import os
 import shutil
 import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent
+LESSONS = REPO / "lessons"
+LESSON_PATTERN = "[0-9][0-9]_*.ipynb"
+CELL_TIMEOUT = 1800  # seconds per cell, as the site build allows (site/conf.py); a lesson cell takes at most ~1 min
 
 
 def pytest_addoption(parser):
@@ -28,9 +50,207 @@ def pytest_configure(config):
         folder = tempfile.mkdtemp(prefix="collapse-kit-test-cache-")
         os.environ["COLLAPSE_KIT_CACHE"] = folder
         config._collapse_kit_cache = folder
+    # The lessons' environment, fixed now: tests/conftest.py later points each unit test at a cache of its own.
+    config.collapse_kit_lesson_runs = LessonRuns(config, dict(os.environ))
 
 
 def pytest_unconfigure(config):
     folder = getattr(config, "_collapse_kit_cache", None)
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def lesson_paths() -> list[Path]:
+    """Every lesson notebook, in order: lessons/NN_name.ipynb."""
+    return sorted(LESSONS.glob(LESSON_PATTERN))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# One run per lesson and session
+# ----------------------------------------------------------------------------------------------------------------
+
+@dataclass
+class StubProbe:
+    """An exercise's graded test run against the stub nbgrader releases in place of the solution."""
+
+    exercise: str  # the exercise cell's grade_id
+    grade_id: str  # the graded test cell's grade_id
+    stub: str  # the exercise cell as nbgrader's ClearSolutions releases it
+    error: str | None  # what the test raised ("NameError: ..."), or None: it passed, so an untouched copy earns points
+
+
+@dataclass
+class LessonRun:
+    """One execution of a lesson: the executed copy, what failed (None if nothing), and what each cell took."""
+
+    lesson: Path
+    seed: str
+    notebook: Path  # the executed copy, outputs and widget state included, in the executed-lessons folder
+    seconds: float
+    cell_seconds: dict[int, float] = field(default_factory=dict)  # cell index -> seconds
+    failure: str | None = None
+    probes: list[StubProbe] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+class LessonRuns:
+    """The session's lesson runs: ``run(lesson)`` executes a lesson the first time it is asked for, then returns
+    that same run. The executed copies are kept in pytest's temporary folder (``executed-lessons-seed<N>``)."""
+
+    def __init__(self, config, env: dict[str, str]):
+        self.config, self.env, self.runs = config, env, {}
+
+    @property
+    def seed(self) -> str:
+        return self.env.get("COLLAPSE_KIT_SEED", "0")
+
+    @property
+    def cache_dir(self) -> Path:
+        """The run cache the lessons' kernels fill ($COLLAPSE_KIT_CACHE of the session)."""
+        return Path(self.env["COLLAPSE_KIT_CACHE"])
+
+    @property
+    def folder(self) -> Path:
+        folder = self.config._tmp_path_factory.getbasetemp() / f"executed-lessons-seed{self.seed}"
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def run(self, lesson: Path) -> LessonRun:
+        lesson = Path(lesson).resolve()
+        if lesson not in self.runs:
+            self.runs[lesson] = execute_lesson(lesson, self.folder / lesson.name, self.env)
+            run = self.runs[lesson]
+            print(f"\n{lesson.name} (seed {self.seed}) executed in {run.seconds:.1f} s"
+                  f"{'' if run.ok else ': FAILED'}", flush=True)
+        return self.runs[lesson]
+
+
+@pytest.fixture(scope="session")
+def lesson_runs(pytestconfig) -> LessonRuns:
+    """The session's lesson runs (``LessonRuns``): ``lesson_runs.run(path)`` gives a lesson's one execution."""
+    return pytestconfig.collapse_kit_lesson_runs
+
+
+def released_stubs(notebook) -> dict[int, str]:
+    """{index of an exercise's cell: that cell as nbgrader releases it (solution replaced by its stub)}; empty
+    without nbgrader (the ``test`` extra)."""
+    try:
+        from nbgrader.preprocessors import ClearSolutions
+    except ImportError:
+        return {}
+    released, _ = ClearSolutions().preprocess(copy.deepcopy(notebook), {})
+    return {index: cell.source for index, (cell, original) in enumerate(zip(released.cells, notebook.cells))
+            if cell.cell_type == "code" and original.metadata.get("nbgrader", {}).get("solution")}
+
+
+def graded_tests_after(notebook, index: int) -> list[int]:
+    """Indices of the graded test cells right after the exercise cell at ``index``."""
+    found = []
+    for later in range(index + 1, len(notebook.cells)):
+        grader = notebook.cells[later].metadata.get("nbgrader", {})
+        if notebook.cells[later].cell_type != "code" or not grader.get("grade") or grader.get("solution"):
+            break
+        found.append(later)
+    return found
+
+
+def probe_stub(client, notebook, index: int, stub: str) -> list[StubProbe]:
+    """Run the released stub of the exercise at ``index``, then its graded tests, outside the notebook's history."""
+    from nbclient.exceptions import CellExecutionError
+    from nbformat.v4 import new_code_cell
+
+    probes = []
+    try:
+        client.execute_cell(new_code_cell(stub), index, store_history=False)
+    except CellExecutionError:
+        pass  # the stub raises NotImplementedError where the solution was: that is the released exercise
+    for test in graded_tests_after(notebook, index):
+        error = None
+        try:
+            client.execute_cell(new_code_cell(notebook.cells[test].source), test, store_history=False)
+        except CellExecutionError as raised:
+            error = f"{raised.ename}: {raised.evalue}"
+        probes.append(StubProbe(notebook.cells[index].metadata["nbgrader"]["grade_id"],
+                                notebook.cells[test].metadata["nbgrader"]["grade_id"], stub, error))
+    return probes
+
+
+def execute_lesson(lesson: Path, executed: Path, env: dict[str, str]) -> LessonRun:
+    """Execute ``lesson`` top to bottom in a fresh kernel (cwd: lessons/, environment ``env``), probing each exercise's
+    stub first; write the executed copy to ``executed`` (also when a cell failed: it shows where)."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    notebook = nbformat.read(lesson, as_version=4)
+    stubs = released_stubs(notebook)
+    run = LessonRun(lesson, env.get("COLLAPSE_KIT_SEED", "0"), executed, 0.0)
+    client = NotebookClient(notebook, timeout=CELL_TIMEOUT, record_timing=False,
+                            resources={"metadata": {"path": str(lesson.parent)}})
+    started, count, index, cell = time.perf_counter(), 0, -1, nbformat.v4.new_code_cell("(starting the kernel)")
+    try:
+        with client.setup_kernel(env=env):
+            info = client.wait_for_reply(client.kc.kernel_info())
+            notebook.metadata["language_info"] = info["content"]["language_info"]
+            for index, cell in enumerate(notebook.cells):
+                if cell.cell_type != "code":
+                    continue
+                if index in stubs:
+                    run.probes += probe_stub(client, notebook, index, stubs[index])
+                count += 1
+                cell_started = time.perf_counter()
+                try:
+                    client.execute_cell(cell, index, execution_count=count)
+                finally:
+                    run.cell_seconds[index] = time.perf_counter() - cell_started
+            client.set_widgets_metadata()
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
+        first_line = (cell.source.strip().splitlines() or [""])[0][:70]
+        run.failure = f"cell {index} ({first_line}):\n{error}"
+    run.seconds = time.perf_counter() - started
+    nbformat.write(notebook, executed)
+    return run
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The lessons' test: pytest lessons/ (or one lesson: pytest lessons/03_recursive_training.ipynb)
+# ----------------------------------------------------------------------------------------------------------------
+
+def pytest_collect_file(file_path, parent):
+    if file_path.suffix == ".ipynb" and file_path.parent == LESSONS and fnmatch.fnmatch(file_path.name, LESSON_PATTERN):
+        return LessonFile.from_parent(parent, path=file_path)
+    return None
+
+
+class LessonFile(pytest.File):
+    def collect(self):
+        item = LessonItem.from_parent(self, name="runs_top_to_bottom")
+        item.add_marker("slow")
+        yield item
+
+
+class LessonFailed(Exception):
+    """A lesson cell raised, or an untouched exercise would earn points."""
+
+
+class LessonItem(pytest.Item):
+    """Every cell of the lesson runs without an error, and no graded test passes against its released stub."""
+
+    def runtest(self):
+        run = self.config.collapse_kit_lesson_runs.run(self.path)
+        self.user_properties.append(("seconds", round(run.seconds, 1)))
+        if not run.ok:
+            raise LessonFailed(f"{self.path.name} (seed {run.seed}) failed at {run.failure}\n"
+                               f"executed copy: {run.notebook}")
+        earning = [probe.grade_id for probe in run.probes if probe.error is None]
+        if earning:
+            raise LessonFailed(f"{self.path.name}: {earning} pass with the exercise left as released (an untouched "
+                               f"student version would earn their points)")
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, LessonFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)

@@ -1,30 +1,39 @@
 """collapse-kit: a Jupyter-first course on model collapse (tiny VAEs trained recursively on MNIST, and the theory).
 
-Modules, one concept each (import what a lesson needs; nothing heavy is imported here):
-    data        MNIST shipped in the package (load_mnist)
-    models      MLP and conv VAEs
-    training    the in-memory trainer (train_vae)
-    mlp_step    the MLP VAE's training step with its backward pass written out (same bits as autograd, faster)
-    loop        the recursive generations (ExperimentConfig, run_experiment)
-    generation  a generation's fields, declared once (rows, metric names, plot labels, cache entries)
-    metrics     FID, precision/recall, class coverage, latent spread, ELBO
-    classifier  the fixed MNIST classifier behind the metrics
-    runner      many runs at once: worker processes or a Dask cluster (run_runs)
-    studies     sweeps, the real-data yardstick, the temperature trade-off, data policies
-    replicates  one setting over many seeds: mean, standard error, 95% band (Band, replicate)
-    verdicts    a claim's effect with its 95% interval, and whether it holds (Verdict, compare, agrees)
-    bundle      the shipped results bundle: the lessons' experiments over 10 seeds
-    theory      Gaussians and mixtures refitted on their own samples
-    plots       figures of results
-    widgets     the lesson widgets
-    checks      the lessons' [PASS]/[FAIL] check cells
-    profiles    the full and fast profiles, and the lessons' seed
-    cache       the on-disk cache of finished generations
-    cli         the ``collapse-kit`` command
+One path from data to verdict, one concept per module (import what a lesson needs; nothing heavy is imported here).
+Arrows point from a module to what it uses; nothing imports upwards:
+
+    lessons/*.ipynb, widgets, cli          narrate, call, look, check
+            |
+         checks            [PASS]/[FAIL] check cells: a verdict, your run among the bundle's seeds
+            |
+         claims  -> sheet  every verdict of the course, defined once  (sheet: lessons/verdicts.md)
+            |
+         bundle            the shipped results: Band (one setting over seeds, shipped or run here), by name or config
+          |    \
+    experiments  stats     the catalogue of named settings  |  effects with 95% intervals (Verdict, compare, plateau)
+          |
+    runner -> config.run   many runs at once (worker processes or Dask), for any world's config
+          |
+    worlds: loop (VAE: ExperimentConfig, generation, models, training, mlp_step, metrics, classifier, data)
+            theory (Gaussians and mixtures, instant)  a world in the bundle: a config with run() and record
+          |
+    columns, cache, profiles, _validation            a row's columns declared once; the run cache; the profiles
+
+    studies     sweeps, the real-data yardstick, what the metrics see, the temperature trade-off, data policies
+    plots       figures of results and bands (any world: labels come from the columns)
     colab       Google Colab: turns on its widget manager, after a lesson's first cell installed the course
+
+Adding a metric: one ``Column`` in its world's record (``generation.GenerationResult``) and its computation; a
+bundle built before it still reads, without that column. Adding a verdict: a function in ``claims`` and its lesson's
+call. Adding a world: a config class with ``run(seed, **options)`` and ``record``; the runner, the cache
+(``RunCache(..., module=...)``), the bundle and ``claims`` take it as they are.
 """
 
-__version__ = "0.1.0"
+# The one home of the version: pyproject.toml reads it ([tool.setuptools.dynamic]), `collapse-kit --version` prints it,
+# and its tag v<version> is the release that Colab, Binder and the lessons' install cell open
+# (scripts/course_address.py). Changes since the last release: CHANGELOG.md.
+__version__ = "0.2.0"
 
 _SHORTCUTS = {"load_mnist": "data", "ExperimentConfig": "loop", "run_experiment": "loop"}
 
@@ -32,6 +41,6 @@ _SHORTCUTS = {"load_mnist": "data", "ExperimentConfig": "loop", "run_experiment"
 def __getattr__(name):
     # Lazy shortcuts: `collapse_kit.run_experiment` works without importing torch at package import.
     if name in _SHORTCUTS:
-        import importlib
+        import importlib  # lazily: importing the package must stay free of torch until a name is asked for
         return getattr(importlib.import_module(f".{_SHORTCUTS[name]}", __name__), name)
     raise AttributeError(f"module 'collapse_kit' has no attribute {name!r}")

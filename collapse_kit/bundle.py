@@ -1,10 +1,14 @@
-"""The shipped results bundle: the lessons' experiments run over many seeds, so bands show before any training.
+"""The shipped results bundle, and every way into it: a band of seeds by name, by config, or as the evidence on a
+setting; one type, ``Band``, for a setting over seeds whether shipped or run here.
 
-One file, ``assets/results_bundle.npz``: for each experiment (a config of the full or fast profile) and each seed,
-every column of every generation (``generation.COLUMNS``), small sample grids for a few seeds, and the provenance
-(code version, torch, platform, CPU, date). Its checksum (sha256 over every array) is stored inside and verified on
-load. No model weights. Built by ``scripts/build_results_bundle.py`` with the parallel runner; a test recomputes a
-sampled entry. Used by the explorer (lesson 05) and the lessons' band figures (03-08).
+One file, ``assets/results_bundle.npz``: for each experiment of the catalogue (``experiments.CATALOGUE``) and each
+seed, every column of every generation, small sample grids of a few seeds, and the provenance of the build that ran
+it (code version, torch, platform, CPU, date). Its checksum (sha256 over every array) is stored inside and verified on
+load. No model weights. Built by ``scripts/build_results_bundle.py``; a test recomputes a sampled entry. The file
+stores each experiment's name, its config's type (its *world*: the VAE loop's ``ExperimentConfig`` or another) and
+whatever columns its world declared: a bundle built before a metric was added still reads, without that column.
+
+Used by the explorer (lesson 05), the lessons' band figures (03-08), ``claims`` and ``collapse-kit sweep``.
 """
 
 from __future__ import annotations
@@ -12,154 +16,190 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import importlib
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .generation import COLUMNS
-from .loop import ExperimentConfig, ExperimentResult
+from ._validation import check_int
+from .columns import columns_of
+from .loop import ExperimentConfig
+from .stats import Summary, summarize
 
 BUNDLE_FILE = Path(__file__).resolve().parent / "assets" / "results_bundle.npz"
-FORMAT = 2  # 2: every experiment carries the provenance of the build that ran it (1: one provenance for all)
-READABLE_FORMATS = (1, 2)
-SAMPLE_IMAGES = 16  # images per generation in the shipped sample grids
-BUNDLE_GENERATIONS = 12  # long runs: a plateau is judged on the slope of the last generations, not on one endpoint
-FEW_REAL_IMAGES = (1, 10, 100)  # C5 in the VAE world: k fresh real images in each generation's set (lesson 06)
-C3_REAL_SIZES = (2250, 4500, 9000, 18000)  # C3: real images in generation 1's set, alone or with 10% synthetic
-C3_SYNTHETIC_SHARE = 0.1
-DIVERSITY_DIGITS = (0, 1, 2, 3, 4)  # C4's "diverse": half the real data, from half the digits (lesson 05)
-SAMPLING_TEMPERATURES, TEMPERATURE_GENERATIONS = (1.0, 0.6), 4  # a biased sampler over generations (lesson 07)
-
-
-def few_real_name(k: int) -> str:
-    """The bundle's name for the loop with k fresh real images per generation ("replace, real 0" for k = 0)."""
-    return "replace, real 0" if k == 0 else f"replace, {k} real image{'s' if k > 1 else ''}"
-
-
-def c3_names(real: int) -> tuple[str, str, str]:
-    """The bundle's names of C3 at ``real`` real images: alone, plus the synthetic share, and all real at that total."""
-    total = round(real / (1 - C3_SYNTHETIC_SHARE))
-    return f"C3, {real} real", f"C3, {real} real + synthetic", f"C3, {total} real"
-
-
-def bundle_configs(profile: str = "full") -> dict[str, ExperimentConfig]:
-    """The experiments the bundle holds for ``profile``, by name (the lessons name them through
-    ``replicates.bundle_band``):
-
-    * ``"replace, real f"``: the lessons' sweep over the real fraction f (0 to 1), 12 generations (lessons 03, 05);
-    * ``"accumulate, real 0"`` and ``"accumulate, real 0, equal steps"``: accumulate at equal epochs and at equal
-      compute (each generation the gradient steps of generation 0), the profile's generations (lesson 07);
-    * ``"replace, k real images"`` for k in ``FEW_REAL_IMAGES`` (lesson 06) and ``"replace, real 0.5, digits 0-4"``
-      (lesson 05), the profile's generations;
-    * ``"replace, bernoulli, temperature t"`` for t in ``SAMPLING_TEMPERATURES``: 0/1-pixel samples drawn at
-      temperature t, no real data, 4 generations (lesson 07);
-    * C3, two generations each (lesson 06), for n in ``C3_REAL_SIZES``: ``"C3, n real"`` (n real images alone),
-      ``"C3, n real + synthetic"`` (the same n real images plus 10% synthetic: n / 0.9 in all) and
-      ``"C3, N real"`` for that total N all real (the total held fixed); every one trains about the profile's
-      gradient steps per generation (its epochs scaled to its size), so size is not confounded with training.
-    """
-    from .profiles import LESSON_SETTINGS, profile_config
-
-    fractions = sorted({f for settings in LESSON_SETTINGS.values() for f in settings["sweep_fractions"]})
-    base = profile_config(profile, generations=BUNDLE_GENERATIONS)
-    configs = {f"replace, real {f:g}": base.replace(real_fraction=f) for f in fractions}
-    configs["accumulate, real 0"] = profile_config(profile, strategy="accumulate")
-    configs["accumulate, real 0, equal steps"] = profile_config(profile, strategy="accumulate", compute="steps")
-    n = profile_config(profile).samples_per_generation
-    for k in FEW_REAL_IMAGES:
-        configs[few_real_name(k)] = profile_config(profile, real_fraction=k / n)
-    digits = "-".join(str(d) for d in (DIVERSITY_DIGITS[0], DIVERSITY_DIGITS[-1]))
-    configs[f"replace, real 0.5, digits {digits}"] = profile_config(profile, real_fraction=0.5,
-                                                                   real_digits=DIVERSITY_DIGITS)
-    for temperature in SAMPLING_TEMPERATURES:
-        configs[f"replace, bernoulli, temperature {temperature:g}"] = profile_config(
-            profile, generations=TEMPERATURE_GENERATIONS, sample_mode="bernoulli", temperature=temperature)
-    two = profile_config(profile, generations=2)
-    steps = two.epochs * (two.samples_per_generation // two.batch_size)  # the profile's steps per generation
-
-    def sized(n: int, real_fraction: float) -> ExperimentConfig:
-        # About the profile's gradient steps at every size (epochs scaled, within 3%): a small set is not left
-        # under-trained, and a set with synthetic images added buys no extra steps.
-        return two.replace(samples_per_generation=n, real_fraction=real_fraction,
-                           epochs=max(1, round(steps / (n // two.batch_size))))
-
-    for real in C3_REAL_SIZES:
-        total = round(real / (1 - C3_SYNTHETIC_SHARE))
-        alone, mixed, all_real = c3_names(real)
-        configs[alone] = sized(real, 1.0)
-        configs[mixed] = sized(total, 1 - C3_SYNTHETIC_SHARE)
-        configs[all_real] = sized(total, 1.0)
-        assert configs[mixed].real_per_generation == real, "the real images held fixed"
-    return configs
+FORMAT = 3  # 3: each experiment names its config's type; 2: each carries its build's provenance; 1: one for all
+READABLE_FORMATS = (1, 2, 3)
+SAMPLE_SEEDS = (0, 1, 2)  # the seeds whose sample grids the bundle ships
+SHIPPED = "results bundle"  # a Band's source when it comes from the file
 
 
 @dataclass
-class Experiment:
-    """One config over many seeds: ``values[column]`` is (seeds, generations); ``samples`` (sample seeds, generations,
-    16, 28, 28) uint8; ``provenance``: the build that ran it (code version, torch, platform, CPU, date)."""
+class Band:
+    """One setting over many seeds: ``values[column]`` is (seeds, generations) for every numeric column.
+
+    Attributes:
+        name: the catalogue's name for the setting ("" for a setting run here that the catalogue lacks).
+        config: the setting (any world's config; ``config.record`` declares its columns).
+        seeds: the seeds, one per row of every ``values`` array.
+        values: column name -> (seeds, generations) array.
+        source: "results bundle", "this machine", or "your run" (a student's live run).
+        samples: shipped sample images (sample seeds, generations, 16, 28, 28) uint8, or None.
+        sample_seeds: the seeds of ``samples``.
+        provenance: the build that ran it (shipped bands).
+    """
 
     name: str
-    profile: str
-    config: ExperimentConfig
+    config: object
     seeds: list[int]
     values: dict[str, np.ndarray]
-    sample_seeds: list[int]
-    samples: np.ndarray
-    provenance: dict = dataclasses.field(default_factory=dict)
+    source: str = SHIPPED
+    samples: np.ndarray | None = None
+    sample_seeds: list[int] = field(default_factory=list)
+    provenance: dict = field(default_factory=dict)
+
+    @property
+    def generations(self) -> int:
+        return next(iter(self.values.values())).shape[1]
 
     def metric(self, name: str, generations: int | None = None) -> np.ndarray:
-        """One column over seeds and generations, (seeds, generations), the first ``generations`` only if given."""
+        """Column ``name`` over seeds and generations, (seeds, generations), the first ``generations`` if given."""
         if name not in self.values:
-            raise ValueError(f"name must be one of {', '.join(sorted(self.values))}, got {name!r}")
+            raise ValueError(f"name must be one of {', '.join(sorted(self.values))} (the columns this band holds), "
+                             f"got {name!r}")
         return self.values[name][:, :generations]
 
+    def at(self, name: str, generation: int) -> np.ndarray:
+        """Column ``name`` at one generation: one number per seed."""
+        return self.metric(name)[:, check_int("generation", generation, 0, self.generations - 1)]
 
-def experiment_of(name: str, profile: str, results: list[ExperimentResult], provenance: dict,
-                  sample_seeds=(0, 1, 2)) -> Experiment:
-    """An Experiment from one config's results over seeds (what the build script packs)."""
-    config = results[0].config
-    if any(result.config != config for result in results):
-        raise ValueError(f"experiment {name!r} mixes configs; one config over many seeds is allowed")
-    rows = [[record.scalars() for record in result.generations] for result in results]
-    values = {column.name: np.array([[row[column.name] for row in run] for run in rows]) for column in COLUMNS}
-    kept = [result for result in results if result.seed in sample_seeds]
-    samples = np.stack([np.stack([record.samples[:SAMPLE_IMAGES, 0].numpy() for record in result.generations])
-                        for result in kept])
-    return Experiment(name, profile, config, [result.seed for result in results], values,
-                      [result.seed for result in kept], samples, dict(provenance))
+    def summary(self, name: str) -> Summary:
+        """Mean, standard error and 95% t-interval of column ``name`` over seeds, one per generation."""
+        return summarize(self.metric(name), axis=0)
+
+    def first(self, generations: int) -> "Band":
+        """The same band cut to its first ``generations`` (generation g does not depend on how many follow it)."""
+        generations = check_int("generations", generations, 1, self.generations)
+        samples = None if self.samples is None else self.samples[:, :generations]
+        return dataclasses.replace(self, config=self.config.replace(generations=generations),
+                                   values={name: values[:, :generations] for name, values in self.values.items()},
+                                   samples=samples)
+
+    def label(self) -> str:
+        """The legend label, e.g. "real 50% / replace (10 seeds, results bundle)" or "... (your run, seed 3)"."""
+        if len(self.seeds) == 1:
+            return f"{self.config.label()} ({self.source}, seed {self.seeds[0]})"
+        return f"{self.config.label()} ({len(self.seeds)} seeds, {self.source})"
+
+    def generation_line(self, generation: int = -1, names=None) -> str:
+        """One generation's means with their 95% intervals, one line (what ``collapse-kit sweep`` prints).
+
+        ``names``: the columns (default: every metric of the run table, e.g. FID, digits, latent std, test -ELBO).
+        """
+        columns = {column.name: column for column in columns_of(self.config.record)}
+        names = [c.name for c in columns.values() if c.label and c.short] if names is None else list(names)
+        generation = generation % self.generations
+        parts = []
+        for name in names:
+            summary, fmt = self.summary(name), columns[name].fmt if name in columns else "{:.3g}"
+            parts.append(f"{name} {fmt.format(summary.mean[generation])} [{fmt.format(summary.low[generation])}, "
+                         f"{fmt.format(summary.high[generation])}]")
+        return f"{self.label()}, generation {generation}: " + ", ".join(parts)
+
+
+def bands_of(results, source: str = "this machine", name: str = "") -> list[Band]:
+    """Runs grouped by config (in first-seen order): one Band per setting, over the seeds that ran it.
+
+    ``results``: one run or many (any world's results: ``.config``, ``.seed``, ``.generations`` of records with
+    ``.scalars()``). Numeric columns only; a list-valued column (a histogram) becomes a third axis.
+    """
+    results = [results] if hasattr(results, "seed") else list(results)
+    groups: dict = {}
+    for result in results:
+        groups.setdefault(result.config, []).append(result)
+    bands = []
+    for config, runs in groups.items():
+        rows = [[record.scalars() for record in run.generations] for run in runs]
+        values = {column.name: np.array([[row[column.name] for row in run] for run in rows], dtype=float)
+                  for column in columns_of(config.record)}
+        samples, sample_seeds = None, [run.seed for run in runs if run.seed in SAMPLE_SEEDS]
+        if sample_seeds and hasattr(runs[0].generations[0], "shipped_samples"):
+            samples = np.stack([np.stack([record.shipped_samples() for record in run.generations])
+                                for run in runs if run.seed in SAMPLE_SEEDS])
+        bands.append(Band(name, config, [run.seed for run in runs], values, source, samples, sample_seeds))
+    return bands
 
 
 @dataclass
 class Bundle:
-    """Every experiment of the bundle; ``provenance`` is the newest build's (each experiment keeps its own)."""
+    """Every band the bundle ships; ``provenance`` is the newest build's (each band keeps its own)."""
 
-    experiments: list[Experiment]
+    bands: list[Band]
     provenance: dict
 
-    def find(self, config: ExperimentConfig) -> Experiment | None:
-        """The experiment that ran ``config`` for at least its generations, or None.
+    def band(self, name: str) -> Band:
+        """The band of that name (names: ``experiments.CATALOGUE``); a clear error if it is missing."""
+        for band in self.bands:
+            if band.name == name:
+                return band
+        raise ValueError(f"name must be an experiment of the results bundle ({', '.join(self.names())}), got "
+                         f"{name!r}; rebuild the bundle with scripts/build_results_bundle.py if it is new")
+
+    def names(self) -> list[str]:
+        return [band.name for band in self.bands]
+
+    def find(self, config) -> Band | None:
+        """The shipped band of ``config`` (its first ``config.generations`` generations), or None.
 
         Generation g's numbers do not depend on how many generations follow, so a 12-generation run holds a
         6-generation run's numbers in its first 6.
         """
-        wanted = dataclasses.asdict(config)
-        for experiment in self.experiments:
-            have = dataclasses.asdict(experiment.config)
-            if (have["generations"] >= wanted["generations"]
-                    and {**have, "generations": 0} == {**wanted, "generations": 0}):
-                return experiment
+        wanted = {**dataclasses.asdict(config), "generations": 0}
+        for band in self.bands:
+            if (type(band.config) is type(config) and band.generations >= config.generations
+                    and {**dataclasses.asdict(band.config), "generations": 0} == wanted):
+                return band.first(config.generations)
         return None
 
-    def named(self, name: str, profile: str = "full") -> Experiment:
-        """The experiment of that name and profile (names: ``bundle_configs``); a clear error if it is missing."""
-        for experiment in self.experiments:
-            if experiment.name == name and experiment.profile == profile:
-                return experiment
-        have = ", ".join(sorted({e.name for e in self.experiments if e.profile == profile}))
-        raise ValueError(f"name must be an experiment of the {profile} profile's bundle ({have}), got {name!r}")
+
+@functools.lru_cache(maxsize=1)
+def shipped() -> Bundle:
+    """The bundle shipped in the package, read once per kernel."""
+    return read()
+
+
+def band(name: str, generations: int | None = None, bundle: Bundle | None = None) -> Band:
+    """A shipped band by its catalogue name, e.g. ``band(experiments.REAL_50)``, its first ``generations`` if given.
+
+    The full profile's (what students run), whatever profile the lesson runs in. Used in lessons 03, 05-08.
+    """
+    found = (shipped() if bundle is None else bundle).band(name)
+    return found if generations is None else found.first(generations)
+
+
+def find(config, bundle: Bundle | None = None) -> Band | None:
+    """The shipped band of ``config`` if the bundle holds that setting, else None. Instant: nothing trains."""
+    return (shipped() if bundle is None else bundle).find(config)
+
+
+def bands_for(runs, bundle: Bundle | None = None) -> list[Band]:
+    """The shipped bands of the settings of ``runs`` (results or configs, one band per setting) where the bundle
+    has them: what a lesson draws behind the student's live runs. Used in lesson 03 and by the explorer."""
+    runs = [runs] if hasattr(runs, "seed") or hasattr(runs, "record") else list(runs)
+    configs = dict.fromkeys(getattr(run, "config", run) for run in runs)
+    return [found for found in (find(config, bundle) for config in configs) if found is not None]
+
+
+def evidence(config, seed: int = 0, bundle: Bundle | None = None, **run_options) -> Band:
+    """The best evidence on ``config`` at hand, always a ``Band``: its shipped seeds where the bundle holds the
+    setting (instant), else one live run of ``seed`` (a one-seed band, source "your run"; ``run_options`` as in
+    ``config.run``). Used in lesson 08."""
+    shipped_band = find(config, bundle)
+    if shipped_band is not None:
+        return shipped_band
+    return bands_of(config.run(seed, **run_options), source="your run")[0]
 
 
 def _checksum(arrays: dict[str, np.ndarray]) -> str:
@@ -171,17 +211,32 @@ def _checksum(arrays: dict[str, np.ndarray]) -> str:
     return digest.hexdigest()
 
 
-def pack(experiments: list[Experiment], provenance: dict) -> bytes:
-    """The bundle file's bytes from Experiments (``experiment_of``); ``provenance`` is the newest build's."""
+def _world(config) -> str:
+    return f"{type(config).__module__}.{type(config).__qualname__}"
+
+
+def _config_type(world: str | None):
+    """The config class a bundle entry names (format 1-2 entries are the VAE loop's ``ExperimentConfig``)."""
+    if world is None:
+        return ExperimentConfig
+    module, _, name = world.rpartition(".")
+    if not module.startswith(f"{__package__}."):
+        raise ValueError(f"a bundle entry names the config type {world!r}; only {__package__}'s own are read")
+    return getattr(importlib.import_module(module), name)
+
+
+def pack(bands: list[Band], provenance: dict) -> bytes:
+    """The bundle file's bytes from shipped bands; ``provenance`` is the newest build's."""
     arrays, entries = {}, []
-    for index, experiment in enumerate(experiments):
-        for column in COLUMNS:
-            arrays[f"{index}/{column.name}"] = np.asarray(experiment.values[column.name])
-        arrays[f"{index}/samples"] = np.asarray(experiment.samples, dtype=np.uint8)
-        entries.append({"name": experiment.name, "profile": experiment.profile,
-                        "config": dataclasses.asdict(experiment.config), "seeds": list(experiment.seeds),
-                        "sample_seeds": list(experiment.sample_seeds),
-                        "provenance": experiment.provenance or provenance})
+    for index, item in enumerate(bands):
+        for name, values in item.values.items():
+            arrays[f"{index}/{name}"] = np.asarray(values)
+        if item.samples is not None:
+            arrays[f"{index}/samples"] = np.asarray(item.samples, dtype=np.uint8)
+        entries.append({"name": item.name, "profile": "full", "world": _world(item.config),
+                        "config": dataclasses.asdict(item.config), "seeds": list(item.seeds),
+                        "columns": list(item.values), "sample_seeds": list(item.sample_seeds),
+                        "provenance": item.provenance or provenance})
     meta = {"format": FORMAT, "provenance": provenance, "experiments": entries, "checksum": _checksum(arrays)}
     buffer = io.BytesIO()
     np.savez_compressed(buffer, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
@@ -201,18 +256,14 @@ def read(path=None) -> Bundle:
                          f"{', '.join(map(str, READABLE_FORMATS))}")
     if _checksum(arrays) != meta["checksum"]:
         raise ValueError(f"{path} is corrupt: its arrays do not match its checksum; rebuild or reinstall it")
-    experiments = []
+    bands = []
     for index, entry in enumerate(meta["experiments"]):
-        values = {column.name: arrays[f"{index}/{column.name}"] for column in COLUMNS}
-        config = ExperimentConfig(**{key: value for key, value in entry["config"].items()
-                                     if key in {f.name for f in dataclasses.fields(ExperimentConfig)}})
-        experiments.append(Experiment(entry["name"], entry["profile"], config, entry["seeds"], values,
-                                      entry["sample_seeds"], arrays[f"{index}/samples"],
-                                      entry.get("provenance", meta["provenance"])))
-    return Bundle(experiments, meta["provenance"])
-
-
-@functools.lru_cache(maxsize=1)
-def shipped() -> Bundle:
-    """The bundle shipped in the package, read once per kernel."""
-    return read()
+        config_type = _config_type(entry.get("world"))
+        known = {item.name for item in dataclasses.fields(config_type)}
+        config = config_type(**{key: value for key, value in entry["config"].items() if key in known})
+        prefix = f"{index}/"
+        values = {name[len(prefix):]: arrays[name] for name in arrays
+                  if name.startswith(prefix) and name != f"{prefix}samples"}  # whatever columns this build had
+        bands.append(Band(entry["name"], config, list(entry["seeds"]), values, SHIPPED, arrays.get(f"{prefix}samples"),
+                          list(entry.get("sample_seeds", [])), entry.get("provenance", meta["provenance"])))
+    return Bundle(bands, meta["provenance"])

@@ -21,7 +21,8 @@ import torch
 from ._validation import check_writable_dir
 
 PACKAGE = Path(__file__).resolve().parent
-# The module that runs an experiment: it and every package module it imports, directly or not, decide the numbers.
+# The module that runs an experiment of the VAE world: it and every package module it imports, directly or not, decide
+# the numbers. Another world (the Gaussian theory, the language model) names its own module.
 EXPERIMENT_MODULE = "loop.py"
 # Data the code reads (the MNIST file is named by its checksum; the classifier's weights are read whole).
 ASSET_FILES = ("assets/mnist.sha256", "assets/classifier.pt")
@@ -43,13 +44,14 @@ def _package_imports(source: str) -> set[str]:
     return names
 
 
-def code_files() -> tuple[str, ...]:
+def code_files(module: str = EXPERIMENT_MODULE) -> tuple[str, ...]:
     """Every file whose content decides an experiment's numbers, derived, never listed by hand.
 
-    ``loop.py`` and, transitively, every package module it imports (a function imported inside another counts
-    too), then the data assets. An edit to any of them changes ``code_version`` and so every cache key.
+    ``module`` (the file that runs the experiment, ``loop.py`` for the VAE world) and, transitively, every package
+    module it imports (a function imported inside another counts too), then the data assets. An edit to any of them
+    changes ``code_version`` and so every cache key of that world.
     """
-    found, pending = set(), [EXPERIMENT_MODULE]
+    found, pending = set(), [module]
     while pending:
         name = pending.pop()
         if name in found or not (PACKAGE / name).exists():
@@ -59,10 +61,10 @@ def code_files() -> tuple[str, ...]:
     return tuple(sorted(found)) + ASSET_FILES
 
 
-def code_version() -> str:
-    """Digest (16 hex digits) of the code and assets that produce an experiment's numbers (``code_files``)."""
+def code_version(module: str = EXPERIMENT_MODULE) -> str:
+    """Digest (16 hex digits) of the code and assets that produce an experiment's numbers (``code_files(module)``)."""
     digest = hashlib.sha256()
-    for name in code_files():
+    for name in code_files(module):
         path = PACKAGE / name
         digest.update(name.encode())
         digest.update(path.read_bytes() if path.exists() else b"missing")
@@ -89,20 +91,26 @@ def default_cache_dir() -> Path:
     return Path(base) / "collapse-kit"
 
 
-def run_key(config: dict, seed: int, platform: str | None = None) -> str:
-    """Folder name of one run: a digest of its config, its seed, the code version and the platform (default CPU)."""
-    text = json.dumps({"config": config, "seed": seed, "code": code_version(),
-                       "platform": platform_tag() if platform is None else platform}, sort_keys=True)
+def run_key(config: dict, seed: int, platform: str | None = None, module: str = EXPERIMENT_MODULE) -> str:
+    """Folder name of one run: a digest of its config, its seed, the code version of its world's ``module`` and the
+    platform (default CPU). Another world's runs get their own keys: the module's name is part of the digest."""
+    record = {"config": config, "seed": seed, "code": code_version(module),
+              "platform": platform_tag() if platform is None else platform}
+    if module != EXPERIMENT_MODULE:  # the VAE world's keys stay as they were (the shipped caches stay valid)
+        record["module"] = module
+    text = json.dumps(record, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 class RunCache:
     """The cache folder of one run: ``generation_000.pt``, ``generation_001.pt``, ... and a readable ``config.json``."""
 
-    def __init__(self, root, config: dict, seed: int, device: str = "cpu"):
+    def __init__(self, root, config: dict, seed: int, device: str = "cpu", module: str = EXPERIMENT_MODULE):
+        """``module``: the file that runs this world's experiments (``loop.py`` for the VAE); it decides the key."""
         self.root = check_writable_dir("cache_dir", default_cache_dir() if root is None else root)
         self.platform = platform_tag(device)
-        self.key = run_key(config, seed, self.platform)
+        self.module = module
+        self.key = run_key(config, seed, self.platform, module)
         self.folder = self.root / self.key
         self.config = config
         self.seed = seed
@@ -140,7 +148,7 @@ class RunCache:
         config_file = self.folder / "config.json"
         if not config_file.exists():
             atomic_write(config_file, json.dumps(
-                {"config": self.config, "seed": self.seed, "code": code_version(),
+                {"config": self.config, "seed": self.seed, "code": code_version(self.module),
                  "platform": self.platform}, indent=2).encode())
         atomic_write(self.path(generation), lambda handle: torch.save(entry, handle))
 

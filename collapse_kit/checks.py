@@ -1,13 +1,22 @@
 """Check cells: the friendly [PASS]/[FAIL] lines that close every lesson, and the environment check of lesson 00.
 
 A check states a claim about the run just made, prints the numbers behind it, and raises ``AssertionError`` when the
-claim fails, so a lesson run top to bottom (by a student, nbval or nbgrader) stops at a broken claim.
+claim fails, so a lesson run top to bottom (by a student, nbval or nbgrader) stops at a broken claim. A verdict of
+``claims`` becomes a check with ``check_verdict``; a student's live run is placed among the bundle's seeds of the
+same setting with ``check_among_seeds``.
 """
 
 from __future__ import annotations
 
 import os
 import platform
+
+import torch
+
+from . import bundle
+from .cache import default_cache_dir
+from .profiles import current_profile
+from .stats import Verdict, among
 
 
 class CheckFailed(AssertionError):
@@ -22,6 +31,32 @@ def check(claim: str, passed: bool, numbers: str = "") -> bool:
         raise CheckFailed(f"[FAIL] {line}")
     print(f"[PASS] {line}")
     return True
+
+
+def check_verdict(verdict: Verdict) -> bool:
+    """Print ``[PASS] verdict`` or raise ``CheckFailed`` with ``[FAIL] verdict``: a check cell. Used in lessons 01,
+    03-07."""
+    if not isinstance(verdict, Verdict):
+        raise TypeError(f"verdict must be a Verdict (from collapse_kit.claims), got {type(verdict).__name__}")
+    return check(str(verdict), verdict.holds)
+
+
+def check_among_seeds(result, measure: str, generation: int = -1, within: float = 4.0, shipped=None) -> bool | None:
+    """Check that a live run's ``measure`` at ``generation`` falls among the bundle's seeds of the same setting
+    (within ``within`` of their standard deviations; ``stats.among``).
+
+    Where the bundle does not hold the setting (the fast profile's smaller live runs) it says so and returns None:
+    there is nothing to compare with, and nothing is claimed. Used in lessons 05 and 06.
+    """
+    seeds = bundle.find(result.config, shipped)
+    record = result.generations[generation]
+    if seeds is None:
+        print(f"[INFO] the results bundle holds no seeds of your setting ({result.config.label()}): your run is not "
+              f"compared with them (the fast profile's live runs are smaller than the bundle's)")
+        return None
+    verdict = among("your run", record.scalars()[measure], seeds.at(measure, record.generation),
+                    f"generation {record.generation}'s {measure}", within)
+    return check_verdict(verdict)
 
 
 def predicted(prediction, observed, question: str, numbers: str = "") -> bool | None:
@@ -47,11 +82,7 @@ def predicted(prediction, observed, question: str, numbers: str = "") -> bool | 
 
 def environment_report() -> dict:
     """What lesson 00 shows: versions, CPU threads, GPU, the profile and where results are cached."""
-    import ipywidgets
-    import torch
-
-    from .cache import default_cache_dir
-    from .profiles import current_profile
+    import ipywidgets  # here, not at the top: only lesson 00 asks for its version; check cells do not need it
 
     return {"python": platform.python_version(), "torch": torch.__version__, "ipywidgets": ipywidgets.__version__,
             "cpu_threads": torch.get_num_threads(), "gpu": torch.cuda.is_available(),

@@ -1,11 +1,13 @@
-"""The course's verdicts on the article's claims, each defined once: the lessons print and check them, and
-``lessons/verdicts.md`` (``verdict_sheet``) sums them up.
+"""The course's verdicts on the article's claims, every one defined here once: the lessons print and check them, and
+``lessons/verdicts.md`` (``sheet``) sums them up.
 
-A VAE verdict compares settings of the shipped results bundle over its 10 seeds (full profile); a Gaussian verdict
-compares the chains of a theory run. Each is an effect with its 95% confidence interval (``verdicts.compare``,
-``verdicts.agrees``, ``verdicts.plateau``) that holds only if the whole interval lies on the claimed side. Which
-way a verdict goes is the data's business: a lesson's check cell asserts what the verdict says, and the lesson's
-text was written from the same numbers.
+A VAE verdict compares bands of the shipped results bundle (``bundle.band``, by the catalogue's names in
+``experiments``) over their 10 seeds (full profile); a Gaussian verdict compares the chains of a theory run. Each is
+an effect with its 95% confidence interval (``stats``) that holds only if the whole interval lies on the claimed
+side. Which way a verdict goes is the data's business: a lesson's check cell asserts what the verdict says, and the
+lesson's text was written from the same numbers. A measure's words and which way is worse come from its column's
+declaration (``generation.METRICS``).
+
 Used in lessons 01 and 03-08.
 """
 
@@ -15,78 +17,71 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .bundle import few_real_name
-from .replicates import bundle_band
-from .verdicts import Verdict, agrees, compare, plateau
+from . import experiments as ex
+from .bundle import Band, band
+from .generation import METRICS
+from .stats import Verdict, agrees, compare, plateau
+from .theory import GaussianResult, LifelineStudy, expected_log_variance, expected_variance
 
 GENERATION = 5  # the last generation of a 6-generation run: where the VAE settings are compared
 PLATEAU_EARLY, PLATEAU_LATE = range(0, 6), range(6, 12)  # a plateau: the slope over generations 6-11 against 0-5
 
 
-def _values(name: str, bundle=None, generations: int | None = None) -> dict[str, np.ndarray]:
-    return bundle_band(name, bundle=bundle, generations=generations).values
+def _at(name: str, measure: str, generation: int = GENERATION, bundle=None) -> np.ndarray:
+    return band(name, bundle=bundle).at(measure, generation)
 
 
 def _images(k: int) -> str:
     return f"{k} real image{'s' if k != 1 else ''}"
 
 
+def _degrades(claim: str, synthetic: Band, measure: str, g: int = GENERATION) -> Verdict:
+    """``measure`` at generation ``g`` against generation 0, moved the way that is worse, paired by seed."""
+    column = METRICS[measure]
+    return compare(claim, synthetic.at(measure, g), synthetic.at(measure, 0), f"{column.words} at generation {g}",
+                   "at generation 0", expect=column.worse, paired=True)
+
+
 def recursion(bundle=None) -> list[Verdict]:
     """C1 (lesson 03): the fully synthetic loop at generation 5 against generation 0, paired by seed."""
-    synthetic = _values("replace, real 0", bundle)
-    g = GENERATION
-    return [
-        compare("C1", synthetic["latent_std"][:, g], synthetic["latent_std"][:, 0], f"latent std at generation {g}",
-                "at generation 0", expect="lower", paired=True),
-        compare("C1", synthetic["classes_covered"][:, g], synthetic["classes_covered"][:, 0],
-                f"digits covered at generation {g}", "at generation 0", expect="lower", paired=True),
-        compare("C1", synthetic["test_nelbo"][:, g], synthetic["test_nelbo"][:, 0],
-                f"test -ELBO (nats) at generation {g}", "at generation 0", expect="higher", paired=True),
-    ]
+    synthetic = band(ex.REAL_0, bundle=bundle)
+    return [_degrades("C1", synthetic, measure) for measure in ("latent_std", "classes_covered", "test_nelbo")]
 
 
 def diversity_loss(bundle=None) -> list[Verdict]:
     """C2 (lesson 04): the fully synthetic loop at generation 5 against generation 0, paired by seed: variety
     (class entropy, pixel diversity, recall), the tails (spread of the samples' -ELBO under generation 0) and the
     errors (FID)."""
-    synthetic = _values("replace, real 0", bundle)
-    g = GENERATION
-    measures = (("class_entropy", "class entropy (nats)", "lower"), ("pixel_diversity", "pixel diversity", "lower"),
-                ("recall", "recall", "lower"),
-                ("sample_nelbo_gen0_spread", "spread of the samples' -ELBO under generation 0 (nats)", "lower"),
-                ("fid", "FID", "higher"))
-    return [compare("C2", synthetic[name][:, g], synthetic[name][:, 0], f"{label} at generation {g}",
-                    "at generation 0", expect=expect, paired=True) for name, label, expect in measures]
+    synthetic = band(ex.REAL_0, bundle=bundle)
+    return [_degrades("C2", synthetic, measure) for measure in
+            ("class_entropy", "pixel_diversity", "recall", "sample_nelbo_gen0_spread", "fid")]
 
 
 def sampling(bundle=None) -> Verdict:
     """C1 (lesson 03): does Bernoulli sampling (pixel noise kept) lose more or less spread than mean images?
     The share of generation 0's latent std kept at generation 3, paired by seed."""
-    mean_images = _values("replace, real 0", bundle, generations=4)["latent_std"]
-    coin_flips = _values("replace, bernoulli, temperature 1", bundle)["latent_std"]
-    return compare("C1", coin_flips[:, 3] / coin_flips[:, 0], mean_images[:, 3] / mean_images[:, 0],
+    mean_images, coin_flips = band(ex.REAL_0, bundle=bundle), band(ex.BERNOULLI[1.0], bundle=bundle)
+
+    def kept(values: Band) -> np.ndarray:
+        return values.at("latent_std", 3) / values.at("latent_std", 0)
+
+    return compare("C1", kept(coin_flips), kept(mean_images),
                    "share of the latent std kept at generation 3 with Bernoulli samples", "with mean images",
                    paired=True)
 
 
 def real_fraction(bundle=None) -> list[Verdict]:
     """C4's dose (lesson 05): half real data against none at generation 5, paired by seed."""
-    half, none = _values("replace, real 0.5", bundle), _values("replace, real 0", bundle)
     g = GENERATION
-    return [
-        compare("C4", half["fid"][:, g], none["fid"][:, g], f"FID at generation {g} with 50% real", "with 0%",
-                expect="lower", paired=True),
-        compare("C4", half["latent_std"][:, g], none["latent_std"][:, g], f"latent std at generation {g} with 50% real",
-                "with 0%", expect="higher", paired=True),
-    ]
+    return [compare("C4", _at(ex.REAL_50, measure, bundle=bundle), _at(ex.REAL_0, measure, bundle=bundle),
+                    f"{METRICS[measure].words} at generation {g} with 50% real", "with 0%",
+                    expect=METRICS[measure].better, paired=True) for measure in ("fid", "latent_std")]
 
 
 def plateaus(fractions=(0.0, 0.1, 0.25, 0.5), measure: str = "test_nelbo", bundle=None) -> dict[float, Verdict]:
     """C4's "settles" (lesson 05): for each real fraction, has ``measure`` levelled off over generations 6-11?"""
-    from .studies import MEASURE_NAMES
-
-    label = MEASURE_NAMES.get(measure, measure)
-    return {f: plateau("C4", _values(f"replace, real {f:g}", bundle)[measure], f"{label} at {f:.0%} real",
+    words = METRICS[measure].words
+    return {f: plateau("C4", band(ex.SWEEP[f], bundle=bundle).metric(measure), f"{words} at {f:.0%} real",
                        early=PLATEAU_EARLY, late=PLATEAU_LATE) for f in fractions}
 
 
@@ -94,18 +89,19 @@ def diversity(bundle=None) -> list[Verdict]:
     """C4's "diverse" (lesson 05), at generation 5, paired by seed: 50% real from the digits 0-4 against 50% from
     all ten (the amount held: digits covered, then FID), and against 25% from all ten (half the amount, full
     variety: digits covered, then FID)."""
-    narrow = _values("replace, real 0.5, digits 0-4", bundle)
-    wide, quarter = _values("replace, real 0.5", bundle), _values("replace, real 0.25", bundle)
     g = GENERATION
     digits, fid = f"digits covered at generation {g}", f"FID at generation {g}"
+    narrow = {measure: _at(ex.REAL_50_NARROW, measure, bundle=bundle) for measure in ("classes_covered", "fid")}
+    wide = {measure: _at(ex.REAL_50, measure, bundle=bundle) for measure in ("classes_covered", "fid")}
+    quarter = {measure: _at(ex.REAL_25, measure, bundle=bundle) for measure in ("classes_covered", "fid")}
     return [
-        compare("C4", narrow["classes_covered"][:, g], wide["classes_covered"][:, g],
-                f"{digits} with 50% real from digits 0-4", "from all ten", expect="lower", paired=True),
-        compare("C4", narrow["fid"][:, g], wide["fid"][:, g], f"{fid} with 50% real from digits 0-4", "from all ten",
+        compare("C4", narrow["classes_covered"], wide["classes_covered"], f"{digits} with 50% real from digits 0-4",
+                "from all ten", expect="lower", paired=True),
+        compare("C4", narrow["fid"], wide["fid"], f"{fid} with 50% real from digits 0-4", "from all ten",
                 paired=True),
-        compare("C4", narrow["classes_covered"][:, g], quarter["classes_covered"][:, g],
+        compare("C4", narrow["classes_covered"], quarter["classes_covered"],
                 f"{digits} with 50% real from digits 0-4", "with 25% real from all ten", expect="lower", paired=True),
-        compare("C4", narrow["fid"][:, g], quarter["fid"][:, g], f"{fid} with 50% real from digits 0-4",
+        compare("C4", narrow["fid"], quarter["fid"], f"{fid} with 50% real from digits 0-4",
                 "with 25% real from all ten", expect="lower", paired=True),
     ]
 
@@ -114,8 +110,8 @@ def few_real_images(ks=(1, 10, 100), bundle=None) -> dict[int, Verdict]:
     """C5 for the VAE (lesson 06): k fresh real images per generation against none, test -ELBO at generation 5
     (how well the model describes real test digits), paired by seed (the same seeds, and the same generation 0, ran
     every k)."""
-    none = _values("replace, real 0", bundle)["test_nelbo"][:, GENERATION]
-    return {k: compare("C5", _values(few_real_name(k), bundle)["test_nelbo"][:, GENERATION], none,
+    none = _at(ex.FEW_REAL[0], "test_nelbo", bundle=bundle)
+    return {k: compare("C5", _at(ex.FEW_REAL[k], "test_nelbo", bundle=bundle), none,
                        f"test -ELBO (nats) at generation {GENERATION} with {_images(k)} per generation", "with none",
                        expect="lower", paired=True) for k in ks}
 
@@ -124,16 +120,16 @@ def accumulation(bundle=None) -> list[Verdict]:
     """C4's "great care" (lesson 07): accumulate against replace at equal epochs and at equal compute, test -ELBO
     at generation 5, paired by seed; what the extra compute of equal epochs buys; and whether accumulate at equal
     compute still degrades (generation 5 against generation 0)."""
-    replace = _values("replace, real 0", bundle, generations=6)["test_nelbo"]
-    epochs = _values("accumulate, real 0", bundle)["test_nelbo"]
-    steps = _values("accumulate, real 0, equal steps", bundle)["test_nelbo"]
     g = GENERATION
+    replace = _at(ex.REAL_0, "test_nelbo", bundle=bundle)
+    epochs = _at(ex.ACCUMULATE, "test_nelbo", bundle=bundle)
+    steps = band(ex.ACCUMULATE_EQUAL_STEPS, bundle=bundle).metric("test_nelbo")
     return [
-        compare("C4", epochs[:, g], replace[:, g], f"test -ELBO at generation {g}, accumulate (equal epochs)",
-                "replace", expect="lower", paired=True),
-        compare("C4", steps[:, g], replace[:, g], f"test -ELBO at generation {g}, accumulate (equal compute)",
-                "replace", expect="lower", paired=True),
-        compare("C4", epochs[:, g], steps[:, g], f"test -ELBO at generation {g}, accumulate at equal epochs",
+        compare("C4", epochs, replace, f"test -ELBO at generation {g}, accumulate (equal epochs)", "replace",
+                expect="lower", paired=True),
+        compare("C4", steps[:, g], replace, f"test -ELBO at generation {g}, accumulate (equal compute)", "replace",
+                expect="lower", paired=True),
+        compare("C4", epochs, steps[:, g], f"test -ELBO at generation {g}, accumulate at equal epochs",
                 "at equal compute", expect="lower", paired=True),
         compare("C4", steps[:, g], steps[:, 0], f"test -ELBO at generation {g}, accumulate at equal compute",
                 "at generation 0", expect="higher", paired=True),
@@ -142,17 +138,85 @@ def accumulation(bundle=None) -> list[Verdict]:
 
 def temperature(bundle=None) -> Verdict:
     """C2 (lesson 07): Bernoulli sampling at temperature 0.6 against 1.0, recall at generation 3, paired by seed."""
-    recall = {t: _values(f"replace, bernoulli, temperature {t:g}", bundle)["recall"][:, 3] for t in (1.0, 0.6)}
-    return compare("C2", recall[0.6], recall[1.0], "recall at generation 3, sampling at temperature 0.6", "at 1.0",
-                   expect="lower", paired=True)
+    return compare("C2", _at(ex.BERNOULLI[0.6], "recall", 3, bundle), _at(ex.BERNOULLI[1.0], "recall", 3, bundle),
+                   "recall at generation 3, sampling at temperature 0.6", "at 1.0", expect="lower", paired=True)
 
 
-def gaussian(gauss, unbiased, rescued, t: int = 20) -> list[Verdict]:
+@dataclass(frozen=True)
+class SyntheticShare:
+    """C3 (lesson 06) at several training-set sizes, over the bundle's seeds: generation 1's ``measure``.
+
+    * ``alone[n]``: trained on n real images;
+    * ``mixed[n]``: on the same n real images plus synthetic ones from generation 0 (``share`` of the set);
+    * ``all_real[n]``: on n / (1 - share) real images, the mixed set's total, all real.
+
+    Real held fixed (mixed against alone) asks whether *adding* synthetic data hurts; total held fixed (mixed
+    against all real) asks what *replacing* real data by synthetic costs. Each method is one verdict.
+    """
+
+    real_sizes: tuple[int, ...]
+    alone: dict
+    mixed: dict
+    all_real: dict
+    measure: str
+    share: float
+
+    @property
+    def label(self) -> str:
+        """The measure as a verdict names it, e.g. "test -ELBO (nats)"."""
+        return METRICS[self.measure].words
+
+    def total(self, real: int) -> int:
+        return round(real / (1 - self.share))
+
+    def added(self, real: int) -> Verdict:
+        """Adding the synthetic share to ``real`` real images raises the measure (hurts), over seeds."""
+        return compare("C3", self.mixed[real], self.alone[real], f"{self.label} with {real:,} real + "
+                       f"{self.share:.0%} synthetic", f"with the {real:,} real alone")
+
+    def replaced(self, real: int) -> Verdict:
+        """Replacing ``share`` of an all-real set by synthetic images raises the measure (hurts)."""
+        return compare("C3", self.mixed[real], self.all_real[real], f"{self.label} with {self.share:.0%} of "
+                       f"{self.total(real):,} images synthetic", "all real")
+
+    def _costs(self, against: dict) -> np.ndarray:
+        return np.concatenate([self.mixed[real] - against[real] for real in self.real_sizes])
+
+    def added_overall(self) -> Verdict:
+        """Over every size at once (one cost per seed and size): adding the synthetic share hurts."""
+        return compare("C3", self._costs(self.alone), 0.0, f"{self.label} with {self.share:.0%} synthetic added "
+                       f"to the real images, over all {len(self.real_sizes)} sizes", "without", unit="runs")
+
+    def replaced_overall(self) -> Verdict:
+        """Over every size at once: replacing ``share`` of the real images by synthetic ones hurts."""
+        return compare("C3", self._costs(self.all_real), 0.0, f"{self.label} with {self.share:.0%} of the images "
+                       f"synthetic, over all {len(self.real_sizes)} sizes", "all real", unit="runs")
+
+    def shrinks(self) -> Verdict:
+        """The cost of replacing is smaller at the largest size than at the smallest (Dohmatob et al. ask whether
+        more data makes a fixed synthetic share harmless)."""
+        small, large = self.real_sizes[0], self.real_sizes[-1]
+        return compare("C3", self.mixed[large] - self.all_real[large], self.mixed[small] - self.all_real[small],
+                       f"the cost of {self.share:.0%} synthetic in {self.label} at {self.total(large):,} images",
+                       f"at {self.total(small):,}", expect="lower")
+
+
+def synthetic_share(measure: str = "test_nelbo", bundle=None) -> SyntheticShare:
+    """C3 from the shipped results bundle (no training): generation 1 of the C3 experiments of
+    ``experiments.C3``. ``measure``: a metric, e.g. "test_nelbo" (nats on the real test set) or "fid"."""
+    if measure not in METRICS:
+        raise ValueError(f"measure must be one of {', '.join(METRICS)}, got {measure!r}")
+    alone, mixed, all_real = {}, {}, {}
+    for real, names in ex.C3.items():
+        for values, name in zip((alone, mixed, all_real), names):
+            values[real] = _at(name, measure, 1, bundle)
+    return SyntheticShare(tuple(ex.C3), alone, mixed, all_real, measure, ex.C3_SYNTHETIC_SHARE)
+
+
+def gaussian(gauss: GaussianResult, unbiased: GaussianResult, rescued: GaussianResult, t: int = 20) -> list[Verdict]:
     """C1, C2 and a C4 preview in the Gaussian world (lesson 01), from its runs: the MLE refit ``gauss``, the
-    unbiased refit ``unbiased`` and 10% real points per generation ``rescued`` (``theory.GaussianResult``, the same
-    chains and generations); each verdict over chains."""
-    from .theory import expected_log_variance, expected_variance
-
+    unbiased refit ``unbiased`` and 10% real points per generation ``rescued`` (the same chains and generations);
+    each verdict over chains."""
     generations, n = gauss.config.generations, gauss.config.samples_per_generation
     last = generations - 1
     log_last = {"MLE": np.log(gauss.variances[:, -1]), "unbiased": np.log(unbiased.variances[:, -1])}
@@ -177,7 +241,18 @@ def gaussian(gauss, unbiased, rescued, t: int = 20) -> list[Verdict]:
     ]
 
 
-def lifeline(study) -> list[Verdict]:
+def one_real_point(study: LifelineStudy) -> dict[tuple[float, str], Verdict]:
+    """What one real point per generation, ``"fixed"`` or ``"fresh"``, moves MAP's settled variance by, for each
+    prior variance of ``study`` (a ``theory.lifeline_study``): ``{(prior, point): verdict}``, over chains. Lesson 06
+    prints these before it judges the lifeline (``lifeline``)."""
+    settled = study.settled_variance
+    return {(prior, point): compare("C5", settled("map", point, prior), settled("map", "none", prior),
+                                    f"MAP (prior variance {prior:g}) + one {point} real point: settled variance",
+                                    "MAP alone", unit="chains")
+            for prior in study.prior_variances for point in ("fixed", "fresh")}
+
+
+def lifeline(study: LifelineStudy) -> list[Verdict]:
     """C5 in the Gaussian world (lesson 06), from a ``theory.lifeline_study`` with prior variances 1 and 4: what
     one real point (fixed or fresh) adds under MLE, and beyond the prior under MAP; each verdict over chains."""
     settled = study.settled_variance
@@ -196,78 +271,3 @@ def lifeline(study) -> list[Verdict]:
         compare("C5", settled("map", "fresh", 4.0), 1.0,
                 "MAP (prior variance 4) + one fresh real point: settled variance", "the truth's 1", unit="chains"),
     ]
-
-
-@dataclass(frozen=True)
-class SheetRow:
-    """One line of the verdict sheet: the claim, the lesson, the conditions, and the verdict itself."""
-
-    claim: str
-    lesson: str
-    conditions: str
-    verdict: Verdict
-
-
-def bundle_rows(bundle=None) -> list[SheetRow]:
-    """Every VAE verdict of the course, from the shipped bundle (10 seeds, full profile), in lesson order."""
-    from .studies import synthetic_share_study
-
-    rows = [SheetRow("C1", "03", "fully synthetic loop, mean images", v) for v in recursion(bundle)]
-    rows.append(SheetRow("C1", "03", "fully synthetic loop, Bernoulli against mean images", sampling(bundle)))
-    rows += [SheetRow("C2", "04", "fully synthetic loop, mean images", v) for v in diversity_loss(bundle)]
-    rows += [SheetRow("C4", "05", "replace, 50% against 0% real", v) for v in real_fraction(bundle)]
-    rows += [SheetRow("C4", "05", f"replace, {f:.0%} real, generations 6-11 against 0-5", v)
-             for f, v in plateaus(bundle=bundle).items()]
-    rows += [SheetRow("C4", "05", "replace, real data from digits 0-4", v) for v in diversity(bundle)]
-    for measure in ("test_nelbo", "fid"):
-        study = synthetic_share_study(measure, bundle=bundle)
-        for real in study.real_sizes:
-            rows.append(SheetRow("C3", "06", f"generation 1, {real:,} real images held fixed", study.added(real)))
-            rows.append(SheetRow("C3", "06", f"generation 1, {round(real / 0.9):,} images in all",
-                                 study.replaced(real)))
-        rows.append(SheetRow("C3", "06", "generation 1, real images held fixed, 4 sizes", study.added_overall()))
-        rows.append(SheetRow("C3", "06", "generation 1, total held fixed, 4 sizes", study.replaced_overall()))
-        rows.append(SheetRow("C3", "06", "generation 1, total held fixed, largest against smallest size",
-                             study.shrinks()))
-    rows += [SheetRow("C5", "06", "replace, k fresh real images in each generation's 10,000", v)
-             for v in few_real_images(bundle=bundle).values()]
-    rows += [SheetRow("C4", "07", "no real data after generation 0", v) for v in accumulation(bundle)]
-    rows.append(SheetRow("C2", "07", "fully synthetic loop, Bernoulli samples", temperature(bundle)))
-    return rows
-
-
-def gaussian_rows(seed: int = 0, generations: int = 1000, chains: int = 1000) -> list[SheetRow]:
-    """The Gaussian verdicts of lessons 01 and 06, run at the full profile's sizes with ``seed`` (a few seconds)."""
-    from .theory import GaussianConfig, lifeline_study, run_gaussian
-
-    def run(**options):
-        return run_gaussian(GaussianConfig(samples_per_generation=100, generations=generations, chains=chains,
-                                           **options), seed=seed)
-
-    rows = [SheetRow(v.claim, "01", f"Gaussian, N = 100, {chains} chains, seed {seed}", v)
-            for v in gaussian(run(), run(fit="unbiased"), run(real_fraction=0.1))]
-    study = lifeline_study(generations=generations, chains=chains, seed=seed, prior_variances=(1.0, 4.0))
-    rows += [SheetRow("C5", "06", f"Gaussian, N = 100, {chains} chains, seed {seed}", v) for v in lifeline(study)]
-    return rows
-
-
-def verdict_sheet(bundle=None, seed: int = 0) -> str:
-    """``lessons/verdicts.md``: every verdict of the course as a table (claim, lesson, conditions, effect with its
-    95% interval, holds or not), written by ``scripts/write_verdict_sheet.py`` and kept true by a test."""
-    from . import bundle as bundles
-
-    shipped = bundles.shipped() if bundle is None else bundle
-    lines = ["# Verdict sheet", "",
-             "Every verdict the lessons draw, in one table. An effect holds only if its whole 95% confidence interval "
-             "lies on the claimed side of zero (or, for a closed form, within 4 standard errors; for a plateau, "
-             "within a quarter of the early pace). VAE rows: the shipped results bundle, 10 seeds, full profile "
-             f"(built with torch {shipped.provenance.get('torch')} on {shipped.provenance.get('cpu')}). Gaussian "
-             "rows: the chains of one seed at the full profile's sizes.",
-             "", "Written by `python scripts/write_verdict_sheet.py` from `collapse_kit.claims`; a test keeps it true.",
-             "", "| claim | lesson | conditions | measured (95% CI) | verdict |", "|---|---|---|---|---|"]
-    for row in bundle_rows(bundle) + gaussian_rows(seed):
-        verdict = row.verdict
-        text = str(verdict).split(": ", 1)[1].rsplit(": ", 1)[0].replace("|", "\\|")
-        lines.append(f"| {row.claim} | {row.lesson} | {row.conditions} | {text} | "
-                     f"{'holds' if verdict.holds else 'does not hold'} |")
-    return "\n".join(lines) + "\n"

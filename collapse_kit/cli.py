@@ -15,12 +15,15 @@ import math
 import sys
 from pathlib import Path
 
+from . import plots
+from . import __version__
 from ._validation import check_writable_dir
+from .bundle import bands_of
 from .cache import atomic_write
-from .loop import STRATEGIES
+from .loop import STRATEGIES, run_experiment
 from .models import MODEL_KINDS, SAMPLE_MODES
 from .profiles import PROFILES, profile_config
-from .runner import parse_seeds
+from .runner import RunsFailed, parse_seeds, run_runs
 
 
 def _fraction(text: str) -> float:
@@ -81,6 +84,7 @@ def _experiment_options(parser: argparse.ArgumentParser, sweep: bool) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="collapse-kit", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="one experiment (default: fully synthetic loop, real_fraction 0)",
                               description="Train generation after generation on the previous one's samples.")
@@ -129,10 +133,6 @@ def _save_tables(rows: list[dict], stem: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from . import plots
-    from .loop import run_experiment
-    from .runner import RunsFailed, run_runs
-
     failed = []
     try:
         output = check_writable_dir("--output", args.output)
@@ -170,9 +170,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _write_outputs(args, results, output: Path) -> None:
     """metrics.json/csv (one row per run and generation) and the figures; several seeds draw mean and 95% band."""
-    from . import plots
-    from .replicates import bands_of
-
     rows = [{"real_fraction": r.config.real_fraction, "strategy": r.config.strategy, "seed": r.seed, **g}
             for r in results for g in r.to_dict()["generations"]]
     _save_tables(rows, output / "metrics")
@@ -180,7 +177,7 @@ def _write_outputs(args, results, output: Path) -> None:
     several_seeds = any(len(band.seeds) > 1 for band in bands)
     _save_figure(plots.metric_bands(bands) if several_seeds else plots.metric_curves(results), output / "metrics.png")
     if several_seeds:
-        print("\n" + "\n".join(band.last_generation_line() for band in bands))
+        print("\n" + "\n".join(band.generation_line() for band in bands))
     for result in results:
         if several_seeds and result.seed != results[0].seed:
             continue  # sample grids of the first seed only

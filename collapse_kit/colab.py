@@ -15,7 +15,7 @@ def setup_colab() -> bool:
     """Ready a Colab runtime for the lessons: turn on Colab's custom widget manager; outside Colab, do nothing.
 
     The lessons' sliders and buttons are ipywidgets 8 widgets, which Colab shows with its custom widget manager (it
-    loads the widgets' JavaScript from a third-party CDN; README, "Troubleshooting by front end").
+    loads the widgets' JavaScript from a third-party CDN; site/guides/troubleshooting.md).
 
     Returns:
         True on Colab, after turning the widget manager on; False anywhere else.

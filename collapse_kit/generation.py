@@ -1,32 +1,23 @@
-"""What one generation of the recursive loop produced, declared once: every field, its row columns, its plot label.
+"""What one generation of the VAE loop produced, declared once: every field, its row columns, its metrics.
 
-A field of ``GenerationResult`` is declared here with the columns it contributes to a generation's JSON/CSV row
-(``GenerationResult.scalars``); a column with a plot label is a *metric*, drawn over generations. The cache entry's
-fields (``ENTRY_FIELDS``), the metric names (``METRIC_NAMES``), the plot labels (``METRIC_LABELS``) and the results
-bundle's columns are all derived from these declarations: a new metric is one field here plus its computation in
-``loop._evaluate``. Used by ``loop``, ``plots``, ``bundle`` and ``collapse-kit``; lessons 03-08 read its fields.
+A field of ``GenerationResult`` is declared with the columns it contributes to a generation's JSON/CSV row
+(``columns.Column``); a column with a label is a *metric*: plotted over generations, shown in the run table if it has
+a ``short`` header, and named in verdicts by its ``measure``. The cache entry's fields (``ENTRY_FIELDS``), the metric
+names, the plot labels, the run table and the results bundle's columns are all derived from these declarations: a
+new metric is one ``Column`` here plus its computation in ``loop._evaluate``. Used by ``loop``, ``plots``,
+``bundle``, ``claims`` and ``collapse-kit``; lessons 03-08 read its fields.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Callable
+from dataclasses import dataclass, fields
 
 import numpy as np
 import torch
 
+from .columns import Column, columns_of, declare, metrics_of, scalars
 
-@dataclass(frozen=True)
-class Column:
-    """One value of a generation's row: its name, how it is computed from the field, and (metrics only) a label."""
-
-    name: str
-    reduce: Callable = float
-    label: str | None = None  # set: a metric, plotted over generations with this label
-
-
-def _declare(*columns: Column, **options):
-    return field(metadata={"columns": columns}, **options)
+SHIPPED_IMAGES = 16  # sample images per generation that the results bundle ships
 
 
 def _histogram_row(shares) -> list[float]:
@@ -37,35 +28,51 @@ def _histogram_row(shares) -> list[float]:
 class GenerationResult:
     """What one generation's model did. Scalars are floats; arrays are numpy (nats per image for the ELBOs)."""
 
-    generation: int = _declare(Column("generation", int))
-    train_size: int = _declare(Column("train_size", int))
-    real_share: float = _declare(Column("real_share"))
-    loss_per_epoch: list[float] = _declare(Column("final_loss", lambda losses: float(losses[-1])))
-    fid: float = _declare(Column("fid", label="MNIST FID (lower: closer to real)"))
-    precision: float = _declare(Column("precision", label="precision (quality)"))
-    recall: float = _declare(Column("recall", label="recall (diversity)"))
-    class_entropy: float = _declare(Column("class_entropy", label="class entropy (nats; ln 10 = 2.30 balanced)"))
-    classes_covered: int = _declare(Column("classes_covered", int, "digits covered (of 10)"))
-    latent_std: float = _declare(Column("latent_std", label="std of latent means (gen-0 encoder)"))
-    pixel_diversity: float = _declare(Column("pixel_diversity", label="pixel diversity (mean pair distance)"))
-    test_nelbo: float = _declare(Column("test_nelbo", label="real test -ELBO (nats/image)"))
-    sample_nelbo_gen0: np.ndarray = _declare(
-        Column("sample_nelbo_gen0", lambda values: float(np.mean(values)), "samples' -ELBO under gen 0 (nats)"),
+    generation: int = declare(Column("generation", int, short="gen", fmt="{:.0f}"))
+    train_size: int = declare(Column("train_size", int))
+    real_share: float = declare(Column("real_share", short="real", fmt="{:.0%}"))
+    loss_per_epoch: list[float] = declare(Column("final_loss", lambda losses: float(losses[-1])))
+    fid: float = declare(Column("fid", label="MNIST FID (lower: closer to real)", short="FID", fmt="{:.1f}",
+                                better="lower", measure="FID"))
+    precision: float = declare(Column("precision", label="precision (quality)", short="prec", fmt="{:.2f}",
+                                      better="higher", measure="precision"))
+    recall: float = declare(Column("recall", label="recall (diversity)", short="recall", fmt="{:.2f}",
+                                   better="higher", measure="recall"))
+    class_entropy: float = declare(Column("class_entropy", label="class entropy (nats; ln 10 = 2.30 balanced)",
+                                          fmt="{:.2f}", better="higher", measure="class entropy (nats)"))
+    classes_covered: int = declare(Column("classes_covered", int, "digits covered (of 10)", short="digits",
+                                          fmt="{:.0f}", better="higher", measure="digits covered"))
+    latent_std: float = declare(Column("latent_std", label="std of latent means (gen-0 encoder)", short="lat.std",
+                                       fmt="{:.3f}", better="higher", measure="latent std"))
+    pixel_diversity: float = declare(Column("pixel_diversity", label="pixel diversity (mean pair distance)",
+                                            fmt="{:.2f}", better="higher", measure="pixel diversity"))
+    test_nelbo: float = declare(Column("test_nelbo", label="real test -ELBO (nats/image)", short="test-ELBO",
+                                       fmt="{:.1f}", better="lower", measure="test -ELBO (nats)"))
+    sample_nelbo_gen0: np.ndarray = declare(
+        Column("sample_nelbo_gen0", lambda values: float(np.mean(values)), "samples' -ELBO under gen 0 (nats)",
+               fmt="{:.1f}"),
         Column("sample_nelbo_gen0_spread", lambda values: float(np.std(values)),
-               "spread (std) of samples' -ELBO under gen 0"))
-    class_histogram: np.ndarray = _declare(Column("class_histogram", _histogram_row))
-    samples: torch.Tensor = _declare()  # a few synthetic images, uint8 (n, 1, 28, 28), for the grids
-    model_state: dict | None = _declare(default=None, repr=False)  # the weights, only with keep_models=True
+               "spread (std) of samples' -ELBO under gen 0", fmt="{:.1f}", better="higher",
+               measure="spread of the samples' -ELBO under generation 0 (nats)"))
+    class_histogram: np.ndarray = declare(Column("class_histogram", _histogram_row))
+    samples: torch.Tensor = declare()  # a few synthetic images, uint8 (n, 1, 28, 28), for the grids
+    model_state: dict | None = declare(default=None, repr=False)  # the weights, only with keep_models=True
 
     def scalars(self) -> dict:
         """JSON-ready row: every column of every field (the histogram as a list; the ELBO array as mean and std)."""
-        return {column.name: column.reduce(getattr(self, item.name))
-                for item in fields(self) for column in item.metadata["columns"]}
+        return scalars(self)
+
+    def shipped_samples(self) -> np.ndarray:
+        """What the results bundle keeps of this generation's samples: the first 16 images, uint8 (16, 28, 28)."""
+        return self.samples[:SHIPPED_IMAGES, 0].numpy()
 
 
-COLUMNS = tuple(column for item in fields(GenerationResult) for column in item.metadata["columns"])
-METRIC_LABELS = {column.name: column.label for column in COLUMNS if column.label}
-METRIC_NAMES = tuple(METRIC_LABELS)
+COLUMNS = columns_of(GenerationResult)
+METRICS = metrics_of(GenerationResult)
+METRIC_LABELS = {name: column.label for name, column in METRICS.items()}
+METRIC_NAMES = tuple(METRICS)
+# The four measures a run is summed up by (the run's figures, the explorer, a sweep's last line).
+HEADLINE_METRICS = ("fid", "classes_covered", "latent_std", "test_nelbo")
 # What a cache entry must hold to rebuild a GenerationResult (the generation is the entry's file name).
 ENTRY_FIELDS = tuple(item.name for item in fields(GenerationResult) if item.name != "generation")
 

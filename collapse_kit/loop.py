@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -21,17 +22,13 @@ from ._validation import check_choice, check_digits, check_float, check_fraction
 from .cache import RunCache
 from .classifier import classify
 from .data import load_mnist, random_images
-from .generation import ENTRY_FIELDS, METRIC_NAMES, GenerationResult, from_entry
+from .generation import COLUMNS, ENTRY_FIELDS, METRIC_NAMES, GenerationResult, from_entry
 from .models import IMAGE_SHAPE, MODEL_KINDS, SAMPLE_MODES, VAE, make_model
 from .training import resolve_device, train_vae
 
 STRATEGIES = ("replace", "accumulate")
 COMPUTE_BUDGETS = ("epochs", "steps")
 GRID_IMAGES = 64  # sample images kept per generation for the grids
-TABLE_COLUMNS = (("generation", "gen", "{:>3.0f}"), ("real_share", "real", "{:>5.0%}"), ("fid", "FID", "{:>6.1f}"),
-                 ("classes_covered", "digits", "{:>6.0f}"), ("latent_std", "lat.std", "{:>7.3f}"),
-                 ("precision", "prec", "{:>5.2f}"), ("recall", "recall", "{:>6.2f}"),
-                 ("test_nelbo", "test-ELBO", "{:>9.1f}"))
 
 
 @dataclass(frozen=True)
@@ -69,6 +66,7 @@ class ExperimentConfig:
     metric_samples: int = 2000
     compute: str = "epochs"
     real_digits: tuple[int, ...] | None = None
+    record: ClassVar[type] = GenerationResult  # what one generation of this world produces (its columns)
 
     def __post_init__(self):
         check_choice("compute", self.compute, COMPUTE_BUDGETS)
@@ -100,6 +98,25 @@ class ExperimentConfig:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
 
+    def label(self) -> str:
+        """A short legend label of the setting, e.g. "real 50% / replace", "1 real image / replace",
+        "real 0% / accumulate, equal steps" or "real 50% (digits 0-4) / replace". Used by the lessons' figures."""
+        k = self.real_per_generation
+        real = (f"{k} real image{'s' if k != 1 else ''}" if 0 < self.real_fraction < 0.05
+                else f"real {self.real_fraction:.0%}")
+        if self.real_digits is not None:
+            digits = self.real_digits
+            span = (f"{digits[0]}-{digits[-1]}" if digits == tuple(range(digits[0], digits[-1] + 1))
+                    else ",".join(map(str, digits)))
+            real += f" (digits {span})"
+        if self.sample_mode == "bernoulli":
+            real += f", Bernoulli samples at temperature {self.temperature:g}"
+        return f"{real} / {self.strategy}" + (", equal steps" if self.compute == "steps" else "")
+
+    def run(self, seed: int = 0, **options) -> "ExperimentResult":
+        """``run_experiment(self, seed, **options)``: how the runner and the bundle run any world's config."""
+        return run_experiment(self, seed, **options)
+
 
 @dataclass
 class ExperimentResult:
@@ -116,11 +133,9 @@ class ExperimentResult:
         return np.array([record.scalars()[name] for record in self.generations], dtype=float)
 
     def table(self) -> str:
-        """The per-generation table ``collapse-kit run`` prints (and lessons 03-05 show)."""
-        lines = ["  ".join(f"{title:>{len(fmt.format(0))}}" for _, title, fmt in TABLE_COLUMNS)]
-        for record in self.to_dict()["generations"]:
-            lines.append("  ".join(fmt.format(record[name]) for name, _, fmt in TABLE_COLUMNS))
-        return "\n".join(lines)
+        """The per-generation table ``collapse-kit run`` prints (and lessons 03-05 show): every column with a
+        ``short`` header (``generation.COLUMNS``), right-aligned."""
+        return run_table(COLUMNS, self.to_dict()["generations"])
 
     def to_dict(self) -> dict:
         return {"config": dataclasses.asdict(self.config), "seed": self.seed,
@@ -135,6 +150,17 @@ class ExperimentResult:
         model = make_model(self.config.model)
         model.load_state_dict(state)
         return model.eval()
+
+
+def run_table(columns, rows: list[dict]) -> str:
+    """A fixed-width table of ``rows`` (one dict per generation): the columns with a ``short`` header, each value
+    in its column's format. Shared by every world's result."""
+    shown = [column for column in columns if column.short]
+    cells = [[column.fmt.format(row[column.name]) for column in shown] for row in rows]
+    widths = [max([len(column.short)] + [len(line[index]) for line in cells]) for index, column in enumerate(shown)]
+    lines = ["  ".join(column.short.rjust(width) for column, width in zip(shown, widths))]
+    lines += ["  ".join(cell.rjust(width) for cell, width in zip(line, widths)) for line in cells]
+    return "\n".join(lines)
 
 
 def _seed(seed: int, generation: int, purpose: str) -> int:

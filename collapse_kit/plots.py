@@ -5,17 +5,21 @@ Used in lessons 01-08 and by ``collapse-kit run`` / ``sweep``.
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import torch
 from matplotlib.figure import Figure as _MatplotlibFigure
 from matplotlib.ticker import MaxNLocator
 
 from ._validation import check_choice, check_int
-from .generation import METRIC_LABELS, METRIC_NAMES
+from .bundle import Band, bands_of
+from .columns import metric
+from .generation import HEADLINE_METRICS, METRIC_LABELS
 from .loop import ExperimentResult
 from .theory import (REAL_POINT_SETTINGS, GaussianResult, LifelineStudy, MixtureResult, expected_log_variance,
                      expected_variance)
-from .verdicts import summarize
+from .stats import summarize
 
 
 def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 1) -> np.ndarray:
@@ -41,17 +45,13 @@ class Figure(_MatplotlibFigure):
     """A matplotlib Figure that shows itself as a PNG in any notebook, whatever backend the kernel has."""
 
     def _repr_png_(self) -> bytes:
-        import io
-
         buffer = io.BytesIO()
         self.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
         return buffer.getvalue()
 
-def run_label(result: ExperimentResult) -> str:
-    """Short legend label of a run: its setting (``replicates.setting_label``), e.g. "real 10% / replace"."""
-    from .replicates import setting_label
-
-    return setting_label(result.config)
+def run_label(result) -> str:
+    """Short legend label of a run: its setting (``config.label()``), e.g. "real 10% / replace"."""
+    return result.config.label()
 
 
 def sample_grids(result: ExperimentResult, generations=None, images: int = 36) -> Figure:
@@ -90,65 +90,68 @@ def _sample_row(grids: dict, images: int, title: str) -> Figure:
     return figure
 
 
-def _metric_panels(results, metrics) -> tuple[list, Figure, np.ndarray]:
-    """Checked runs and metric names, and a figure with one panel per metric (metric_curves)."""
-    results = [results] if isinstance(results, ExperimentResult) else list(results)
-    if not results:
-        raise ValueError("results must hold at least one ExperimentResult")
-    for name in metrics:
-        check_choice("metrics", name, METRIC_NAMES)
+def _metric_axes(configs, metrics) -> tuple[list, Figure, np.ndarray]:
+    """The metrics' columns (checked against the first setting's world) and a figure with one panel per metric."""
+    metrics = list(metrics)
+    if not metrics:
+        raise ValueError("metrics must name at least one metric")
+    columns = [metric(configs[0], name) for name in metrics]
     figure = Figure(figsize=(3.6 * len(metrics), 3.0), layout="constrained")
-    return results, figure, np.atleast_1d(figure.subplots(1, len(metrics)))
+    return columns, figure, np.atleast_1d(figure.subplots(1, len(metrics)))
 
 
-def metric_curves(results, metrics=("fid", "classes_covered", "latent_std", "test_nelbo")) -> Figure:
+def metric_curves(results, metrics=HEADLINE_METRICS) -> Figure:
     """Metrics over generations, one panel per metric, one line per run (several runs compare).
 
     Used in lesson 04 and by ``collapse-kit``.
     """
-    results, figure, axes = _metric_panels(results, metrics)
-    for axis, name in zip(axes, metrics):
+    results = [results] if hasattr(results, "seed") else list(results)
+    if not results:
+        raise ValueError("results must hold at least one run")
+    columns, figure, axes = _metric_axes([result.config for result in results], metrics)
+    for axis, column in zip(axes, columns):
         for result in results:
-            values = result.metric(name)
+            values = result.metric(column.name)
             axis.plot(np.arange(len(values)), values, marker="o", markersize=3, label=run_label(result))
         axis.set_xlabel("generation")
-        axis.set_title(METRIC_LABELS[name], fontsize=9)
+        axis.set_title(column.label, fontsize=9)
         axis.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
     return figure
 
 
-def metric_bands(bands, metrics=("fid", "classes_covered", "latent_std", "test_nelbo"), live=()) -> Figure:
-    """Each band's mean over seeds with its shaded 95% interval, per generation; live runs drawn over them as dots.
+def metric_bands(bands, metrics=HEADLINE_METRICS, live=()) -> Figure:
+    """Each band's mean over seeds with its shaded 95% interval, per generation; one-seed bands (a live run) and
+    ``live`` runs drawn over them as dots, labelled "your run".
 
-    ``bands``: ``replicates.Band`` objects (from the results bundle or from runs made here); ``live``: the
-    student's own runs (``ExperimentResult``), labelled "your run". Used by the explorer and lessons 03-08.
+    ``bands``: ``bundle.Band`` objects (shipped, or run here); ``live``: the student's own runs (results), each
+    drawn in the colour of the band of its setting. Used by the explorer and lessons 03-08.
     """
-    bands, live = list(bands), [live] if isinstance(live, ExperimentResult) else list(live)
-    if not bands and not live:
+    live = [live] if hasattr(live, "seed") else list(live)  # one run (a Band has seeds, not seed)
+    bands = list(bands) + [one for result in live for one in bands_of(result, source="your run")]
+    if not bands:
         raise ValueError("metric_bands needs at least one band or one live run")
-    for name in metrics:
-        check_choice("metrics", name, METRIC_NAMES)
-    figure = Figure(figsize=(3.6 * len(metrics), 3.0), layout="constrained")
-    axes = np.atleast_1d(figure.subplots(1, len(metrics)))
+    for item in bands:
+        if not isinstance(item, Band):
+            raise TypeError(f"bands must hold bundle.Band objects, got {type(item).__name__}")
+    columns, figure, axes = _metric_axes([item.config for item in bands], metrics)
     colours = {}
-    for axis, name in zip(axes, metrics):
-        for index, band in enumerate(bands):
-            summary, generation = band.summary(name), np.arange(band.generations)
-            colour = colours.setdefault(band.config, f"C{index % 10}")
+    for axis, column in zip(axes, columns):
+        for index, item in enumerate(bands):
+            generation, colour = np.arange(item.generations), colours.setdefault(item.config, f"C{index % 10}")
+            if len(item.seeds) == 1:
+                axis.plot(generation, item.metric(column.name)[0], linestyle="none", marker="o", markersize=5,
+                          color=colour, markeredgecolor="black", label=item.label())
+                continue
+            summary = item.summary(column.name)
             axis.fill_between(generation, summary.low, summary.high, color=colour, alpha=0.25, linewidth=0)
-            axis.plot(generation, summary.mean, color=colour, label=f"{band.label()}: mean, 95% CI")
-        for index, result in enumerate(live):
-            values = result.metric(name)
-            colour = colours.get(result.config, f"C{(len(bands) + index) % 10}")
-            axis.plot(np.arange(len(values)), values, linestyle="none", marker="o", markersize=5, color=colour,
-                      markeredgecolor="black", label=f"your run: {run_label(result)}, seed {result.seed}")
+            axis.plot(generation, summary.mean, color=colour, label=f"{item.label()}: mean, 95% CI")
         axis.set_xlabel("generation")
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axis.set_title(METRIC_LABELS[name], fontsize=9)
+        axis.set_title(column.label, fontsize=9)
         axis.grid(alpha=0.3)
     figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", fontsize=8,
-                  ncols=min(2, len(bands) + len(live)))
+                  ncols=min(2, len(bands)))
     return figure
 
 
@@ -395,7 +398,7 @@ def lifeline_grid(study: LifelineStudy) -> Figure:
 
 
 def synthetic_share(study) -> Figure:
-    """C3 over training-set sizes (``studies.SyntheticShareStudy``): left, generation 1's measure with 95% intervals
+    """C3 over training-set sizes (``claims.SyntheticShare``): left, generation 1's measure with 95% intervals
     for the real images alone, with the synthetic share added, and all real at the same total; right, the two
     costs of the synthetic share (mixed minus alone: real held fixed; mixed minus all real: total held fixed).
     Used in lesson 06."""

@@ -1,7 +1,8 @@
 """Many independent experiments at once: worker processes on this machine (joblib), or a Dask cluster.
 
-A *run* is one ``(config, seed)`` pair. ``run_runs`` runs a list of them, in worker processes with one torch thread
-each (``workers=N``) or as one Dask task each (``client=``), and returns their results in the order asked. Every
+A *run* is one ``(config, seed)`` pair, of any world: the config runs itself (``config.run(seed, ...)``: the VAE
+loop's ``ExperimentConfig``, or another world's config with the same method). ``run_runs`` runs a list of them,
+in worker processes with one torch thread each (``workers=N``) or as one Dask task each (``client=``), and returns their results in the order asked. Every
 worker writes finished generations to the same cache (atomic writes: two workers finishing the same run leave one
 whole file), so an interrupted sweep resumes and a run already computed anywhere is loaded, not trained. Numbers do
 not depend on where a run ran: a worker's results equal a serial run's, bit for bit, on the same platform.
@@ -13,10 +14,11 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass
 
+import torch
 from tqdm.auto import tqdm
 
 from ._validation import check_int, check_writable_dir
-from .loop import ExperimentConfig, ExperimentResult, run_experiment
+from .loop import ExperimentResult
 from .training import resolve_device
 
 
@@ -24,7 +26,7 @@ from .training import resolve_device
 class Failure:
     """A run that raised: what was asked, and the error with its traceback (text, so it crosses processes)."""
 
-    config: ExperimentConfig
+    config: object
     seed: int
     error: str
 
@@ -57,14 +59,12 @@ def parse_seeds(text: str) -> list[int]:
     return list(dict.fromkeys(seeds))
 
 
-def _run_one(config: ExperimentConfig, seed: int, options: dict, threads: int | None, on_generation=None):
+def _run_one(config, seed: int, options: dict, threads: int | None, on_generation=None):
     """One run: ``("ok", result)`` or ``("failed", traceback text)``; an error never stops the other runs."""
-    import torch
-
     if threads is not None:
         torch.set_num_threads(threads)  # N workers with one thread each, not N x cores threads fighting
     try:
-        return "ok", run_experiment(config, seed, progress=False, on_generation=on_generation, **options)
+        return "ok", config.run(seed, progress=False, on_generation=on_generation, **options)
     except Exception:  # reported by the caller, with the run's config, as a Failure
         return "failed", traceback.format_exc()
 
@@ -74,7 +74,8 @@ def run_runs(runs, *, workers: int = 1, client=None, cache: bool = True, cache_d
     """Run every ``(config, seed)`` of ``runs`` and return their results in the same order.
 
     Args:
-        runs: pairs ``(ExperimentConfig, seed)``; a pair given twice runs once.
+        runs: pairs ``(config, seed)`` (a config of any world: it has ``run(seed, ...)``); a pair given twice runs
+            once.
         workers: processes on this machine, one torch thread each (1: run here, one after the other).
         client: a ``dask.distributed.Client`` or a scheduler address such as ``"tcp://host:8786"``: one task per
             run on the cluster (then ``workers`` is ignored). The cache must be a folder every worker sees.
@@ -107,13 +108,14 @@ def run_runs(runs, *, workers: int = 1, client=None, cache: bool = True, cache_d
     return results
 
 
-def _checked_pair(pair) -> tuple[ExperimentConfig, int]:
+def _checked_pair(pair) -> tuple[object, int]:
     try:
         config, seed = pair
     except (TypeError, ValueError):
-        raise TypeError(f"runs must hold (ExperimentConfig, seed) pairs, got {pair!r}") from None
-    if not isinstance(config, ExperimentConfig):
-        raise TypeError(f"runs must hold (ExperimentConfig, seed) pairs, got a {type(config).__name__} config")
+        raise TypeError(f"runs must hold (config, seed) pairs, got {pair!r}") from None
+    if not callable(getattr(config, "run", None)) or not hasattr(config, "record"):
+        raise TypeError(f"runs must hold (config, seed) pairs of an experiment config (ExperimentConfig or another "
+                        f"world's, with run() and record), got a {type(config).__name__} config")
     return config, check_int("seed", seed, 0)
 
 
@@ -136,7 +138,7 @@ def _here(pairs, options, bar) -> dict:
 
 def _in_processes(pairs, options, workers, bar) -> dict:
     """Worker processes (joblib's loky), results as they finish; Ctrl-C stops the workers (joblib aborts them)."""
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed  # only when workers > 1: a serial run needs no process pool
 
     outcomes = {}
     jobs = Parallel(n_jobs=workers, return_as="generator_unordered")(
@@ -152,7 +154,7 @@ def _tagged(pair, options):
 
 def _on_dask(client, pairs, options, bar) -> dict:
     """One Dask task per run; a scheduler address opens (and afterwards closes) a client of our own."""
-    from distributed import Client, as_completed
+    from distributed import Client, as_completed  # the optional cluster extra: imported only with a client
 
     own = isinstance(client, str)
     if own:

@@ -1,7 +1,8 @@
-"""Studies built from the recursive loop: sweeps, the real-data reference, the temperature trade-off, data policies.
+"""Studies built from the recursive loop: sweeps, the real-data reference, what the metrics see, the temperature
+trade-off, data policies.
 
-Each is a seeded function returning plain data (or reads the shipped results bundle); the plots module draws them.
-Used in lessons 04-08 and by ``collapse-kit sweep``.
+Each is a seeded function returning plain data; the plots module draws them. (Verdicts live in ``claims``.)
+Used in lessons 04, 07, 08 and by ``collapse-kit sweep``.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ import torch
 
 from . import metrics
 from ._validation import check_choice, check_float, check_int
-from .classifier import classify
+from .bundle import Band
+from .classifier import classify, load_classifier
 from .data import load_mnist, random_images
-from .generation import METRIC_NAMES
 from .loop import STRATEGIES, ExperimentConfig, ExperimentResult
 from .models import VAE
 from .profiles import profile_config
 from .runner import run_runs
-from .verdicts import compare
 
 
 def run_sweep(real_fractions=(0.0, 0.5, 1.0), strategies=("replace",), base: ExperimentConfig | None = None,
@@ -63,15 +63,11 @@ def real_data_scores(metric_samples: int = 2000, seed: int = 0) -> dict:
     return {**scores, "pixel_diversity": metrics.pixel_diversity(images)}
 
 
-# How a verdict's text names a measure (the plots' longer titles are generation.METRIC_LABELS).
-MEASURE_NAMES = {"test_nelbo": "test -ELBO (nats)", "fid": "FID", "latent_std": "latent std"}
 CONFIDENT = 0.9  # a sample is "recognisable" when the classifier gives one digit at least this probability
 
 
 def _views_of(images: torch.Tensor, real_features: torch.Tensor, real_length: float, confident: float) -> dict:
     """Raw and unit-sphere precision/recall, the unrecognisable share and the feature length of one image set."""
-    from .classifier import load_classifier
-
     labels, features = classify(images)
     with torch.no_grad():
         top = load_classifier().head(features).softmax(dim=1).max(dim=1).values
@@ -172,22 +168,19 @@ def training_images(config: ExperimentConfig, train_sizes) -> int:
     return int(sum(per_generation) * config.batch_size)
 
 
-def policy_report(result, bounds: PolicyBounds) -> dict:
-    """Does a run meet the bounds? Each bound's value, limit and verdict, plus ``passed`` and the compute spent.
+def policy_report(evidence: Band, bounds: PolicyBounds) -> dict:
+    """Does a policy meet the bounds? Each bound's value, limit and verdict, plus ``passed`` and the compute spent.
 
-    ``result``: one run (``ExperimentResult``), or a ``replicates.Band`` of many seeds (e.g. from the shipped
-    bundle): then each value is the mean over seeds, ``seeds_passing`` counts the seeds that meet the bound, and a
-    bound is met only if every seed meets it. ``training_images`` counts every image pushed through training
+    ``evidence``: a ``bundle.Band`` of the policy's setting (``bundle.evidence``: the bundle's seeds, or one live
+    run): each value is the mean over seeds, ``seeds_passing`` counts the seeds that meet the bound, and a bound is
+    met only if every seed meets it. ``training_images`` counts every image pushed through training
     (``training_images``). Used in lesson 08.
     """
-    config = result.config
-    if isinstance(result, ExperimentResult):
-        classes = np.array([[record.classes_covered for record in result.generations]], dtype=float)
-        latent = np.array([[record.latent_std for record in result.generations]], dtype=float)
-        sizes = [record.train_size for record in result.generations]
-    else:
-        classes, latent = result.values["classes_covered"], result.values["latent_std"]
-        sizes = result.values["train_size"][0]
+    if not isinstance(evidence, Band):
+        raise TypeError(f"evidence must be a bundle.Band (bundle.evidence(config)), got {type(evidence).__name__}")
+    config = evidence.config
+    classes, latent = evidence.metric("classes_covered"), evidence.metric("latent_std")
+    sizes = evidence.metric("train_size")[0]
     ratio = np.where(latent[:, 0] > 0, latent[:, -1] / np.where(latent[:, 0] > 0, latent[:, 0], 1), 0.0)
     real = config.real_images_used
     rows = {
@@ -200,83 +193,8 @@ def policy_report(result, bounds: PolicyBounds) -> dict:
         passing = int(np.sum(meets(values)))
         value = float(np.mean(values))
         checks[name] = {"value": int(value) if name == "real_images" else round(value, 3), "limit": limit,
-                        "ok": passing == len(values)}
-        if len(values) > 1:
-            checks[name]["seeds_passing"] = f"{passing} of {len(values)}"
+                        "ok": passing == len(values), "seeds_passing": f"{passing} of {len(values)}"}
     return {"policy": f"real_fraction={config.real_fraction:g}, strategy={config.strategy}"
                       + (", compute=steps" if config.compute == "steps" else ""),
-            "checks": checks, "passed": all(row["ok"] for row in checks.values()),
+            "evidence": evidence.label(), "checks": checks, "passed": all(row["ok"] for row in checks.values()),
             "training_images": training_images(config, sizes)}
-
-
-@dataclass(frozen=True)
-class SyntheticShareStudy:
-    """C3 at several training-set sizes, over the bundle's seeds: generation 1's ``measure`` (one number per seed)
-
-    * ``alone[n]``: trained on n real images;
-    * ``mixed[n]``: on the same n real images plus synthetic ones from generation 0 (``share`` of the set);
-    * ``all_real[n]``: on n / (1 - share) real images, the mixed set's total, all real.
-
-    Real held fixed (mixed against alone) asks whether *adding* synthetic data hurts; total held fixed (mixed
-    against all real) asks what *replacing* real data by synthetic costs. Returned by ``synthetic_share_study``.
-    """
-
-    real_sizes: tuple[int, ...]
-    alone: dict
-    mixed: dict
-    all_real: dict
-    measure: str
-    share: float
-
-    @property
-    def label(self) -> str:
-        """The measure as the lessons name it, e.g. "test -ELBO (nats)"."""
-        return MEASURE_NAMES.get(self.measure, self.measure)
-
-    def added(self, real: int):
-        """Verdict: adding the synthetic share to ``real`` real images raises the measure (hurts), over seeds."""
-        return compare("C3", self.mixed[real], self.alone[real], f"{self.label} with {real:,} real + "
-                       f"{self.share:.0%} synthetic", f"with the {real:,} real alone")
-
-    def replaced(self, real: int):
-        """Verdict: replacing ``share`` of an all-real set by synthetic images raises the measure (hurts)."""
-        total = round(real / (1 - self.share))
-        return compare("C3", self.mixed[real], self.all_real[real], f"{self.label} with {self.share:.0%} of "
-                       f"{total:,} images synthetic", "all real")
-
-    def _costs(self, against: dict) -> np.ndarray:
-        return np.concatenate([self.mixed[real] - against[real] for real in self.real_sizes])
-
-    def added_overall(self):
-        """Verdict over every size at once (one cost per seed and size): adding the synthetic share hurts."""
-        return compare("C3", self._costs(self.alone), 0.0, f"{self.label} with {self.share:.0%} synthetic added "
-                       f"to the real images, over all {len(self.real_sizes)} sizes", "without", unit="runs")
-
-    def replaced_overall(self):
-        """Verdict over every size at once: replacing ``share`` of the real images by synthetic ones hurts."""
-        return compare("C3", self._costs(self.all_real), 0.0, f"{self.label} with {self.share:.0%} of the images "
-                       f"synthetic, over all {len(self.real_sizes)} sizes", "all real", unit="runs")
-
-    def shrinks(self):
-        """Verdict: the cost of replacing is smaller at the largest size than at the smallest (Dohmatob et al. ask
-        whether more data makes a fixed synthetic share harmless)."""
-        small, large = self.real_sizes[0], self.real_sizes[-1]
-        return compare("C3", self.mixed[large] - self.all_real[large], self.mixed[small] - self.all_real[small],
-                       f"the cost of {self.share:.0%} synthetic in {self.label} at "
-                       f"{round(large / (1 - self.share)):,} images", f"at {round(small / (1 - self.share)):,}",
-                       expect="lower")
-
-
-def synthetic_share_study(measure: str = "test_nelbo", bundle=None) -> SyntheticShareStudy:
-    """C3 from the shipped results bundle (no training): generation 1 of the C3 experiments of
-    ``bundle.bundle_configs``, 10 seeds each. ``measure``: a per-generation metric, e.g. "test_nelbo" (nats on the
-    real test set, lower is better) or "fid". Used in lesson 06."""
-    from .bundle import C3_REAL_SIZES, C3_SYNTHETIC_SHARE, c3_names
-    from .replicates import bundle_band
-
-    check_choice("measure", measure, METRIC_NAMES)
-    alone, mixed, all_real = {}, {}, {}
-    for real in C3_REAL_SIZES:
-        for values, name in zip((alone, mixed, all_real), c3_names(real)):
-            values[real] = bundle_band(name, bundle=bundle).values[measure][:, 1]
-    return SyntheticShareStudy(tuple(C3_REAL_SIZES), alone, mixed, all_real, measure, C3_SYNTHETIC_SHARE)

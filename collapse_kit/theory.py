@@ -6,21 +6,28 @@ fit's variance shrinks on average by (1 - 1/N) per generation and hits 0; the ta
 An unbiased fit (divide by N - 1) keeps the *mean* variance at 1, yet almost every chain still collapses: the log of
 the variance drifts down. Many independent chains run at once as arrays, so thousands of generations take about a
 second. Used in lessons 01 and 06.
+
+Runs are cached on disk like the VAE's (``collapse_kit.cache``, same folder): a run's key is its config, its seed,
+the code of this module and what it imports, numpy's version (scikit-learn's too for the mixture) and the platform.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from importlib.metadata import version
 
 import numpy as np
 from scipy.special import digamma, ndtr  # ndtr: the normal CDF (scipy.stats would cost ~60 MB more to import)
+from tqdm.auto import tqdm
 
 from ._validation import check_choice, check_float, check_fraction, check_int
+from .cache import RunCache
 
 STRATEGIES = ("replace", "accumulate")
 FITS = ("mle", "unbiased", "map")
 MIXTURE_FITS = ("mle", "map")
 REAL_SOURCES = ("fresh", "fixed")
+THEORY_MODULE = "theory.py"  # the file that runs this world's experiments: it and what it imports decide the keys
 
 
 @dataclass(frozen=True)
@@ -153,17 +160,40 @@ def _symmetric_root(cov: np.ndarray) -> np.ndarray:
     return vectors * np.sqrt(np.clip(values, 0.0, None))[:, None, :] @ np.swapaxes(vectors, 1, 2)
 
 
-def run_gaussian(config: GaussianConfig | None = None, seed: int = 0) -> GaussianResult:
+def _cached_run(config, seed: int, cache: bool, cache_dir, fields: tuple[str, ...], compute,
+                libraries: tuple[str, ...] = ("numpy",)) -> dict:
+    """The arrays of one theory run, ``{field: array}``: from the run cache if stored there, else ``compute()``,
+    stored whole as the run's one entry (written atomically). ``libraries``: packages whose version decides the bits."""
+    if not cache:
+        return compute()
+    key = {"kind": type(config).__name__, **asdict(config), **{name: version(name) for name in libraries}}
+    store = RunCache(cache_dir, key, seed, module=THEORY_MODULE)
+    entry = store.load(0, fields)
+    if entry is None:
+        entry = compute()
+        store.save(0, entry)
+    return entry
+
+
+def run_gaussian(config: GaussianConfig | None = None, seed: int = 0, *, cache: bool = True,
+                 cache_dir=None) -> GaussianResult:
     """Refit a Gaussian on its own samples, generation after generation, in ``config.chains`` independent chains.
 
     Fits keep each chain's count, mean and centred scatter, merged pairwise (Chan et al.) under "accumulate", so
     "accumulate" costs no more than "replace" and a variance of 1e-20 is still measured to full precision.
-    Used in lessons 01 and 06.
+    ``cache``: reuse and store the run on disk, in ``cache_dir`` (default ``$COLLAPSE_KIT_CACHE`` or
+    ``~/.cache/collapse-kit``, as for ``run_experiment``). Used in lessons 01 and 06.
     """
     config = GaussianConfig() if config is None else config
     if not isinstance(config, GaussianConfig):
         raise TypeError(f"config must be a GaussianConfig, got {type(config).__name__}")
     seed = check_int("seed", seed, 0)
+    arrays = _cached_run(config, seed, cache, cache_dir, ("means", "variances"), lambda: _refit_gaussian(config, seed))
+    return GaussianResult(config, seed, arrays["means"], arrays["variances"])
+
+
+def _refit_gaussian(config: GaussianConfig, seed: int) -> dict:
+    """``run_gaussian``'s computation: {"means": (chains, generations, dim), "variances": (chains, generations)}."""
     rng = np.random.default_rng(seed)
     chains, n, d, real = config.chains, config.samples_per_generation, config.dim, config.real_count
     means = np.empty((chains, config.generations, d))
@@ -196,7 +226,7 @@ def run_gaussian(config: GaussianConfig | None = None, seed: int = 0) -> Gaussia
         root = np.sqrt(cov) if d == 1 else _symmetric_root(cov)
         means[:, generation] = mean
         variances[:, generation] = np.trace(cov, axis1=1, axis2=2) / d
-    return GaussianResult(config, seed, means, variances)
+    return {"means": means, "variances": variances}
 
 
 def _fit(config: GaussianConfig, count: int, mean: np.ndarray, scatter: np.ndarray):
@@ -234,6 +264,11 @@ class LifelineStudy:
     runs: dict
     seed: int
 
+    @property
+    def prior_variances(self) -> tuple[float, ...]:
+        """The MAP priors' variances the study ran, in order."""
+        return tuple(dict.fromkeys(prior for fit, prior, _ in self.runs if fit == "map"))
+
     def result(self, fit: str, real_point: str, prior_variance: float | None = None) -> GaussianResult:
         """The run of one setting, e.g. ``result("map", "fixed", prior_variance=4.0)``."""
         key = (fit, None if fit == "mle" else prior_variance, real_point)
@@ -248,11 +283,12 @@ class LifelineStudy:
 
 
 def lifeline_study(generations: int = 1000, chains: int = 200, seed: int = 0, samples_per_generation: int = 100,
-                   prior_variances=(1.0, 4.0)) -> LifelineStudy:
+                   prior_variances=(1.0, 4.0), *, cache: bool = True, cache_dir=None) -> LifelineStudy:
     """Run C5's grid: MLE and MAP (one prior per ``prior_variances``), each with no, one fixed or one fresh real point.
 
     A prior variance of 1 is well specified (the truth's); 4 is misspecified. Comparing MAP with and without the
-    point separates what the point adds from what the prior does. Used in lesson 06.
+    point separates what the point adds from what the prior does. ``cache``, ``cache_dir``: as for ``run_gaussian``
+    (each run of the grid is cached on its own). Used in lesson 06.
     """
     seed = check_int("seed", seed, 0)
     priors = tuple(check_float("prior_variances", value, 0.0, None, exclusive_minimum=True)
@@ -266,7 +302,7 @@ def lifeline_study(generations: int = 1000, chains: int = 200, seed: int = 0, sa
                                 fit=fit, prior_variance=1.0 if prior is None else prior,
                                 real_points=0 if real_point == "none" else 1,
                                 real_source="fresh" if real_point == "none" else real_point)
-        runs[fit, prior, real_point] = run_gaussian(config, seed=int(run_seed))
+        runs[fit, prior, real_point] = run_gaussian(config, seed=int(run_seed), cache=cache, cache_dir=cache_dir)
     return LifelineStudy(runs, seed)
 
 
@@ -319,15 +355,23 @@ def _sample_truth(rng, count: int) -> np.ndarray:
     return rng.choice(TRUE_MEANS, size=count) + TRUE_STD * rng.standard_normal(count)
 
 
-def run_mixture(config: MixtureConfig | None = None, seed: int = 0, progress: bool = True) -> MixtureResult:
-    """Refit a 2-component Gaussian mixture (EM, scikit-learn) on its own samples. Used in lesson 01."""
-    from sklearn.mixture import GaussianMixture
-    from tqdm.auto import tqdm
-
+def run_mixture(config: MixtureConfig | None = None, seed: int = 0, progress: bool = True, *, cache: bool = True,
+                cache_dir=None) -> MixtureResult:
+    """Refit a 2-component Gaussian mixture (EM, scikit-learn) on its own samples. ``cache``, ``cache_dir``: as for
+    ``run_gaussian``. Used in lesson 01."""
     config = MixtureConfig() if config is None else config
     if not isinstance(config, MixtureConfig):
         raise TypeError(f"config must be a MixtureConfig, got {type(config).__name__}")
     seed = check_int("seed", seed, 0)
+    arrays = _cached_run(config, seed, cache, cache_dir, ("means", "stds", "weights"),
+                         lambda: _refit_mixture(config, seed, progress), libraries=("numpy", "scikit-learn"))
+    return MixtureResult(config, seed, arrays["means"], arrays["stds"], arrays["weights"])
+
+
+def _refit_mixture(config: MixtureConfig, seed: int, progress: bool) -> dict:
+    """``run_mixture``'s computation: {"means", "stds", "weights"}, each (generations, 2)."""
+    from sklearn.mixture import GaussianMixture  # scikit-learn costs ~1 s to import: only the mixture needs it
+
     rng = np.random.default_rng(seed)
     n = config.samples_per_generation
     real = round(config.real_fraction * n) + config.real_points
@@ -351,4 +395,4 @@ def run_mixture(config: MixtureConfig | None = None, seed: int = 0, progress: bo
         means[generation] = model.means_[order, 0]
         stds[generation] = np.sqrt(model.covariances_[order].reshape(2))
         weights[generation] = model.weights_[order]
-    return MixtureResult(config, seed, means, stds, weights)
+    return {"means": means, "stds": stds, "weights": weights}

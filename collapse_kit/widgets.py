@@ -23,10 +23,10 @@ from IPython.display import Image
 from . import plots
 from .loop import STRATEGIES, ExperimentConfig, ExperimentResult, run_experiment
 from .profiles import current_seed, profile_config
-from .replicates import shipped_bands
+from .bundle import bands_for
+from .generation import HEADLINE_METRICS
 from .theory import GaussianConfig, run_gaussian
 
-EXPLORER_METRICS = ("fid", "classes_covered", "latent_std", "test_nelbo")
 
 
 def _show_figure(output: widgets.Output, figure) -> None:
@@ -119,7 +119,7 @@ class CollapseExplorer:
             settings = [self.config()]
         except (ValueError, TypeError):  # an invalid setting has no band; Run will say why
             settings = []
-        return shipped_bands(settings + [result.config for result in self.results], self._bundle)
+        return bands_for(settings + [result.config for result in self.results], self._bundle)
 
     def run(self) -> ExperimentResult | None:
         """What the Run button does: run (or recall) the setting, then redraw. Errors are shown, and returned as None.
@@ -199,15 +199,15 @@ class CollapseExplorer:
 
 
 def _explorer_curves(bands, results):
-    return plots.metric_bands(bands, EXPLORER_METRICS, live=results)
+    return plots.metric_bands(bands, HEADLINE_METRICS, live=results)
 
 
 def explorer_figure(config: ExperimentConfig, results=(), bundle=None):
     """The explorer's curves without widgets: the shipped 10-seed band of ``config`` and of every run in
     ``results``, with those runs drawn over it, exactly as the explorer draws them for the same settings. For front
-    ends that cannot show widgets, and for pages of executed lessons (README, "Troubleshooting by front end")."""
+    ends that cannot show widgets, and for pages of executed lessons (site/guides/troubleshooting.md)."""
     results = list(results)
-    bands = shipped_bands([config] + [result.config for result in results], bundle)
+    bands = bands_for([config] + [result.config for result in results], bundle)
     return _explorer_curves(bands, results)
 
 
@@ -221,12 +221,9 @@ def gaussian_figure(samples_per_generation: int = 100, generations: int = 300, r
 
 def _band_summary(band) -> str:
     """One line on a shipped band's last generation: each mean with its 95% interval."""
-    last = band.generations - 1
-    parts = []
-    for name, title in (("fid", "FID"), ("classes_covered", "digits"), ("latent_std", "latent std")):
-        summary = band.summary(name)
-        parts.append(f"{title} {summary.mean[last]:.3g} [{summary.low[last]:.3g}, {summary.high[last]:.3g}]")
-    return (f"<b>{html.escape(band.label())}</b>, generation {last}: {', '.join(parts)} (mean [95% CI]). "
+    line = band.generation_line(-1, ("fid", "classes_covered", "latent_std"))
+    label, _, numbers = line.partition(", generation ")
+    return (f"<b>{html.escape(label)}</b>, generation {html.escape(numbers)} (mean [95% CI]). "
             "Press <b>Run</b> to add your own run.")
 
 

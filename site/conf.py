@@ -1,7 +1,7 @@
 """Sphinx configuration of the course website (issue 12): every lesson as a page with its outputs, the verdict sheet,
 the glossary, and Binder / Colab launch buttons on every lesson page.
 
-Build it with ``python scripts/build_site.py --profile full`` (README, "The course website"). The source folder is
+Build it with ``python scripts/build_site.py --profile full`` (site/guides/website.md). The source folder is
 the repository root and this folder only holds the configuration (``sphinx-build -c site . OUT``): the lessons are
 pages at their own paths (lessons/03_recursive_training.ipynb -> lessons/03_recursive_training.html), nothing is
 copied or linked, and the launch buttons open the very file the page was built from. ``include_patterns`` below is
@@ -35,7 +35,7 @@ extensions = ["myst_nb", "collapse_site"]
 # What the site is made of, relative to the repository root (the source folder). Everything else in the repository
 # (README, tests, the package, a virtual environment, build folders) is not a page.
 root_doc = "site/index"
-include_patterns = ["site/*.md", "lessons/[0-9][0-9]_*.ipynb", "lessons/verdicts.md"]
+include_patterns = ["site/*.md", "site/guides/*.md", "lessons/[0-9][0-9]_*.ipynb", "lessons/verdicts.md"]
 # Folders Sphinx need not walk at all (include_patterns filters files, exclude_patterns also prunes folders).
 exclude_patterns = ["site/_build", "**/.ipynb_checkpoints", ".git", ".venv", "venv", "**/__pycache__", "build",
                     "dist", "source", "release", "submitted", "autograded", "feedback", "collapse-kit-output"]
@@ -72,8 +72,13 @@ nb_merge_streams = True
 
 # --- the book theme: launch buttons on every lesson page -------------------------------------------------------------
 html_theme = "sphinx_book_theme"
-REPOSITORY = "https://github.com/collapse-kit/collapse-kit"
-BRANCH = "main"
+# The repository (pyproject.toml's [project.urls]) and the release tag of this version: the launch buttons open the
+# lessons of one release, as the lessons' own Colab badges do (scripts/course_address.py).
+sys.path.insert(0, str(REPO / "scripts"))
+import course_address  # noqa: E402
+
+REPOSITORY = course_address.repository_url()
+BRANCH = course_address.release_tag()
 html_theme_options = {
     "repository_url": REPOSITORY,
     "repository_branch": BRANCH,

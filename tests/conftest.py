@@ -7,6 +7,10 @@ each unit test also gets a default cache inside pytest's temporary folder, so no
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")  # no windows, ever: plots are only rendered to memory
@@ -25,6 +29,45 @@ torch.set_num_threads(1)
 # Small enough to train in about a second on 2 CPU cores, big enough that collapse shows after two refits:
 # 16 steps of 128 images per epoch, 5 epochs per generation.
 TINY = ExperimentConfig(generations=3, samples_per_generation=2048, epochs=5, batch_size=128, metric_samples=500)
+
+# The seed of the tests' own random choices (which bundle entry a run recomputes, ...): $COLLAPSE_KIT_TEST_SEED if set,
+# else derived from the git commit under test, so every run of one commit makes the same choices and a failure, which
+# prints the seed, can be replayed anywhere.
+TEST_SEED_ENV = "COLLAPSE_KIT_TEST_SEED"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_seed_and_origin() -> tuple[int, str]:
+    """(the tests' seed, where it came from): ``$COLLAPSE_KIT_TEST_SEED``, else the first 8 hex digits of the git
+    commit as a number, else 0 outside a git checkout."""
+    text = os.environ.get(TEST_SEED_ENV, "").strip()
+    if text:
+        if not text.isdigit():
+            raise ValueError(f"{TEST_SEED_ENV} must be a whole number >= 0, got {text!r}")
+        return int(text), f"${TEST_SEED_ENV}"
+    try:
+        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True,
+                                check=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return 0, "no git commit found"
+    return int(commit[:8], 16), f"commit {commit[:12]}"
+
+
+def pytest_report_header(config):
+    seed, origin = test_seed_and_origin()
+    return f"collapse-kit test seed: {seed} (from {origin}; set {TEST_SEED_ENV} to choose another)"
+
+
+@pytest.fixture(scope="session")
+def test_seed() -> int:
+    """The seed of the tests' random choices (see ``test_seed_and_origin``); a failure prints ``replay_hint``."""
+    return test_seed_and_origin()[0]
+
+
+@pytest.fixture
+def replay_hint(test_seed, request) -> str:
+    """What a failure of this test prints so that anyone can make the same random choices again."""
+    return f"test seed {test_seed}; replay: {TEST_SEED_ENV}={test_seed} pytest '{request.node.nodeid}'"
 
 
 @pytest.fixture(autouse=True)

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import random
-import time
 
 import numpy as np
 import pytest
 
 from collapse_kit import bundle
+from collapse_kit import experiments as ex
 from collapse_kit.cache import platform_tag
 from collapse_kit.generation import COLUMNS
 from collapse_kit.loop import run_experiment
-from collapse_kit.profiles import PROFILES
-from collapse_kit.replicates import from_bundle, shipped_bands
 
 # Where the platform differs from the bundle's, a recomputed run is one more seed of the same experiment: its
 # numbers must fall where the bundle's seeds fall, within this many across-seed standard deviations of their mean.
@@ -27,46 +25,91 @@ def shipped():
 
 def test_the_bundle_is_shipped_small_and_verified(shipped):
     assert bundle.BUNDLE_FILE.stat().st_size <= 5_000_000
-    for provenance in [shipped.provenance] + [experiment.provenance for experiment in shipped.experiments]:
+    for provenance in [shipped.provenance] + [band.provenance for band in shipped.bands]:
         for field in ("code_version", "torch", "platform", "cpu", "created", "build_seconds", "seeds", "python"):
             assert provenance.get(field) not in (None, ""), f"provenance lacks {field}"
         assert len(provenance["seeds"]) >= 10
 
 
+def _shipped_band(name, runs, provenance):
+    band, = bundle.bands_of(runs, source=bundle.SHIPPED, name=name)
+    band.provenance = provenance
+    return band
+
+
 def test_each_experiment_keeps_the_provenance_of_the_build_that_ran_it(tmp_path, synthetic_run):
-    first = bundle.experiment_of("old", "test", [synthetic_run], {"code_version": "a", "created": "then"})
-    second = bundle.experiment_of("new", "test", [synthetic_run], {"code_version": "b", "created": "now"})
+    first = _shipped_band("old", [synthetic_run], {"code_version": "a", "created": "then"})
+    second = _shipped_band("new", [synthetic_run], {"code_version": "b", "created": "now"})
     (tmp_path / "b.npz").write_bytes(bundle.pack([first, second], {"code_version": "b", "created": "now"}))
     read = bundle.read(tmp_path / "b.npz")
-    assert [e.provenance["code_version"] for e in read.experiments] == ["a", "b"]
-    assert read.provenance["created"] == "now" and read.named("old", "test").seeds == [0]
-    assert np.array_equal(read.named("new", "test").values["fid"], first.values["fid"])
+    assert [band.provenance["code_version"] for band in read.bands] == ["a", "b"]
+    assert read.provenance["created"] == "now" and read.band("old").seeds == [synthetic_run.seed]
+    assert np.array_equal(read.band("new").values["fid"], first.values["fid"])
+    assert read.band("new").config == synthetic_run.config
     with pytest.raises(ValueError, match="name must be an experiment"):
-        read.named("absent", "test")
+        read.band("absent")
 
 
-def test_every_lesson_setting_of_the_full_profile_has_a_band_of_ten_seeds(shipped):
-    """The full profile (what students run) is always there; a profile the bundle holds is held whole."""
-    profiles = {experiment.profile for experiment in shipped.experiments}
-    assert "full" in profiles and profiles <= set(PROFILES)
-    for profile in profiles:
-        for name, config in bundle.bundle_configs(profile).items():
-            experiment = shipped.find(config)
-            assert experiment is not None, f"{profile}: {name} is missing"
-            assert len(experiment.seeds) >= 10 and experiment.samples.shape[0] >= 1
-            for column in COLUMNS:
-                seeds, generations = experiment.values[column.name].shape[:2]  # a longer run holds a shorter one
-                assert seeds == len(experiment.seeds) and generations >= config.generations
-            assert np.isfinite(experiment.values["fid"]).all()
+def test_a_bundle_without_a_new_metric_still_reads_without_that_column(tmp_path, synthetic_run):
+    """Adding a metric must not break the shipped bundle: its column is simply absent until the next build."""
+    old = _shipped_band("old", [synthetic_run], {"code_version": "a"})
+    del old.values["recall"]
+    (tmp_path / "b.npz").write_bytes(bundle.pack([old], {"code_version": "a"}))
+    read = bundle.read(tmp_path / "b.npz").band("old")
+    assert "recall" not in read.values and np.array_equal(read.values["fid"], old.values["fid"])
+    with pytest.raises(ValueError, match="columns this band holds"):
+        read.metric("recall")
+
+
+def test_every_experiment_of_the_catalogue_has_a_band_of_ten_seeds(shipped):
+    """The catalogue's configs are the very ones the bundle ran (a literal table cannot drift from the file)."""
+    assert shipped.names() == list(ex.CATALOGUE)
+    for name, config in ex.CATALOGUE.items():
+        band = shipped.band(name)
+        assert band.config == config, name
+        assert len(band.seeds) >= 10 and band.samples.shape[0] >= 1
+        for column in COLUMNS:
+            assert band.values[column.name].shape[:2] == (len(band.seeds), config.generations)
+        assert np.isfinite(band.values["fid"]).all()
+
+
+def test_the_catalogue_isolates_what_each_design_names():
+    """C3: the mixed set holds the same real images as the set alone; every C3 set trains about the full profile's
+    gradient steps (within 3%); accumulate at equal compute differs from equal epochs by compute alone."""
+    steps = ex.CATALOGUE[ex.REAL_0].epochs * (ex.CATALOGUE[ex.REAL_0].samples_per_generation
+                                              // ex.CATALOGUE[ex.REAL_0].batch_size)
+    for real, (alone, mixed, all_real) in ex.C3.items():
+        configs = [ex.CATALOGUE[name] for name in (alone, mixed, all_real)]
+        assert configs[0].real_per_generation == configs[1].real_per_generation == real
+        assert configs[1].samples_per_generation == configs[2].samples_per_generation == round(real / 0.9)
+        assert abs(configs[1].real_fraction - (1 - ex.C3_SYNTHETIC_SHARE)) < 1e-12
+        for config in configs:
+            assert abs(config.epochs * (config.samples_per_generation // config.batch_size) - steps) <= 0.03 * steps
+    assert ex.CATALOGUE[ex.ACCUMULATE].replace(compute="steps") == ex.CATALOGUE[ex.ACCUMULATE_EQUAL_STEPS]
+    n = ex.CATALOGUE[ex.REAL_0].samples_per_generation
+    assert {k: ex.CATALOGUE[name].real_per_generation for k, name in ex.FEW_REAL.items()} == {0: 0, 1: 1, 10: 10,
+                                                                                             100: 100}
+    assert n == 10_000
 
 
 def test_a_shorter_run_of_a_bundled_setting_finds_its_first_generations(shipped):
-    config = bundle.bundle_configs("full")["replace, real 0.5"]
-    band = from_bundle(config.replace(generations=6), shipped)
-    assert band.generations == 6 and band.source == "results bundle"
-    assert np.array_equal(band.values["fid"], shipped.find(config).values["fid"][:, :6])
-    assert from_bundle(config.replace(learning_rate=0.01), shipped) is None
-    assert shipped_bands([config, config.replace(learning_rate=0.01)], shipped)[0].config == config
+    config = ex.CATALOGUE[ex.REAL_50]
+    band = bundle.find(config.replace(generations=6), shipped)
+    assert band.generations == 6 and band.source == "results bundle" and band.name == ex.REAL_50
+    assert np.array_equal(band.values["fid"], shipped.band(ex.REAL_50).values["fid"][:, :6])
+    assert bundle.find(config.replace(learning_rate=0.01), shipped) is None
+    assert bundle.bands_for([config, config.replace(learning_rate=0.01)], shipped)[0].config == config
+    assert bundle.band(ex.REAL_50, generations=6, bundle=shipped).config == config.replace(generations=6)
+
+
+def test_the_evidence_on_a_setting_is_always_a_band(shipped, tmp_path, synthetic_run):
+    """Shipped seeds where the bundle holds the setting; else one live run, as a one-seed band labelled your run."""
+    assert bundle.evidence(ex.CATALOGUE[ex.REAL_25].replace(generations=6), bundle=shipped).seeds == list(range(10))
+    live = bundle.evidence(synthetic_run.config, seed=synthetic_run.seed, bundle=shipped, cache_dir=tmp_path,
+                           progress=False)
+    assert isinstance(live, bundle.Band) and live.seeds == [synthetic_run.seed] and live.source == "your run"
+    assert np.array_equal(live.values["fid"][0], synthetic_run.metric("fid"))
+    assert "your run, seed" in live.label()
 
 
 def test_a_tampered_bundle_is_refused(tmp_path):
@@ -79,23 +122,25 @@ def test_a_tampered_bundle_is_refused(tmp_path):
         bundle.read(tmp_path / "absent.npz")
 
 
-def test_a_sampled_bundle_entry_is_reproduced_by_a_run_of_our_own(shipped, tmp_path):
+def test_a_sampled_bundle_entry_is_reproduced_by_a_run_of_our_own(shipped, tmp_path, test_seed, replay_hint):
     """Recompute the first two generations of a randomly chosen (experiment, seed) of the bundle.
 
-    Generation g depends only on the generations before it, so two generations of a 12-generation run are a
-    two-generation run. Same platform (torch version, CPU kind): the numbers must be equal, bit for bit. Another
-    platform: within SEED_SPREADS across-seed standard deviations of the bundle's mean (a recomputation there is one
-    more seed of the same experiment, not a copy).
+    The choice follows the tests' seed (the git commit's, or $COLLAPSE_KIT_TEST_SEED): a failure prints it and the
+    command that makes the same choice again. Generation g depends only on the generations before it, so two
+    generations of a 12-generation run are a two-generation run. Same platform (torch version, CPU kind): the numbers
+    must be equal, bit for bit. Another platform: within SEED_SPREADS across-seed standard deviations of the bundle's
+    mean (a recomputation there is one more seed of the same experiment, not a copy).
     """
-    choices = shipped.experiments
-    picker = random.Random(time.time_ns())
+    choices = shipped.bands
+    picker = random.Random(test_seed)
     experiment = picker.choice(choices)
     index = picker.randrange(len(experiment.seeds))
     seed = experiment.seeds[index]
+    where = f"{experiment.name}, seed {seed} ({replay_hint})"
+    print(f"recomputing {where}")
     run = run_experiment(experiment.config.replace(generations=2), seed, cache_dir=tmp_path, progress=False,
                          device="cpu")
     ours = {column.name: [record.scalars()[column.name] for record in run.generations] for column in COLUMNS}
-    where = f"{experiment.name} ({experiment.profile}), seed {seed}"
     if experiment.provenance["platform"] == platform_tag("cpu"):
         for name, values in ours.items():
             assert np.array_equal(np.asarray(values, dtype=float), experiment.values[name][index, :2]), (where, name)
@@ -118,6 +163,6 @@ def test_the_explorer_opens_on_the_shipped_band_without_training(tmp_path, train
 
 
 def test_the_bundle_holds_numbers_and_small_images_only(shipped):
-    for experiment in shipped.experiments:
+    for experiment in shipped.bands:
         assert set(experiment.values) == {column.name for column in COLUMNS}
         assert experiment.samples.dtype == np.uint8 and experiment.samples.shape[-2:] == (28, 28)

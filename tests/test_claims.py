@@ -8,18 +8,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from collapse_kit import claims
-from collapse_kit.bundle import c3_names
-from collapse_kit.replicates import bundle_band, setting_label
-from collapse_kit.studies import PolicyBounds, policy_report, synthetic_share_study, training_images
-from collapse_kit.verdicts import Verdict
+from collapse_kit import claims, sheet
+from collapse_kit import experiments as ex
+from collapse_kit.bundle import band
+from collapse_kit.stats import Verdict
+from collapse_kit.studies import PolicyBounds, policy_report, training_images
 
 SHEET = Path(__file__).resolve().parent.parent / "lessons" / "verdicts.md"
 
 
 @pytest.fixture(scope="module")
 def rows():
-    return claims.bundle_rows()
+    return sheet.bundle_rows()
 
 
 def test_every_vae_verdict_rests_on_ten_seeds_of_the_bundle(rows):
@@ -31,14 +31,14 @@ def test_every_vae_verdict_rests_on_ten_seeds_of_the_bundle(rows):
 
 def test_the_verdict_sheet_says_what_the_verdicts_say_now():
     """lessons/verdicts.md is written by scripts/write_verdict_sheet.py; rerun it when a verdict changes."""
-    assert SHEET.read_text() == claims.verdict_sheet(), "lessons/verdicts.md is out of date: run " \
+    assert SHEET.read_text() == sheet.verdict_sheet(), "lessons/verdicts.md is out of date: run " \
                                                         "python scripts/write_verdict_sheet.py"
 
 
 def test_c3_compares_the_same_real_images_alone_with_synthetic_added_and_all_real_at_the_same_total():
-    study = synthetic_share_study()
+    study = claims.synthetic_share()
     for real in study.real_sizes:
-        alone, mixed, all_real = (bundle_band(name).config for name in c3_names(real))
+        alone, mixed, all_real = (band(name).config for name in ex.C3[real])
         assert mixed.real_per_generation == real and alone.samples_per_generation == real
         assert all_real.samples_per_generation == mixed.samples_per_generation and all_real.real_fraction == 1.0
         assert len(study.alone[real]) == len(study.mixed[real]) == len(study.all_real[real]) >= 10
@@ -46,23 +46,49 @@ def test_c3_compares_the_same_real_images_alone_with_synthetic_added_and_all_rea
 
 
 def test_a_policy_is_judged_on_every_seed_of_a_band():
-    band = bundle_band("replace, real 0.25", generations=6)
-    report = policy_report(band, PolicyBounds(max_real_images=15_000))
+    quarter = band(ex.REAL_25, generations=6)
+    report = policy_report(quarter, PolicyBounds(max_real_images=15_000))
     assert report["checks"]["real_images"] == {"value": 22_500, "limit": 15_000, "ok": False,
                                                 "seeds_passing": "0 of 10"}
-    latent = band.values["latent_std"]
+    latent = quarter.values["latent_std"]
     assert report["checks"]["latent_ratio"]["value"] == round(float(np.mean(latent[:, -1] / latent[:, 0])), 3)
 
 
 def test_training_images_count_the_steps_each_compute_budget_takes():
-    band = bundle_band("accumulate, real 0")
-    sizes = band.values["train_size"][0]
-    assert training_images(band.config, sizes) == sum(20 * (int(n) // 512) * 512 for n in sizes)
-    steps = band.config.replace(compute="steps")
+    accumulate = band(ex.ACCUMULATE)
+    sizes = accumulate.values["train_size"][0]
+    assert training_images(accumulate.config, sizes) == sum(20 * (int(n) // 512) * 512 for n in sizes)
+    steps = accumulate.config.replace(compute="steps")
     assert training_images(steps, sizes) == 6 * 20 * (10_000 // 512) * 512
 
 
 def test_setting_labels_name_what_differs():
-    assert setting_label(bundle_band("replace, 1 real image").config) == "1 real image / replace"
-    assert setting_label(bundle_band("replace, real 0.5, digits 0-4").config) == "real 50% (digits 0-4) / replace"
-    assert setting_label(bundle_band("accumulate, real 0, equal steps").config) == "real 0% / accumulate, equal steps"
+    assert band(ex.FEW_REAL[1]).config.label() == "1 real image / replace"
+    assert band(ex.REAL_50_NARROW).config.label() == "real 50% (digits 0-4) / replace"
+    assert band(ex.ACCUMULATE_EQUAL_STEPS).config.label() == "real 0% / accumulate, equal steps"
+    assert band(ex.BERNOULLI[0.6]).config.label() == "real 0%, Bernoulli samples at temperature 0.6 / replace"
+
+
+def test_a_verdict_reads_as_the_answer_to_its_question():
+    """The three readings of a verdict a lesson asks for: holds, contradicted (the interval wholly on the other
+    side of 0) or not resolved."""
+    sampling = claims.sampling()
+    assert sampling.outcome in ("holds", "contradicted", "not resolved")
+    expected = {"holds": "mean images", "contradicted": "bernoulli", "not resolved": "not told apart"}[sampling.outcome]
+    assert sampling.reading("mean images", "bernoulli", "not told apart") == expected
+    assert claims.recursion()[0].outcome == "holds"
+
+
+def test_each_degradation_verdict_takes_its_direction_from_the_metric_declaration():
+    """FID rises, the latent std falls: "worse" comes from the column's ``better``, not from a retyped word."""
+    words = {verdict.statement.split(" at generation")[0]: verdict.statement for verdict in claims.diversity_loss()}
+    assert " higher than " in words["FID"] and " lower than " in words["recall"]
+
+
+def test_one_real_point_is_judged_for_every_prior_and_kind_of_point():
+    from collapse_kit.theory import lifeline_study
+
+    study = lifeline_study(generations=60, chains=40, seed=3, prior_variances=(1.0, 4.0))
+    verdicts = claims.one_real_point(study)
+    assert set(verdicts) == {(1.0, "fixed"), (1.0, "fresh"), (4.0, "fixed"), (4.0, "fresh")}
+    assert all(v.replicates == 40 and v.unit == "chains" for v in verdicts.values())

@@ -12,7 +12,6 @@ from __future__ import annotations
 import builtins
 import json
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -28,9 +27,11 @@ REPO = Path(__file__).resolve().parent.parent
 LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
 IDS = [path.stem for path in LESSONS]
 README = (REPO / "README.md").read_text(encoding="utf-8")
-# The repository as README's Binder badge names it: the Colab badges and the install follow it.
-SLUG = re.search(r"mybinder\.org/v2/gh/([^/\s]+/[^/\s]+)/", README).group(1)
-COURSE = f"collapse-kit @ git+https://github.com/{SLUG}"  # what pip installs on Colab, and nothing else
+sys.path.insert(0, str(REPO / "scripts"))
+import course_address  # noqa: E402  (the course's address and release: pyproject.toml and collapse_kit.__version__)
+
+SLUG = course_address.slug()
+COURSE = course_address.pip_requirement()  # what pip installs on Colab, pinned to the release, and nothing else
 
 
 def _cells(path: Path) -> list[dict]:
@@ -48,7 +49,7 @@ def _first_code_cell(path: Path) -> tuple[int, dict]:
 def colab_badge(lesson: Path) -> str:
     """The "Open In Colab" badge of one lesson, as the lessons and README's course table write it."""
     return ("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
-            f"(https://colab.research.google.com/github/{SLUG}/blob/main/lessons/{lesson.name})")
+            f"({course_address.colab_url(f'lessons/{lesson.name}')})")
 
 
 COLAB_CELL = _source(_first_code_cell(LESSONS[0])[1])  # every lesson's first code cell is this one (tested below)

@@ -1,8 +1,9 @@
 """The course website (site/, scripts/build_site.py), built in the fast profile the way CI builds it, read as a
-visitor would: every lesson, the verdict sheet and the glossary are pages; every lesson page shows a figure from its
-run; no internal link is broken; every lesson page launches its own notebook on Binder and on Colab; a widget is a
-still picture with a note that its sliders work when the lesson runs; the pages (and the notebooks they offer for
-download) show the worked solutions but no hidden test and no model answer of the nbgrader lessons (INSTRUCTORS.md).
+visitor would: every lesson, the verdict sheet, the glossary and the guides are pages; every lesson page shows a
+figure from its run; no internal link is broken; every lesson page launches its own notebook on Binder and on Colab;
+a widget is a still picture with a note that its sliders work when the lesson runs; the pages (and the notebooks
+they offer for download) show the worked solutions but no hidden test and no model answer of the nbgrader lessons
+(INSTRUCTORS.md).
 
 The build runs every lesson (a few minutes on 2 cores, in a temporary folder with its own execution cache). Needs
 the ``site`` extra (``pip install -e '.[site]'``, also in the ``test`` extra); without it these tests are skipped,
@@ -34,9 +35,10 @@ pytestmark = pytest.mark.site
 REPO = Path(__file__).resolve().parent.parent
 LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
 IDS = [path.stem for path in LESSONS]
+GUIDES = sorted((REPO / "site" / "guides").glob("*.md"))  # the site's Guides section (site/index.md)
 SITE_PACKAGES = {"sphinx": "sphinx", "myst_nb": "myst-nb", "sphinx_book_theme": "sphinx-book-theme"}
 IN_CI = os.environ.get("COLLAPSE_KIT_CI") == "1"
-BUILD_TIMEOUT = 3600  # seconds; generous: each lesson takes 4-30 s in the fast profile on 2 quiet cores (README)
+BUILD_TIMEOUT = 3600  # seconds; generous: a lesson takes 4-30 s in the fast profile on 2 quiet cores (bench/README.md)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WIDGET_NOTE = "sliders work when you run the lesson"
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -226,9 +228,10 @@ def site(tmp_path_factory) -> Site:
     return Site(folder / "html")
 
 
-def test_every_lesson_the_verdict_sheet_and_the_glossary_are_pages(site):
+def test_every_lesson_the_verdict_sheet_the_glossary_and_the_guides_are_pages(site):
     expected = ["index.html", "site/index.html", "site/glossary.html", "lessons/verdicts.html"]
     expected += [lesson_page(notebook) for notebook in LESSONS]
+    expected += [f"site/guides/{guide.stem}.html" for guide in GUIDES]
     missing = [name for name in expected if not (site.html / name).is_file()]
     assert not missing, f"pages missing from {site.html}: {missing}"
     front = site.page("site/index.html")

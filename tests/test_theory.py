@@ -7,9 +7,11 @@ import math
 import numpy as np
 import pytest
 
+from collapse_kit import theory
+from collapse_kit.cache import code_files
 from collapse_kit.theory import (GaussianConfig, MixtureConfig, expected_log_variance, expected_mle_variance,
                                  expected_variance, lifeline_study, run_gaussian, run_mixture)
-from collapse_kit.verdicts import agrees, compare
+from collapse_kit.stats import agrees, compare
 
 
 def final_variances(seed=0, **settings) -> np.ndarray:
@@ -251,7 +253,8 @@ def test_mixtures_have_no_unbiased_fit():
 
 def test_same_seed_gives_same_chains_and_different_seed_different_ones():
     config = GaussianConfig(generations=20, chains=10)
-    first, again, other = run_gaussian(config, seed=3), run_gaussian(config, seed=3), run_gaussian(config, seed=4)
+    # computed each time (cache=False): a cached second run would be equal whatever the RNG did
+    first, again, other = (run_gaussian(config, seed=seed, cache=False) for seed in (3, 3, 4))
     assert np.array_equal(first.variances, again.variances) and np.array_equal(first.means, again.means)
     assert not np.array_equal(first.variances, other.variances)
 
@@ -315,3 +318,63 @@ def test_tail_mass_is_only_defined_in_one_dimension():
         run_gaussian(GaussianConfig(dim=2, generations=1, chains=2)).tail_mass()
     with pytest.raises(ValueError, match="threshold must be in"):
         run_gaussian(GaussianConfig(generations=1, chains=2)).tail_mass(threshold=0.0)
+
+
+# ---------------------------------------------------------------- the run cache (lessons 01 and 06 load, not refit)
+
+
+@pytest.fixture
+def refits(monkeypatch):
+    """Count the Gaussian and mixture runs actually computed (rather than loaded from the cache)."""
+    calls = []
+    for name in ("_refit_gaussian", "_refit_mixture"):
+        compute = getattr(theory, name)
+
+        def counting(*args, _compute=compute, _name=name):
+            calls.append(_name)
+            return _compute(*args)
+
+        monkeypatch.setattr(theory, name, counting)
+    return calls
+
+
+def test_a_second_gaussian_run_loads_identical_arrays_from_the_cache(tmp_path, refits):
+    config = GaussianConfig(generations=30, chains=20, fit="map", real_points=1, real_source="fixed")
+    first = run_gaussian(config, seed=7, cache_dir=tmp_path)
+    again = run_gaussian(config, seed=7, cache_dir=tmp_path)
+    assert refits == ["_refit_gaussian"], "the second run should load, not refit"
+    fresh = run_gaussian(config, seed=7, cache=False)
+    for result in (again, fresh):
+        assert result.config == config and result.seed == 7
+        assert np.array_equal(result.means, first.means) and np.array_equal(result.variances, first.variances)
+        assert result.variances.dtype == first.variances.dtype == np.float64
+    assert [path.name for path in tmp_path.glob("*/*.pt")] == ["generation_000.pt"]  # one entry, the whole run
+
+
+def test_a_changed_config_seed_or_numpy_version_misses_the_cache(tmp_path, refits, monkeypatch):
+    config = GaussianConfig(generations=20, chains=10)
+    run_gaussian(config, seed=0, cache_dir=tmp_path)
+    run_gaussian(GaussianConfig(generations=21, chains=10), seed=0, cache_dir=tmp_path)
+    run_gaussian(config, seed=1, cache_dir=tmp_path)
+    assert refits == ["_refit_gaussian"] * 3
+    monkeypatch.setattr(theory, "version", lambda name: "0.0.0")
+    run_gaussian(config, seed=0, cache_dir=tmp_path)
+    assert len(refits) == 4 and len(list(tmp_path.glob("*/generation_000.pt"))) == 4
+
+
+def test_the_theory_cache_key_follows_the_theory_code_not_the_vae_code():
+    assert {"theory.py", "_validation.py", "cache.py"} <= set(code_files(theory.THEORY_MODULE))
+    assert "loop.py" not in code_files(theory.THEORY_MODULE)
+
+
+def test_a_second_mixture_run_and_a_second_lifeline_study_load_from_the_cache(tmp_path, refits):
+    config = MixtureConfig(samples_per_generation=50, generations=8)
+    first = run_mixture(config, seed=2, progress=False, cache_dir=tmp_path)
+    again = run_mixture(config, seed=2, progress=False, cache_dir=tmp_path)
+    assert refits == ["_refit_mixture"]
+    assert all(np.array_equal(getattr(again, name), getattr(first, name)) for name in ("means", "stds", "weights"))
+    study = lifeline_study(generations=10, chains=5, seed=1, cache_dir=tmp_path)
+    assert refits.count("_refit_gaussian") == 9
+    loaded = lifeline_study(generations=10, chains=5, seed=1, cache_dir=tmp_path)
+    assert refits.count("_refit_gaussian") == 9, "every run of the second study should load"
+    assert all(np.array_equal(loaded.runs[key].variances, run.variances) for key, run in study.runs.items())

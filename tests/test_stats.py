@@ -1,4 +1,4 @@
-"""Verdicts: an effect with a 95% confidence interval over independent replicates, and whether the claim holds."""
+"""The statistics of every verdict: an effect with a 95% confidence interval over independent replicates, and whether the claim holds."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from collapse_kit.checks import CheckFailed
-from collapse_kit.verdicts import Verdict, agrees, check_verdict, compare, plateau, slopes, summarize
+from collapse_kit.checks import check_verdict
+from collapse_kit.stats import Verdict, agrees, among, compare, plateau, slopes, summarize
 
 
 def test_summary_of_five_numbers_matches_the_textbook_t_interval():
@@ -124,9 +125,9 @@ def test_bad_input_is_refused_by_name(call, error, message):
         call()
 
 
-def test_importing_verdicts_leaves_scipy_stats_out():
+def test_importing_the_statistics_leaves_scipy_stats_out():
     # scipy.stats costs a lesson kernel about 60 MB; stdtrit from scipy.special gives the t quantile without it.
-    code = "import sys, collapse_kit.verdicts; sys.exit('scipy.stats' in sys.modules)"
+    code = "import sys, collapse_kit.stats; sys.exit('scipy.stats' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
@@ -150,3 +151,21 @@ def test_a_curve_that_levels_off_is_a_plateau_and_a_steady_drift_is_not():
     assert not steady.holds and steady.effect == pytest.approx(1.0, abs=0.05)
     with pytest.raises(ValueError, match="no early pace"):
         plateau("C4", np.ones((5, 12)), "a constant")
+
+
+def test_a_live_run_among_the_seeds_of_its_setting_is_placed_by_their_spread():
+    seeds = np.array([10.0, 11.0, 9.0, 10.5, 9.5])
+    inside, outside = among("your run", 11.5, seeds, "x"), among("your run", 10.0 + 5 * seeds.std(ddof=1), seeds, "x")
+    assert inside.holds and not outside.holds
+    assert inside.effect == pytest.approx(1.5) and inside.high == pytest.approx(4 * seeds.std(ddof=1))
+    with pytest.raises(ValueError, match="within must be"):
+        among("your run", 1.0, seeds, "x", within=0)
+
+
+def test_a_verdict_names_its_outcome_and_reads_it_in_the_lessons_words():
+    holds = compare("C1", [2.0, 2.1, 1.9], [1.0, 1.1, 0.9], "x", "y", paired=True)
+    contradicted = compare("C1", [0.0, 0.1, -0.1], [1.0, 1.1, 0.9], "x", "y", paired=True)
+    unresolved = compare("C1", [1.0, 2.0, 0.0], [1.0, 1.1, 0.9], "x", "y", paired=True)
+    assert [v.outcome for v in (holds, contradicted, unresolved)] == ["holds", "contradicted", "not resolved"]
+    assert [v.reading("a", "b", "c") for v in (holds, contradicted, unresolved)] == ["a", "b", "c"]
+    assert str(holds).endswith(": holds") and holds.measured in str(holds)

@@ -1,0 +1,280 @@
+"""The text loop: generation after generation, a fresh character model trained on the previous model's text.
+
+Generation 0 trains on ``passages`` real passages of Shakespeare (``passage_length`` characters each, each from the
+start of a speech, drawn from the training split). Every later generation trains on as many passages, of which a
+share ``real_fraction`` is real (drawn afresh) and the rest is sampled from the previous generation's model at
+``temperature`` (and ``top_k``). With ``strategy="accumulate"`` each generation also keeps every earlier
+generation's passages (Gerstgrasser et al.). The VAE loop's (``loop.py``) design, for text: same knobs, same seeding,
+same cache. Generation 0 depends only on the seed and the model and training settings, so it is trained once per
+seed and reused by every setting of the loop (its weights are cached on their own). Used in lesson 09.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ._validation import check_choice, check_float, check_fraction, check_int
+from .cache import RunCache
+from .text_data import real_passages
+from .text_generation import TEXT_COLUMNS, TEXT_ENTRY_FIELDS, TEXT_METRIC_NAMES, TextGenerationResult, text_record
+from .text_metrics import bits_per_character, passage_perplexities, word_measures
+from .text_models import CharMLP
+from .text_training import train_char_model
+from .training import resolve_device
+
+TEXT_MODULE = "text_loop.py"  # the file that runs this world's experiments: it and what it imports decide the keys
+STRATEGIES = ("replace", "accumulate")
+COMPUTE_BUDGETS = ("epochs", "steps")
+SHOWN_PASSAGES = 8  # sampled passages kept per generation for reading
+# The text world's profiles (the lessons choose one by $COLLAPSE_KIT_PROFILE through ``profiles.current_profile``).
+TEXT_PROFILES = {
+    "full": {},  # TextConfig's own defaults
+    "fast": {"generations": 3, "passages": 256, "epochs": 2, "metric_passages": 128},
+}
+# What generation 0's weights depend on: its model is trained once per seed for every setting sharing these.
+GENERATION_0_FIELDS = ("passages", "passage_length", "epochs", "context", "embedding", "hidden", "batch_size",
+                       "learning_rate")
+
+
+@dataclass(frozen=True)
+class TextConfig:
+    """One recursive-training experiment of the language model; everything that changes its numbers but the seed.
+
+    Attributes:
+        generations: models trained in sequence, generation 0 (all real) included; >= 1.
+        passages: passages in each generation's new training set.
+        passage_length: characters in each passage.
+        real_fraction: share of each new set's passages (generation 1 on) that is real text, in [0, 1].
+        strategy: "replace" (train on this generation's set only) or "accumulate" (all sets so far).
+        temperature: sampling temperature of the synthetic text (< 1: likelier characters favoured).
+        top_k: sample among the top_k likeliest characters only (None: all 65).
+        compute: "epochs" (every generation trains ``epochs`` passes over its own set, so an accumulating set costs
+            more steps each generation) or "steps" (every generation trains generation 0's gradient steps: equal
+            compute). Same thing under "replace".
+        epochs: passes over a generation's training set.
+        context, embedding, hidden: the character MLP's size (``text_models.CharMLP``).
+        batch_size, learning_rate: Adam settings.
+        metric_passages: passages sampled from each generation's model for its measures.
+    """
+
+    generations: int = 6
+    passages: int = 1024
+    passage_length: int = 256
+    real_fraction: float = 0.0
+    strategy: str = "replace"
+    temperature: float = 1.0
+    top_k: int | None = None
+    compute: str = "epochs"
+    epochs: int = 1
+    context: int = 8
+    embedding: int = 16
+    hidden: int = 256
+    batch_size: int = 512
+    learning_rate: float = 3e-3
+    metric_passages: int = 256
+    record: ClassVar[type] = TextGenerationResult  # what one generation of this world produces (its columns)
+
+    def __post_init__(self):
+        check_int("generations", self.generations, 1)
+        check_int("passages", self.passages, 1, 6000)
+        check_int("passage_length", self.passage_length, 16, 4096)
+        check_fraction("real_fraction", self.real_fraction)
+        check_choice("strategy", self.strategy, STRATEGIES)
+        check_float("temperature", self.temperature, 0.0, 10.0, exclusive_minimum=True)
+        if self.top_k is not None:
+            check_int("top_k", self.top_k, 1, 65)
+        check_choice("compute", self.compute, COMPUTE_BUDGETS)
+        check_int("epochs", self.epochs, 1)
+        CharMLP(self.context, self.embedding, self.hidden)  # checks the sizes, naming each
+        check_int("batch_size", self.batch_size, 1, self.characters_per_generation)
+        check_float("learning_rate", self.learning_rate, 0.0, 1.0, exclusive_minimum=True)
+        check_int("metric_passages", self.metric_passages, 1, 4096)
+
+    @property
+    def characters_per_generation(self) -> int:
+        """Characters in each generation's new training set: passages x passage_length."""
+        return self.passages * self.passage_length
+
+    @property
+    def real_per_generation(self) -> int:
+        """Real passages in each new set from generation 1 on: round(real_fraction * passages)."""
+        return round(self.real_fraction * self.passages)
+
+    def replace(self, **changes) -> "TextConfig":
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def label(self) -> str:
+        """A short legend label, e.g. "real 10% / replace, temperature 0.8". Used by the lessons' figures."""
+        text = f"real {self.real_fraction:.0%} / {self.strategy}"
+        if self.temperature != 1.0:
+            text += f", temperature {self.temperature:g}"
+        if self.top_k is not None:
+            text += f", top-{self.top_k}"
+        return text + (", equal steps" if self.compute == "steps" else "")
+
+    def run(self, seed: int = 0, **options) -> "TextResult":
+        """``run_text_experiment(self, seed, **options)``: how the runner and the bundle run any world's config."""
+        return run_text_experiment(self, seed, **options)
+
+
+@dataclass
+class TextResult:
+    """A whole run: its config and seed, and one TextGenerationResult per generation, in order."""
+
+    config: TextConfig
+    seed: int
+    generations: list[TextGenerationResult]
+    cache_key: str | None = None
+
+    def metric(self, name: str) -> np.ndarray:
+        """One metric over generations, e.g. ``result.metric("test_bits_per_character")``. Used in lesson 09."""
+        check_choice("name", name, TEXT_METRIC_NAMES + ("train_characters", "real_share", "words"))
+        return np.array([record.scalars()[name] for record in self.generations], dtype=float)
+
+    def table(self) -> str:
+        """The per-generation table: every column with a ``short`` header, right-aligned. Used in lesson 09."""
+        shown = [column for column in TEXT_COLUMNS if column.short]
+        cells = [[column.fmt.format(row[column.name]) for column in shown] for row in self.to_dict()["generations"]]
+        widths = [max([len(column.short)] + [len(line[i]) for line in cells]) for i, column in enumerate(shown)]
+        lines = ["  ".join(column.short.rjust(width) for column, width in zip(shown, widths))]
+        return "\n".join(lines + ["  ".join(cell.rjust(w) for cell, w in zip(line, widths)) for line in cells])
+
+    def to_dict(self) -> dict:
+        return {"config": dataclasses.asdict(self.config), "seed": self.seed,
+                "generations": [record.scalars() for record in self.generations]}
+
+    def model(self, generation: int) -> CharMLP:
+        """The trained model of ``generation`` (needs ``run_text_experiment(..., keep_models=True)``)."""
+        check_int("generation", generation, 0, len(self.generations) - 1)
+        state = self.generations[generation].model_state
+        if state is None:
+            raise ValueError("models were not kept: call run_text_experiment(..., keep_models=True)")
+        return _model_from(self.config, state)
+
+
+def _seed(seed: int, generation: int, purpose: str) -> int:
+    """An independent seed for each (run seed, generation, purpose): no stream is reused (as in ``loop.py``)."""
+    purposes = ("real", "synthetic", "init", "train", "metrics")
+    return int(np.random.SeedSequence([seed, generation, purposes.index(purpose)]).generate_state(1)[0])
+
+
+def _model_from(config: TextConfig, state: dict) -> CharMLP:
+    with torch.random.fork_rng(devices=[]):  # the weights come from ``state``: leave the caller's RNG alone
+        model = CharMLP(config.context, config.embedding, config.hidden)
+    model.load_state_dict(state)
+    return model.eval()
+
+
+def new_passages(config: TextConfig, seed: int, generation: int, previous: CharMLP | None) -> torch.Tensor:
+    """The passages generation ``generation`` adds, codes uint8 (passages, passage_length): all real for generation
+    0, else ``real_per_generation`` real ones, then text sampled from ``previous``."""
+    count = config.passages if generation == 0 else config.real_per_generation
+    real = real_passages(count, config.passage_length, np.random.default_rng(_seed(seed, generation, "real")))
+    real = torch.from_numpy(real)
+    if count == config.passages:
+        return real
+    generator = torch.Generator().manual_seed(_seed(seed, generation, "synthetic"))
+    synthetic = previous.sample(config.passages - count, config.passage_length, config.temperature, config.top_k,
+                                generator)
+    return torch.cat([real, synthetic])
+
+
+def run_text_experiment(config: TextConfig | None = None, seed: int = 0, *, cache: bool = True, cache_dir=None,
+                        progress: bool = True, device: str = "auto", keep_models: bool = False,
+                        on_generation=None) -> TextResult:
+    """Run (or load from the cache) one recursive-training experiment of the language model.
+
+    Args as for ``loop.run_experiment``: ``cache`` reuses and stores finished generations (and generation 0's
+    weights, shared by every setting with the same seed and model) in ``cache_dir``; ``device`` trains there
+    (sampling and measures run on the CPU); ``keep_models`` keeps every generation's weights; ``on_generation``
+    is called as ``on_generation(record, generations)`` after each generation.
+    Returns:
+        TextResult with one TextGenerationResult per generation. Used in lesson 09.
+    """
+    config = TextConfig() if config is None else config
+    if not isinstance(config, TextConfig):
+        raise TypeError(f"config must be a TextConfig, got {type(config).__name__}")
+    seed = check_int("seed", seed, 0)
+    if on_generation is not None and not callable(on_generation):
+        raise TypeError(f"on_generation must be callable or None, got {on_generation!r}")
+    device = resolve_device(device)
+    store = RunCache(cache_dir, dataclasses.asdict(config), seed, device, module=TEXT_MODULE) if cache else None
+    records: list[TextGenerationResult] = []
+    models: list[CharMLP] = []
+    sets: list[torch.Tensor] = []  # accumulate: every generation's passages so far, built only when needed
+    bar = tqdm(range(config.generations), desc="generations", unit="gen", disable=not progress)
+    for generation in bar:
+        entry = store.load(generation, TEXT_ENTRY_FIELDS) if store else None
+        if entry is None:
+            entry = _train_generation(config, seed, generation, models, sets, device, progress, cache, cache_dir)
+            if store:
+                store.save(generation, entry)
+        models.append(_model_from(config, entry["model_state"]))
+        records.append(text_record(generation, entry, keep_models))
+        if on_generation is not None:
+            on_generation(records[-1], config.generations)
+        bar.set_postfix(bits=f"{entry['test_bits_per_character']:.3f}", words=int(entry["distinct_words"]))
+    return TextResult(config, seed, records, store.key if store else None)
+
+
+def _train_generation(config, seed, generation, models, sets, device, progress, cache, cache_dir) -> dict:
+    """Train (or, for generation 0, load the shared weights) and measure one generation."""
+    if config.strategy == "replace":
+        data = new_passages(config, seed, generation, models[-1] if generation else None)
+    else:
+        for g in range(len(sets), generation + 1):  # rebuilt after a resume from the cached models
+            sets.append(new_passages(config, seed, g, models[g - 1] if g else None))
+        data = torch.cat(sets[:generation + 1])
+    gen0_store = None
+    if generation == 0 and cache:
+        shared = {"generation_0_of": {name: getattr(config, name) for name in GENERATION_0_FIELDS}}
+        gen0_store = RunCache(cache_dir, shared, seed, device, module=TEXT_MODULE)
+        weights = gen0_store.load(0, ("model_state", "loss_per_epoch"))
+        if weights is not None:
+            return _measure(config, seed, 0, _model_from(config, weights["model_state"]), None, data,
+                            weights["loss_per_epoch"])
+    with torch.random.fork_rng(devices=[]):  # seed the weights without touching the caller's global RNG
+        torch.manual_seed(_seed(seed, generation, "init"))
+        model = CharMLP(config.context, config.embedding, config.hidden)
+    steps = None
+    if config.compute == "steps":
+        steps = config.epochs * (config.characters_per_generation // config.batch_size)
+    training = train_char_model(model, data, config.epochs, config.batch_size, config.learning_rate,
+                                seed=_seed(seed, generation, "train"), device=device, progress=progress,
+                                description=f"generation {generation}", steps=steps)
+    model = model.cpu().eval()  # sampling and measures run on the CPU: the same numbers on any device
+    if gen0_store is not None:
+        gen0_store.save(0, {"model_state": _weights(model), "loss_per_epoch": training.loss_per_epoch})
+    return _measure(config, seed, generation, model, models[0] if generation else None, data,
+                    training.loss_per_epoch)
+
+
+def _weights(model: CharMLP) -> dict:
+    return {name: value.detach().clone() for name, value in model.state_dict().items()}
+
+
+def _measure(config, seed, generation, model, gen0_model, data, losses) -> dict:
+    """The cache entry of one trained generation: its weights, training record and measures."""
+    generator = torch.Generator().manual_seed(_seed(seed, generation, "metrics"))
+    samples = model.sample(config.metric_passages, config.passage_length, config.temperature, config.top_k,
+                           generator)
+    measures = word_measures(samples)
+    return {"model_state": _weights(model), "train_characters": data.numel(), "real_share": _real_share(config, generation),
+            "loss_per_epoch": list(losses), "test_bits_per_character": bits_per_character(model, "test"),
+            "sample_perplexity_gen0": passage_perplexities(gen0_model or model, samples),
+            **measures, "samples": samples[:SHOWN_PASSAGES].numpy()}
+
+
+def _real_share(config: TextConfig, generation: int) -> float:
+    """Share of real passages in the training set of ``generation``."""
+    n, real = config.passages, config.real_per_generation
+    if config.strategy == "accumulate":
+        return (n + generation * real) / (n * (generation + 1))
+    return 1.0 if generation == 0 else real / n
