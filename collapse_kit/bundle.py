@@ -132,6 +132,16 @@ def bands_of(results, source: str = "this machine", name: str = "") -> list[Band
     return bands
 
 
+def shipped_band(name: str, results, provenance: dict) -> Band:
+    """The band the bundle ships for experiment ``name``: one config's runs over seeds, with the build's provenance
+    (what ``scripts/build_results_bundle.py`` packs)."""
+    bands = bands_of(results, source=SHIPPED, name=name)
+    if len(bands) != 1:
+        raise ValueError(f"experiment {name!r} mixes {len(bands)} configs; one config over many seeds is allowed")
+    bands[0].provenance = dict(provenance)
+    return bands[0]
+
+
 @dataclass
 class Bundle:
     """Every band the bundle ships; ``provenance`` is the newest build's (each band keeps its own)."""

@@ -14,9 +14,10 @@ import platform
 import torch
 
 from . import bundle
+from ._validation import check_choice
 from .cache import default_cache_dir
 from .profiles import current_profile
-from .stats import Verdict, among
+from .stats import OUTCOMES, Verdict, among
 
 
 class CheckFailed(AssertionError):
@@ -33,12 +34,16 @@ def check(claim: str, passed: bool, numbers: str = "") -> bool:
     return True
 
 
-def check_verdict(verdict: Verdict) -> bool:
-    """Print ``[PASS] verdict`` or raise ``CheckFailed`` with ``[FAIL] verdict``: a check cell. Used in lessons 01,
-    03-07."""
+def check_verdict(verdict: Verdict, outcome: str = "holds") -> bool:
+    """Print ``[PASS] verdict`` or raise ``CheckFailed`` with ``[FAIL] verdict``: a check cell. ``outcome`` is the
+    outcome the lesson's text states ("holds" by default; "equivalent" within the verdict's margin, or "not
+    resolved" where the text says the seeds cannot tell: a check that the sentence matches the data, not a claim
+    of no effect). Used in lessons 01, 03-07."""
     if not isinstance(verdict, Verdict):
         raise TypeError(f"verdict must be a Verdict (from collapse_kit.claims), got {type(verdict).__name__}")
-    return check(str(verdict), verdict.holds)
+    check_choice("outcome", outcome, OUTCOMES)
+    claim = str(verdict) if outcome == "holds" else f"{verdict} (the lesson says: {outcome})"
+    return check(claim, verdict.outcome == outcome)
 
 
 def check_among_seeds(result, measure: str, generation: int = -1, within: float = 4.0, shipped=None) -> bool | None:

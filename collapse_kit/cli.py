@@ -20,7 +20,7 @@ from . import __version__
 from ._validation import check_writable_dir
 from .bundle import bands_of
 from .cache import atomic_write
-from .loop import STRATEGIES, run_experiment
+from .loop import STRATEGIES
 from .models import MODEL_KINDS, SAMPLE_MODES
 from .profiles import PROFILES, profile_config
 from .runner import RunsFailed, parse_seeds, run_runs
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         options = dict(cache=not args.no_cache, cache_dir=args.cache_dir, device=args.device)
         if args.command == "run":
             config = _config(args, real_fraction=args.real_fraction, strategy=args.strategy)
-            results = [run_experiment(config, args.seed, progress=not args.quiet, **options)]
+            results = [config.run(args.seed, progress=not args.quiet, **options)]
         else:
             seeds = args.seeds or [args.seed]
             runs = [(_config(args, real_fraction=f, strategy=s), seed) for s in args.strategies

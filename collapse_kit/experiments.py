@@ -35,8 +35,8 @@ BERNOULLI = {1.0: "replace, bernoulli, temperature 1", 0.6: "replace, bernoulli,
 # generations each, every one at about the full profile's 380 gradient steps per generation (its epochs scaled to
 # its size), so size is not confounded with training.
 C3_SYNTHETIC_SHARE = 0.1
-C3 = {real: (f"C3, {real} real", f"C3, {real} real + synthetic", f"C3, {round(real / 0.9)} real")
-      for real in (2250, 4500, 9000, 18000)}  # n -> (alone, mixed, all real); 0.9 = 1 - C3_SYNTHETIC_SHARE
+C3 = {real: (f"C3, {real} real", f"C3, {real} real + synthetic", f"C3, {round(real / (1 - C3_SYNTHETIC_SHARE))} real")
+      for real in (2250, 4500, 9000, 18000)}  # n -> (alone, mixed, all real)
 
 _C = ExperimentConfig  # the full profile is ExperimentConfig's defaults: 6 generations of 10,000 images, 20 epochs
 

@@ -2,21 +2,28 @@
 
 A field of ``GenerationResult`` is declared with the columns it contributes to a generation's JSON/CSV row
 (``columns.Column``); a column with a label is a *metric*: plotted over generations, shown in the run table if it has
-a ``short`` header, and named in verdicts by its ``measure``. The cache entry's fields (``ENTRY_FIELDS``), the metric
-names, the plot labels, the run table and the results bundle's columns are all derived from these declarations: a
-new metric is one ``Column`` here plus its computation in ``loop._evaluate``. Used by ``loop``, ``plots``,
-``bundle``, ``claims`` and ``collapse-kit``; lessons 03-08 read its fields.
+a ``short`` header, and named in verdicts by its ``measure``. ``measure`` computes every field of a trained
+generation. The cache entry's fields (``ENTRY_FIELDS``), the metric names, the plot labels, the run table and the
+results bundle's columns are all derived from these declarations: a new metric is one field here and one line of
+``measure``, in this file only. Used by ``loop``, ``plots``, ``bundle``, ``claims`` and ``collapse-kit``; lessons
+03-08 read its fields.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 
 import numpy as np
 import torch
 
+from . import metrics
+from .classifier import classify
 from .columns import Column, columns_of, declare, metrics_of, scalars
+from .data import load_mnist
+from .models import VAE
 
+GRID_IMAGES = 64  # sample images kept per generation for the grids
 SHIPPED_IMAGES = 16  # sample images per generation that the results bundle ships
 
 
@@ -75,6 +82,28 @@ METRIC_NAMES = tuple(METRICS)
 HEADLINE_METRICS = ("fid", "classes_covered", "latent_std", "test_nelbo")
 # What a cache entry must hold to rebuild a GenerationResult (the generation is the entry's file name).
 ENTRY_FIELDS = tuple(item.name for item in fields(GenerationResult) if item.name != "generation")
+
+
+@functools.lru_cache(maxsize=4)
+def _real_test_features(count: int) -> torch.Tensor:
+    """Classifier features of the first ``count`` real test images: the reference every generation is compared to."""
+    return classify(load_mnist("test", limit=count).images)[1]
+
+
+def measure(model: VAE, gen0_model: VAE, count: int, sample_mode: str, temperature: float,
+            generator: torch.Generator, elbo_seed: int) -> dict:
+    """Every measured field of one trained generation: ``count`` samples of ``model`` (drawn with ``generator``)
+    against the first ``count`` real test images, and the real test -ELBO (its noise seeded by ``elbo_seed``)."""
+    test = load_mnist("test", limit=count).images
+    samples = model.sample(count, sample_mode, temperature, generator)
+    scores = metrics.classifier_scores(*classify(samples), _real_test_features(count))
+    return {
+        **scores, "latent_std": metrics.latent_std(gen0_model, samples),
+        "pixel_diversity": metrics.pixel_diversity(samples),
+        "test_nelbo": float(metrics.negative_elbo(model, test, seed=elbo_seed).mean()),
+        "sample_nelbo_gen0": metrics.negative_elbo(gen0_model, samples, seed=elbo_seed),
+        "samples": samples[:GRID_IMAGES].mul(255).round().to(torch.uint8),
+    }
 
 
 def from_entry(generation: int, entry: dict, keep_model: bool) -> GenerationResult:

@@ -9,7 +9,6 @@ generation's set (Gerstgrasser et al.). Used in lessons 03-08 and by ``collapse-
 from __future__ import annotations
 
 import dataclasses
-import functools
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -17,18 +16,15 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from . import metrics
 from ._validation import check_choice, check_digits, check_float, check_fraction, check_int
 from .cache import RunCache
-from .classifier import classify
-from .data import load_mnist, random_images
-from .generation import COLUMNS, ENTRY_FIELDS, METRIC_NAMES, GenerationResult, from_entry
+from .data import random_images
+from .generation import COLUMNS, ENTRY_FIELDS, GRID_IMAGES, METRIC_NAMES, GenerationResult, from_entry, measure
 from .models import IMAGE_SHAPE, MODEL_KINDS, SAMPLE_MODES, VAE, make_model
 from .training import resolve_device, train_vae
 
 STRATEGIES = ("replace", "accumulate")
 COMPUTE_BUDGETS = ("epochs", "steps")
-GRID_IMAGES = 64  # sample images kept per generation for the grids
 
 
 @dataclass(frozen=True)
@@ -40,7 +36,7 @@ class ExperimentConfig:
         samples_per_generation: N, images in each generation's new training set.
         real_fraction: share of each new set (generation 1 on) that is real MNIST, in [0, 1].
         strategy: "replace" (train on this generation's set only) or "accumulate" (all sets so far).
-        sample_mode: "mean" (decoder mean image, as in Shumailov et al.) or "bernoulli" (0/1 pixels).
+        sample_mode: "mean" (the decoder's mean image: grey pixels, no noise) or "bernoulli" (0/1 pixels).
         temperature: scale of the prior's std when sampling synthetic data (< 1: sampling bias).
         epochs: training epochs per generation.
         model: "mlp" (fast default) or "conv" (Shumailov et al.'s architecture).
@@ -113,6 +109,11 @@ class ExperimentConfig:
             real += f", Bernoulli samples at temperature {self.temperature:g}"
         return f"{real} / {self.strategy}" + (", equal steps" if self.compute == "steps" else "")
 
+    def cost(self) -> int:
+        """Images pushed through training over a whole run, roughly (the bundle's build runs the longest first)."""
+        sets = (self.generations + 1) / 2 if self.strategy == "accumulate" and self.compute == "epochs" else 1
+        return round(self.generations * self.samples_per_generation * self.epochs * sets)
+
     def run(self, seed: int = 0, **options) -> "ExperimentResult":
         """``run_experiment(self, seed, **options)``: how the runner and the bundle run any world's config."""
         return run_experiment(self, seed, **options)
@@ -182,26 +183,11 @@ def new_training_set(config: ExperimentConfig, seed: int, generation: int, previ
     return torch.cat([real, synthetic])
 
 
-@functools.lru_cache(maxsize=4)
-def _real_test_features(count: int) -> torch.Tensor:
-    """Classifier features of the first ``count`` real test images: the reference every generation is compared to."""
-    return classify(load_mnist("test", limit=count).images)[1]
-
-
 def _evaluate(config, seed, generation, model, gen0_model) -> dict:
-    """Metrics of one trained generation against the first ``metric_samples`` real test images."""
-    count = config.metric_samples
-    test = load_mnist("test", limit=count).images
+    """Every measure of one trained generation (``generation.measure``), with this generation's own metric seed."""
     generator = torch.Generator().manual_seed(_seed(seed, generation, "metrics"))
-    samples = model.sample(count, config.sample_mode, config.temperature, generator)
-    scores = metrics.classifier_scores(*classify(samples), _real_test_features(count))
-    return {
-        **scores, "latent_std": metrics.latent_std(gen0_model, samples),
-        "pixel_diversity": metrics.pixel_diversity(samples),
-        "test_nelbo": float(metrics.negative_elbo(model, test, seed=generation).mean()),
-        "sample_nelbo_gen0": metrics.negative_elbo(gen0_model, samples, seed=generation),
-        "samples": samples[:GRID_IMAGES].mul(255).round().to(torch.uint8),
-    }
+    return measure(model, gen0_model, config.metric_samples, config.sample_mode, config.temperature, generator,
+                   elbo_seed=generation)
 
 
 def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cache: bool = True, cache_dir=None,

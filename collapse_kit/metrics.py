@@ -99,16 +99,18 @@ def _share_inside(queries: torch.Tensor, points: torch.Tensor, radii: torch.Tens
 def on_unit_sphere(features: torch.Tensor) -> torch.Tensor:
     """Features scaled to length 1, the space where the loop measures precision and recall.
 
-    Why: a blurry image (a decoder mean) has classifier features about 4x shorter than a real digit's, and that
-    length, not the digit or its style, would decide every k-NN distance. On the unit sphere the balls compare
-    directions, and precision/recall respond to sampling temperature as Alemohammad et al. report.
+    Why: the classifier reads a feature vector through a linear layer and a softmax, so the vector's direction
+    decides which digit (and style) it sees, while its length mostly scales how sure it is. A blurry image (a
+    decoder mean) gets short features (lesson 04 prints how short), and on raw features that length, not the digit
+    or its style, would decide every k-NN distance. On the unit sphere the balls compare what the classifier sees.
+    This is the course's choice, not the published definition: lesson 04 shows both (``studies.metric_views``).
     """
     features = torch.as_tensor(features, dtype=torch.float32)
     return features / features.norm(dim=1, keepdim=True).clamp(min=1e-12)
 
 
 def precision_recall(real_features: torch.Tensor, synthetic_features: torch.Tensor, k: int = 5) -> tuple[float, float]:
-    """k-NN precision and recall (Kynkaanniemi et al. 2019), both in [0, 1].
+    """k-NN precision and recall (Kynkaanniemi et al. 2019, who use k = 3 on raw features), both in [0, 1].
 
     Precision: share of synthetic samples inside the real manifold (quality). Recall: share of real samples inside
     the synthetic manifold (diversity). Each manifold is the union of balls reaching every point's k-th neighbour.

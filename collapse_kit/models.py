@@ -154,7 +154,7 @@ class VAE(nn.Module):
         """Draw ``count`` synthetic images, pixels in [0, 1], shape (count, 1, 28, 28).
 
         Args:
-            mode: "mean" returns the decoder's mean image for z ~ N(0, temperature^2 I), as in Shumailov et al.;
+            mode: "mean" returns the decoder's mean image for z ~ N(0, temperature^2 I) (the loop's default);
                 "bernoulli" also draws each pixel as 0/1 from that mean.
             temperature: scale of the prior's std; below 1 is the sampling bias of Alemohammad et al.
         Used in lesson 02 (and by the loop for every synthetic set).

@@ -24,7 +24,7 @@ from .cache import RunCache
 from .text_data import real_passages
 from .text_generation import TEXT_COLUMNS, TEXT_ENTRY_FIELDS, TEXT_METRIC_NAMES, TextGenerationResult, text_record
 from .text_metrics import bits_per_character, passage_perplexities, word_measures
-from .text_models import CharMLP
+from .text_models import CharMLP, check_sizes
 from .text_training import train_char_model
 from .training import resolve_device
 
@@ -59,7 +59,8 @@ class TextConfig:
             compute). Same thing under "replace".
         epochs: passes over a generation's training set.
         context, embedding, hidden: the character MLP's size (``text_models.CharMLP``).
-        batch_size, learning_rate: Adam settings.
+        batch_size, learning_rate: Adam's batch and its starting learning rate (it falls linearly to 0 over a
+            generation's steps).
         metric_passages: passages sampled from each generation's model for its measures.
     """
 
@@ -76,7 +77,7 @@ class TextConfig:
     embedding: int = 16
     hidden: int = 256
     batch_size: int = 512
-    learning_rate: float = 3e-3
+    learning_rate: float = 1e-2
     metric_passages: int = 256
     record: ClassVar[type] = TextGenerationResult  # what one generation of this world produces (its columns)
 
@@ -91,7 +92,7 @@ class TextConfig:
             check_int("top_k", self.top_k, 1, 65)
         check_choice("compute", self.compute, COMPUTE_BUDGETS)
         check_int("epochs", self.epochs, 1)
-        CharMLP(self.context, self.embedding, self.hidden)  # checks the sizes, naming each
+        check_sizes(self.context, self.embedding, self.hidden)
         check_int("batch_size", self.batch_size, 1, self.characters_per_generation)
         check_float("learning_rate", self.learning_rate, 0.0, 1.0, exclusive_minimum=True)
         check_int("metric_passages", self.metric_passages, 1, 4096)

@@ -30,6 +30,12 @@ from .text_data import NEWLINE_CODE
 VOCABULARY = 65  # the characters of Tiny Shakespeare (``text_data.characters()``)
 
 
+def check_sizes(context: int, embedding: int, hidden: int) -> tuple[int, int, int]:
+    """The model's sizes, each checked by name: context 1-64 characters, embedding 1-256, hidden 1-4096 units."""
+    return (check_int("context", context, 1, 64), check_int("embedding", embedding, 1, 256),
+            check_int("hidden", hidden, 1, 4096))
+
+
 class CharMLP(nn.Module):
     """P(next character | last ``context`` characters): embeddings -> ReLU hidden layer -> 65 logits.
 
@@ -41,9 +47,7 @@ class CharMLP(nn.Module):
 
     def __init__(self, context: int = 8, embedding: int = 16, hidden: int = 256):
         super().__init__()
-        self.context = check_int("context", context, 1, 64)
-        check_int("embedding", embedding, 1, 256)
-        check_int("hidden", hidden, 1, 4096)
+        self.context = check_sizes(context, embedding, hidden)[0]
         self.embedding = nn.Embedding(VOCABULARY, embedding)
         self.hidden = nn.Linear(context * embedding, hidden)
         self.output = nn.Linear(hidden, VOCABULARY)

@@ -41,8 +41,10 @@ class GaussianConfig:
             as ``ExperimentConfig.generations``: 1000 generations are 999 refits after generation 0.
         real_fraction: share of each generation's N points drawn from the truth, in [0, 1].
         real_points: extra count of the N points drawn from the truth ("a single real point": 1).
-        real_source: "fresh" (real points drawn anew each generation) or "fixed" (the same real points, drawn once,
-            in every generation: the "lifeline" of Jangjoo et al.).
+        real_source: "fresh" (real points drawn anew from the truth each generation: what Jangjoo et al. describe,
+            points "generated from a fixed model" (arXiv v1) or "from a ground truth model" at each retraining
+            iteration (Phys. Rev. Lett.)) or "fixed" (the same real points, drawn once, in every generation: a
+            contrast the course adds; their abstracts do not propose it).
         strategy: "replace" (fit this generation's points) or "accumulate" (every point so far).
         fit: "mle" (maximum likelihood: scatter / N), "unbiased" (scatter / (N - 1)) or "map" (mode of a
             Normal-inverse-Wishart prior: a regularised fit).

@@ -1,7 +1,7 @@
 """Build the results bundle shipped in the package: the lessons' experiments over many seeds, with provenance.
 
-Runs every experiment of ``collapse_kit.bundle.bundle_configs`` (each profile asked) for every seed with the parallel
-runner, then writes ``collapse_kit/assets/results_bundle.npz`` atomically. Finished generations go to the cache, so
+Runs every experiment of the catalogue (``collapse_kit.experiments.CATALOGUE``, full profile) for every seed with the
+parallel runner, then writes ``collapse_kit/assets/results_bundle.npz`` atomically. Finished generations go to the cache, so
 an interrupted build resumes. An experiment the existing bundle already holds with the same config and seeds is
 kept as it is, with the provenance of the build that ran it (``--rebuild`` runs everything again); a test
 recomputes a sampled entry of each with the current code. On a machine with many cores (or a Dask cluster) it
@@ -26,6 +26,7 @@ from pathlib import Path
 import torch
 
 from collapse_kit import __version__, bundle
+from collapse_kit.experiments import CATALOGUE
 from collapse_kit.cache import atomic_write, code_version, platform_tag
 from collapse_kit.runner import parse_seeds, run_runs
 
@@ -52,8 +53,6 @@ def git_commit() -> str | None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=parse_seeds, default=parse_seeds("0-9"), help="e.g. 0-9 (default)")
-    parser.add_argument("--profiles", default="full",
-                        help="comma list of profiles (default full: the lessons draw the full profile's bands in both)")
     parser.add_argument("--rebuild", action="store_true",
                         help="run every experiment again, even those the existing bundle holds")
     parser.add_argument("--workers", type=int, default=2, help="worker processes on this machine (default 2)")
@@ -65,21 +64,18 @@ def main(argv=None) -> int:
     if len(args.seeds) < 10:
         print(f"note: {len(args.seeds)} seeds; the course's evidence standard asks for 10 or more", file=sys.stderr)
 
-    experiments = [(name, profile, config) for profile in args.profiles.split(",")
-                   for name, config in bundle.bundle_configs(profile.strip()).items()]
+    experiments = list(CATALOGUE.items())
     kept = {}
     if args.output.exists() and not args.rebuild:
         old = bundle.read(args.output)
-        for experiment in old.experiments:
-            if (experiment.name, experiment.profile, experiment.config) in experiments \
-                    and experiment.seeds == args.seeds:
-                kept[(experiment.name, experiment.profile)] = experiment
+        for band in old.bands:
+            if CATALOGUE.get(band.name) == band.config and band.seeds == args.seeds:
+                kept[band.name] = band
         print(f"keeping {len(kept)} experiments of {args.output} (same config and seeds); --rebuild runs them again")
-    to_run = [e for e in experiments if (e[0], e[1]) not in kept]
-    # The longest runs first, so no worker is left with a long run at the end.
-    order = sorted(to_run, key=lambda e: -e[2].generations * e[2].samples_per_generation * e[2].epochs
-                   * (e[2].generations if e[2].strategy == "accumulate" and e[2].compute == "epochs" else 2))
-    runs = [(config, seed) for _, _, config in order for seed in args.seeds]
+    to_run = [(name, config) for name, config in experiments if name not in kept]
+    # The longest runs first, so no worker is left with a long run at the end (a config may say what it costs).
+    order = sorted(to_run, key=lambda e: -getattr(e[1], "cost", lambda: 0)())
+    runs = [(config, seed) for _, config in order for seed in args.seeds]
     started = time.perf_counter()
     results = run_runs(runs, workers=args.workers, client=args.scheduler, cache_dir=args.cache_dir,
                        device=args.device)
@@ -94,9 +90,12 @@ def main(argv=None) -> int:
         "build_seconds": round(seconds, 1), "workers": args.workers if args.scheduler is None else args.scheduler,
         "seeds": args.seeds, "experiments_run": len(to_run),
     }
-    packed = bundle.pack([kept.get((name, profile)) or bundle.experiment_of(
-        name, profile, [by_run[(config, seed)] for seed in args.seeds], provenance)
-        for name, profile, config in experiments], provenance)
+    def own(config) -> dict:  # each world's code version: the module that runs it and what it imports
+        return {**provenance, "code_version": code_version(type(config).__module__.rsplit(".", 1)[-1] + ".py")}
+
+    packed = bundle.pack([kept.get(name) or bundle.shipped_band(
+        name, [by_run[(config, seed)] for seed in args.seeds], own(config))
+        for name, config in experiments], provenance)
     atomic_write(args.output, packed)
     print(f"wrote {args.output} ({len(packed) / 1e6:.2f} MB, {len(experiments)} experiments x {len(args.seeds)} "
           f"seeds; {len(to_run)} run now in {seconds:.0f} s)")

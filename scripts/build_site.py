@@ -7,11 +7,16 @@ Usage (from the repository root, after ``pip install -e '.[site]'``):
     python scripts/build_site.py --profile fast     # what CI builds and checks (tests/test_site.py)
     python scripts/build_site.py --execute none     # no lesson runs: structure and links only, in seconds
     python scripts/build_site.py --execute 00,01    # only these lessons run; the others are pages without outputs
+    python scripts/build_site.py --profile fast --executed DIR   # outputs from lessons executed already (DIR/NN_name.ipynb)
 
 Lessons run through jupyter-cache (myst-nb's ``nb_execution_mode = "cache"``), in site/_build/.jupyter_cache/
 <profile>-seed<seed>: a rebuild runs again only the lessons whose code cells changed, or all of them when the course
 library changed (site/_ext/collapse_site.py). ``--fresh`` empties that cache first. A lesson that raises (a failed
 check cell included) fails the build, and so does any Sphinx warning (a broken link or reference, a missing page).
+
+``--executed DIR`` puts copies of the lessons executed already in the same profile and seed (the test session's:
+conftest.py) into the execution cache first, so the build shows their outputs instead of running the lessons again
+(tests/test_site.py); a lesson without a copy there runs as usual.
 """
 
 from __future__ import annotations
@@ -43,6 +48,32 @@ def execute_choice(value: str) -> str:
     return ",".join(numbers)
 
 
+def prime_execution_cache(cache: Path, executed: Path) -> list[str]:
+    """Store each lesson's executed copy ``executed/<lesson>.ipynb`` in the jupyter-cache folder ``cache``, as if the
+    build had run it; return the names of the lessons stored. jupyter-cache matches a lesson by its code cells, so
+    the copy must hold the lesson's very code (a copy of an older version is simply not used)."""
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    sys.path.insert(0, str(SITE / "_ext"))
+    from collapse_site import STAMP, library_digest  # the site's own extension: what it checks the cache against
+
+    digest, stamp = library_digest(), cache / STAMP
+    if cache.exists() and (not stamp.exists() or stamp.read_text().strip() != digest):
+        shutil.rmtree(cache)  # runs of another library (collapse_site.refresh_execution_cache would do the same)
+    cache.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest + "\n")  # the library these copies ran with: this one
+    store = get_cache(str(cache))
+    primed = []
+    for lesson in sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb")):
+        if (executed / lesson.name).is_file():
+            notebook = nbformat.read(executed / lesson.name, as_version=4)
+            store.cache_notebook_bundle(CacheBundleIn(notebook, str(lesson)), check_validity=True, overwrite=True)
+            primed.append(lesson.stem)
+    return primed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -57,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None,
                         help="the jupyter-cache folder (default: site/_build/.jupyter_cache/<profile>-seed<seed>)")
     parser.add_argument("--fresh", action="store_true", help="empty the jupyter-cache folder first")
+    parser.add_argument("--executed", type=Path, default=None, metavar="DIR",
+                        help="take each lesson's outputs from DIR/<lesson>.ipynb, a copy executed already in this "
+                             "profile and seed, instead of running the lesson")
     args = parser.parse_args(argv)
     if args.seed < 0:
         parser.error(f"--seed must be a whole number >= 0, got {args.seed}")
@@ -65,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     cache = (args.cache or SITE / "_build" / ".jupyter_cache" / f"{args.profile}-seed{args.seed}").resolve()
     if args.fresh and cache.exists():
         shutil.rmtree(cache)
+    if args.executed is not None:
+        if not args.executed.is_dir():
+            parser.error(f"--executed must be a folder of executed lessons, got {str(args.executed)!r}")
+        primed = prime_execution_cache(cache, args.executed.resolve())
+        print(f"lessons taken from {args.executed}, not run: {', '.join(primed) or 'none'}")
     # The lessons' kernels inherit this environment: the profile and seed reach them here, never through their code.
     env = {**os.environ, "COLLAPSE_KIT_PROFILE": args.profile, "COLLAPSE_KIT_SEED": str(args.seed),
            "COLLAPSE_KIT_SITE_EXECUTE": args.execute}

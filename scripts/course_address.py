@@ -97,6 +97,16 @@ def release_tag() -> str:
     return f"v{text}"
 
 
+STUDENT_SUFFIX = "-student"
+
+
+def student_ref() -> str:
+    """The tag of this release's student edition, ``v{version}-student`` (scripts/student_edition.py makes it): what
+    the website's launch buttons and README's Binder and Colab links open. Its lessons hold no worked solution, hidden
+    test or model answer."""
+    return release_tag() + STUDENT_SUFFIX
+
+
 def pages_url() -> str:
     """The course website on GitHub Pages, ``https://{owner}.github.io/{name}/``."""
     owner, name = slug().split("/")
@@ -166,7 +176,10 @@ def _canonical(form: str, match: re.Match) -> str:
         if match.group("ref") is None:
             text += f"@{release_tag()}"
         else:
-            text = text[:match.start("ref") - start] + release_tag() + text[match.end("ref") - start:]
+            # A Colab or Binder link to the student edition stays one, of the current release.
+            student = form != "pip" and match.group("ref").endswith(STUDENT_SUFFIX)
+            ref = student_ref() if student else release_tag()
+            text = text[:match.start("ref") - start] + ref + text[match.end("ref") - start:]
     for group, value in (("name", name), ("owner", owner)):
         text = text[:match.start(group) - start] + value + text[match.end(group) - start:]
     return text

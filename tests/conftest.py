@@ -70,6 +70,17 @@ def replay_hint(test_seed, request) -> str:
     return f"test seed {test_seed}; replay: {TEST_SEED_ENV}={test_seed} pytest '{request.node.nodeid}'"
 
 
+# Groups that run a browser, nbgrader or the site build: slow, like the lessons (conftest.py) and the tests marked
+# slow one by one, so `pytest -m "not slow" tests` is the quick loop (pyproject.toml).
+SLOW_GROUPS = ("browser", "coursework", "site")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if any(item.get_closest_marker(group) for group in SLOW_GROUPS):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def default_cache_in_a_temporary_folder(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("COLLAPSE_KIT_CACHE", str(tmp_path_factory.getbasetemp() / "default-cache"))

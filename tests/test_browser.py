@@ -16,7 +16,9 @@ widget manager, so the same selectors find the cells, the Run menu and the widge
   a focused slider sees them (see ``SLIDER_KEYS``); lesson 01's test warns while that is so;
 * lesson 05 runs only down to the explorer's cell (Shift+Enter), not the sweep.
 
-The kernel runs the fast profile (``COLLAPSE_KIT_PROFILE=fast``) with an empty cache in a temporary folder.
+The kernel runs the fast profile (``COLLAPSE_KIT_PROFILE=fast``) with the test session's run cache, warmed by the
+session's one run of each lesson (conftest.py): Run All Cells loads the lesson's experiments instead of training them
+again, while the explorer's new setting (a real fraction and a length no lesson runs) still trains in the browser.
 Screenshots of the widget (before.png, after.png; failure.png of the page when a test fails) and the server's
 log go to ``tests/artifacts/<test name>/``; the log and the browser's console errors are printed on failure.
 
@@ -146,7 +148,8 @@ class JupyterLab:
     With the ``notebook`` package installed, the same server serves Notebook 7's pages too (``/notebooks/...``).
     """
 
-    def __init__(self, workspace: Path, state: Path):
+    def __init__(self, workspace: Path, state: Path, cache: Path):
+        """``cache``: the run cache the kernels use ($COLLAPSE_KIT_CACHE)."""
         self.workspace, self.port, self.token = workspace, free_port(), secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = state / "jupyterlab.log"
@@ -159,7 +162,7 @@ class JupyterLab:
         tracker = state / "user-settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
         tracker.parent.mkdir(parents=True)
         tracker.write_text(json.dumps({"windowingMode": "none"}))
-        env = {**os.environ, "COLLAPSE_KIT_PROFILE": "fast", "COLLAPSE_KIT_CACHE": str(state / "cache"),
+        env = {**os.environ, "COLLAPSE_KIT_PROFILE": "fast", "COLLAPSE_KIT_CACHE": str(cache),
                "JUPYTER_CONFIG_DIR": str(config_dir), "JUPYTER_RUNTIME_DIR": str(state / "runtime"),
                "IPYTHONDIR": str(state / "ipython"), "PYTHONUNBUFFERED": "1"}
         command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
@@ -241,13 +244,21 @@ def chromium():
             browser.close()
 
 
+@pytest.fixture(scope="module")
+def warm_cache(lesson_runs) -> Path:
+    """The session's run cache, holding the runs of lessons 01 and 05 (the session's one run of each; conftest.py)."""
+    for lesson in (LESSON_01, LESSON_05):
+        lesson_runs.run(lesson)
+    return lesson_runs.cache_dir
+
+
 @pytest.fixture
-def lab(chromium, tmp_path):
+def lab(chromium, tmp_path, warm_cache):
     """A fresh JupyterLab server with an empty workspace; copy notebooks into ``lab.workspace`` before opening."""
     workspace, state = tmp_path / "workspace", tmp_path / "state"
     workspace.mkdir()
     state.mkdir()
-    server = JupyterLab(workspace, state)
+    server = JupyterLab(workspace, state, warm_cache)
     try:
         server.wait_until_ready()
         yield server

@@ -31,15 +31,9 @@ def test_the_bundle_is_shipped_small_and_verified(shipped):
         assert len(provenance["seeds"]) >= 10
 
 
-def _shipped_band(name, runs, provenance):
-    band, = bundle.bands_of(runs, source=bundle.SHIPPED, name=name)
-    band.provenance = provenance
-    return band
-
-
-def test_each_experiment_keeps_the_provenance_of_the_build_that_ran_it(tmp_path, synthetic_run):
-    first = _shipped_band("old", [synthetic_run], {"code_version": "a", "created": "then"})
-    second = _shipped_band("new", [synthetic_run], {"code_version": "b", "created": "now"})
+def test_each_experiment_keeps_the_provenance_of_the_build_that_ran_it(tmp_path, synthetic_run, real_run):
+    first = bundle.shipped_band("old", [synthetic_run], {"code_version": "a", "created": "then"})
+    second = bundle.shipped_band("new", [synthetic_run], {"code_version": "b", "created": "now"})
     (tmp_path / "b.npz").write_bytes(bundle.pack([first, second], {"code_version": "b", "created": "now"}))
     read = bundle.read(tmp_path / "b.npz")
     assert [band.provenance["code_version"] for band in read.bands] == ["a", "b"]
@@ -48,11 +42,13 @@ def test_each_experiment_keeps_the_provenance_of_the_build_that_ran_it(tmp_path,
     assert read.band("new").config == synthetic_run.config
     with pytest.raises(ValueError, match="name must be an experiment"):
         read.band("absent")
+    with pytest.raises(ValueError, match="mixes 2 configs"):
+        bundle.shipped_band("mixed", [synthetic_run, real_run], {})
 
 
 def test_a_bundle_without_a_new_metric_still_reads_without_that_column(tmp_path, synthetic_run):
     """Adding a metric must not break the shipped bundle: its column is simply absent until the next build."""
-    old = _shipped_band("old", [synthetic_run], {"code_version": "a"})
+    old = bundle.shipped_band("old", [synthetic_run], {"code_version": "a"})
     del old.values["recall"]
     (tmp_path / "b.npz").write_bytes(bundle.pack([old], {"code_version": "a"}))
     read = bundle.read(tmp_path / "b.npz").band("old")
@@ -166,3 +162,25 @@ def test_the_bundle_holds_numbers_and_small_images_only(shipped):
     for experiment in shipped.bands:
         assert set(experiment.values) == {column.name for column in COLUMNS}
         assert experiment.samples.dtype == np.uint8 and experiment.samples.shape[-2:] == (28, 28)
+
+
+def test_every_count_of_the_bundles_seeds_in_the_course_text_is_the_bundles_own(shipped):
+    """"10 seeds" is written into the lessons, guides and instructions many times: each such count must be the
+    number of seeds the shipped bundle holds (a rebuild over more seeds fails here until the text follows)."""
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    counts = {len(band.seeds) for band in shipped.bands}
+    assert len(counts) == 1, f"the bundle's experiments differ in their seed counts: {counts}"
+    texts = [root / "README.md", root / "INSTRUCTORS.md", *sorted((root / "site").rglob("*.md")),
+             *sorted((root / "lessons").glob("*.ipynb"))]
+    wrong = []
+    for path in texts:
+        text = path.read_text()
+        if path.suffix == ".ipynb":
+            text = "\n".join("".join(cell["source"]) for cell in json.loads(text)["cells"])
+        wrong += [f"{path.relative_to(root)}: {match.group(0)!r}" for match in re.finditer(r"\b(\d+) seeds\b", text)
+                  if int(match.group(1)) not in counts]
+    assert not wrong, f"counts of seeds that are not the bundle's {counts.pop()}: {wrong}"

@@ -27,6 +27,39 @@ def test_every_vae_verdict_rests_on_ten_seeds_of_the_bundle(rows):
     for row in rows:
         assert isinstance(row.verdict, Verdict) and row.verdict.replicates >= 10, row
         assert row.verdict.low <= row.verdict.effect <= row.verdict.high, row
+        assert row.verdict.unit == "seeds", row  # the seed is the replicate, never a run of a pooled setting
+
+
+def test_bands_that_ran_the_same_seeds_are_compared_seed_by_seed(rows):
+    """Every shipped band ran seeds 0-9, so every VAE comparison is paired (or a plateau's slope test)."""
+    assert {row.verdict.test for row in rows} == {"paired t", "slope t"}
+    study = claims.synthetic_share()
+    assert study.design == "paired" and study.added_overall().replicates == 10
+
+
+def test_where_a_lesson_asks_for_no_effect_the_verdict_carries_its_stated_margin():
+    dose = claims.real_fraction()[0]
+    assert claims.diversity()[1].margin == pytest.approx(claims.DOSE_MARGIN * dose.effect)
+    damage = claims.recursion()[2]  # test -ELBO at generation 5 against generation 0, fully synthetic
+    assert all(v.margin == pytest.approx(claims.RESCUE_MARGIN * damage.effect)
+               for v in claims.few_real_images().values())
+    study = claims.synthetic_share()
+    cost = study.replaced(study.real_sizes[0]).effect
+    assert study.shrinks().margin == pytest.approx(claims.SHRINK_MARGIN * cost)
+    for verdict in (claims.diversity()[1], claims.few_real_images()[1], study.shrinks()):
+        assert verdict.outcome in ("equivalent", "not resolved", "holds", "contradicted")
+        assert verdict.outcome != "equivalent" or -verdict.margin < verdict.low <= verdict.high < verdict.margin
+
+
+def test_the_family_wise_column_is_holm_over_the_whole_sheet():
+    every = sheet.rows()
+    outcomes = [row.family_wise for row in every]
+    assert len(every) == len(sheet.bundle_rows()) + len(sheet.gaussian_rows())
+    assert all(o == row.verdict.outcome or o == "not resolved" for o, row in zip(outcomes, every))
+    lines = sheet.family_wise(claims.recursion())
+    assert lines[0].endswith(f"Holm over the sheet's {len(every)} verdicts: holds")
+    with pytest.raises(ValueError, match="verdicts must be rows of the verdict sheet"):
+        sheet.family_wise([claims.recursion()[0].__class__("C9", "x", 1.0, 0.5, 1.5, 10, "seeds", True)])
 
 
 def test_the_verdict_sheet_says_what_the_verdicts_say_now():

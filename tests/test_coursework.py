@@ -187,38 +187,39 @@ def error_cells(notebook) -> list[str]:
     return found
 
 
-def round_trip(course: Path, assignment: str, lesson: Path, env: dict[str, str]) -> dict:
-    """Generate the student version of ``lesson``, autograde it and the lesson itself; return what came out."""
-    started = time.perf_counter()
+def round_trip(course: Path, assignment: str, lesson: Path, env: dict[str, str],
+               answers: dict[str, dict[str, str]] | None = None) -> dict:
+    """Generate the student version of ``lesson``, autograde the lesson itself (SOLUTION), the student version as
+    released (UNTOUCHED) and, for each other student in ``answers`` ({student: {exercise grade_id: code}}), the
+    student version with those answers; give every student feedback. Three nbgrader commands; return what came out."""
     source_folder = course / "source" / assignment
     source_folder.mkdir(parents=True, exist_ok=True)
     if not (source_folder / lesson.name).exists():
         shutil.copyfile(lesson, source_folder / lesson.name)
-    nbgrader(course, env, "generate_assignment", assignment, "--force")
+    log = nbgrader(course, env, "generate_assignment", assignment, "--force")
     released = course / "release" / assignment / lesson.name
     submit(course, assignment, SOLUTION, lesson)
     submit(course, assignment, UNTOUCHED, released)
-    seconds = {"generate": time.perf_counter() - started}
-    log = ""
-    for student in (SOLUTION, UNTOUCHED):  # one at a time, to time each; the solution fills the cache first
-        started = time.perf_counter()
-        log += nbgrader(course, env, "autograde", assignment, "--student", student, "--force")
-        seconds[f"autograde {student}"] = time.perf_counter() - started
-    started = time.perf_counter()
+    for student, code in (answers or {}).items():
+        notebook = nbformat.read(released, as_version=4)
+        for cell in notebook.cells:
+            cell.source = code.get(cell.metadata.get("nbgrader", {}).get("grade_id"), cell.source)
+        answered = course / "answers" / student / lesson.name
+        answered.parent.mkdir(parents=True)
+        nbformat.write(notebook, answered)
+        submit(course, assignment, student, answered)
+    log += nbgrader(course, env, "autograde", assignment, "--force")  # every student: executes each submission
     log += nbgrader(course, env, "generate_feedback", assignment, "--force")  # converts; executes nothing
-    seconds["feedback"] = time.perf_counter() - started
+    students = [SOLUTION, UNTOUCHED, *(answers or {})]
     return {
         "source": nbformat.read(lesson, as_version=4),
         "released": nbformat.read(released, as_version=4),
         "graded": {student: nbformat.read(course / "autograded" / student / assignment / lesson.name, as_version=4)
-                   for student in (SOLUTION, UNTOUCHED)},
-        "scores": {student: cell_scores(course, assignment, lesson.stem, student) for student in (SOLUTION, UNTOUCHED)},
-        "manual": {student: manual_grading(course, assignment, lesson.stem, student)
-                   for student in (SOLUTION, UNTOUCHED)},
-        "feedback": {student: feedback_text(course, assignment, lesson.stem, student)
-                     for student in (SOLUTION, UNTOUCHED)},
+                   for student in students},
+        "scores": {student: cell_scores(course, assignment, lesson.stem, student) for student in students},
+        "manual": {student: manual_grading(course, assignment, lesson.stem, student) for student in students},
+        "feedback": {student: feedback_text(course, assignment, lesson.stem, student) for student in students},
         "log": log,
-        "seconds": seconds,
     }
 
 
@@ -365,54 +366,48 @@ def stand_in_lesson(path: Path) -> Path:
     return path
 
 
+VISIBLE_ONLY = "visible_only"  # a student whose answers pass the visible tests and fail the hidden ones
+VISIBLE_ONLY_ANSWERS = {"l99_real_images": "def real_images(samples_per_generation, real_fraction):\n"
+                                           "    return samples_per_generation // 2  # right for 0.5 only",
+                        "l99_strategy": "keeps_everything = 'replace'"}
+
+
+@pytest.fixture(scope="module")
+def stand_in(tmp_path_factory) -> dict:
+    """The stand-in lesson's round trip, graded by nbgrader itself for three students: the lesson (SOLUTION), the
+    student version as released (UNTOUCHED) and VISIBLE_ONLY's answers. No COLLAPSE_KIT_PROFILE: nbgrader's own
+    NBGRADER_EXECUTION must select the fast profile."""
+    folder = tmp_path_factory.mktemp("stand-in")
+    lesson = stand_in_lesson(folder / "standin.ipynb")
+    return round_trip(make_course(folder / "course"), "standin", lesson,
+                      grading_env(COLLAPSE_KIT_CACHE=str(folder / "cache")), {VISIBLE_ONLY: VISIBLE_ONLY_ANSWERS})
+
+
 @pytest.mark.coursework
-def test_stand_in_lesson_round_trip_and_grading_picks_the_fast_profile(tmp_path):
-    course = make_course(tmp_path / "course")
-    lesson = stand_in_lesson(tmp_path / "standin.ipynb")
-    # No COLLAPSE_KIT_PROFILE: nbgrader's own NBGRADER_EXECUTION must select the fast profile.
-    outcome = round_trip(course, "standin", lesson, grading_env(COLLAPSE_KIT_CACHE=str(tmp_path / "cache")))
-    check_round_trip(outcome)
-    assert outcome["scores"][SOLUTION] == {"l99_real_images_test": (1.0, 1.0), "l99_strategy_test": (1.0, 1.0),
-                                           "l99_explain": (0.0, 2.0)}  # the short answer waits for a grader
-    assert outcome["manual"] == {SOLUTION: {"l99_explain": (None, True)}, UNTOUCHED: {"l99_explain": (0.0, False)}}
-    assert "No response." in outcome["feedback"][UNTOUCHED], "an unanswered short answer should say so in the feedback"
-    printed = [output.get("text", "") for output in outcome["graded"][SOLUTION].cells[1].outputs]
+def test_stand_in_lesson_round_trip_and_grading_picks_the_fast_profile(stand_in):
+    check_round_trip(stand_in)
+    assert stand_in["scores"][SOLUTION] == {"l99_real_images_test": (1.0, 1.0), "l99_strategy_test": (1.0, 1.0),
+                                            "l99_explain": (0.0, 2.0)}  # the short answer waits for a grader
+    assert {student: stand_in["manual"][student] for student in (SOLUTION, UNTOUCHED)} == \
+        {SOLUTION: {"l99_explain": (None, True)}, UNTOUCHED: {"l99_explain": (0.0, False)}}
+    assert "No response." in stand_in["feedback"][UNTOUCHED], \
+        "an unanswered short answer should say so in the feedback"
+    printed = [output.get("text", "") for output in stand_in["graded"][SOLUTION].cells[1].outputs]
     assert "profile: fast" in "".join(printed), f"grading ran the lessons in another profile: {printed}"
 
 
 @pytest.mark.coursework
-def test_feedback_of_a_failed_hidden_test_shows_its_message_not_its_code(tmp_path):
+def test_feedback_of_a_failed_hidden_test_shows_its_message_not_its_code(stand_in):
     # A student whose answers pass the visible tests and fail the hidden ones: by default nbgrader's feedback would
     # show the hidden asserts twice, in the test cell and in the traceback that quotes the failing line.
-    course = make_course(tmp_path / "course")
-    lesson = stand_in_lesson(tmp_path / "standin.ipynb")
-    env = grading_env(COLLAPSE_KIT_CACHE=str(tmp_path / "cache"))
-    course_source = course / "source" / "standin"
-    course_source.mkdir(parents=True)
-    shutil.copyfile(lesson, course_source / lesson.name)
-    nbgrader(course, env, "generate_assignment", "standin")
-    answers = {"l99_real_images": "def real_images(samples_per_generation, real_fraction):\n"
-                                  "    return samples_per_generation // 2  # right for 0.5 only",
-               "l99_strategy": "keeps_everything = 'replace'"}
-    notebook = nbformat.read(course / "release" / "standin" / lesson.name, as_version=4)
-    for cell in notebook.cells:
-        cell.source = answers.get(cell.metadata.get("nbgrader", {}).get("grade_id"), cell.source)
-    submitted = tmp_path / "answered" / lesson.name
-    submitted.parent.mkdir()
-    nbformat.write(notebook, submitted)
-    submit(course, "standin", "visible_only", submitted)
-    nbgrader(course, env, "autograde", "standin")
-    nbgrader(course, env, "generate_feedback", "standin")
-
-    scores = cell_scores(course, "standin", "standin", "visible_only")
+    scores = stand_in["scores"][VISIBLE_ONLY]
     assert scores == {"l99_real_images_test": (0.0, 1.0), "l99_strategy_test": (0.0, 1.0), "l99_explain": (0.0, 2.0)}, \
         scores
-    graded = nbformat.read(course / "autograded" / "visible_only" / "standin" / lesson.name, as_version=4)
-    tracebacks = "".join("".join(output.traceback) for cell in graded.cells for output in cell.get("outputs", [])
-                         if output.output_type == "error")
+    tracebacks = "".join("".join(output.traceback) for cell in stand_in["graded"][VISIBLE_ONLY].cells
+                         for output in cell.get("outputs", []) if output.output_type == "error")
     assert "819" in tracebacks, "the autograded notebook should quote the failing hidden assert (what we hide)"
-    feedback = feedback_text(course, "standin", "standin", "visible_only")
-    check_feedback(feedback, nbformat.read(lesson, as_version=4), scores, "visible_only")
+    feedback = stand_in["feedback"][VISIBLE_ONLY]
+    check_feedback(feedback, stand_in["source"], scores, VISIBLE_ONLY)
     assert feedback.count("AssertionError") == 2, "each failed test should still name its error in the feedback"
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from collapse_kit import loop
+from collapse_kit import generation, loop
 from collapse_kit.loop import METRIC_NAMES, ExperimentConfig, ExperimentResult, run_experiment
 
 
@@ -57,7 +57,7 @@ def test_result_has_one_record_per_generation_with_every_metric(synthetic_run, t
     assert len(record.loss_per_epoch) == tiny_config.epochs
     assert record.class_histogram.shape == (10,) and record.class_histogram.sum() == pytest.approx(1.0)
     assert record.sample_nelbo_gen0.shape == (tiny_config.metric_samples,)
-    assert record.samples.shape == (loop.GRID_IMAGES, 1, 28, 28) and record.samples.dtype == torch.uint8
+    assert record.samples.shape == (generation.GRID_IMAGES, 1, 28, 28) and record.samples.dtype == torch.uint8
     assert 0.0 <= record.precision <= 1.0 and 0.0 <= record.recall <= 1.0
 
 

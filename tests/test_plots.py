@@ -1,6 +1,8 @@
 """Figures: every plot function of ``plots`` draws small hand-made results, and each test checks what the figure shows
 (panels, titles and axis labels, legend entries, the lines and shaded bands drawn and the data they carry, the size
-of image grids), after rendering it to a PNG.
+of image grids), after rendering it to a PNG; and that it reads for every reader (``figure_style``): at most a notebook
+column wide, no text under 9 points, ordered settings in an ordered colour-blind-safe palette with line styles, and
+alt text, in words and in the PNG.
 
 No experiment trains here: runs, bands, studies and the mixture's refits are built by hand with known numbers (the
 Gaussian worlds are tiny and run in milliseconds), so the whole file stays fast and every expected value is known.
@@ -11,14 +13,16 @@ from __future__ import annotations
 import io
 
 import matplotlib.pyplot as plt
+from matplotlib import colormaps
 import numpy as np
 import pytest
 import torch
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from PIL import Image
 
-from collapse_kit import plots
+from collapse_kit import figure_style, plots
 from collapse_kit.generation import METRIC_LABELS, GenerationResult
 from collapse_kit.loop import ExperimentConfig, ExperimentResult
 from collapse_kit.claims import SyntheticShare
@@ -85,13 +89,24 @@ def fake_run(config: ExperimentConfig = CONFIG, seed: int = 0) -> ExperimentResu
 
 
 def rendered(figure) -> Figure:
-    """``figure`` after drawing it to a PNG in memory (drawing is where most plotting mistakes surface). Each test
-    renders its function's main figure; further variants are only inspected, which keeps the file fast."""
+    """``figure`` after drawing it to a PNG in memory (drawing is where most plotting mistakes surface), checked to
+    read for every reader: at most ``MAX_WIDTH`` inches wide, no text under ``FONT`` points, and its alt text in the
+    PNG. Each test renders its function's main figure; further variants are only inspected, which keeps the file
+    fast."""
     assert isinstance(figure, Figure)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=40)
     assert buffer.getvalue().startswith(PNG_MAGIC)
+    width = figure.get_size_inches()[0]
+    assert width <= figure_style.MAX_WIDTH <= 9, f"{width:.1f} inches wide: too wide for a notebook column"
+    assert not figure_style.small_texts(figure), f"text under {figure_style.FONT} pt: {figure_style.small_texts(figure)}"
+    assert Image.open(io.BytesIO(buffer.getvalue())).text["Description"] == figure.alt_text != ""
     return figure
+
+
+def title(axis) -> str:
+    """A panel's title as one line (long titles wrap to their panel's width)."""
+    return " ".join(axis.get_title().split())
 
 
 def legend_texts(legend) -> list[str]:
@@ -165,14 +180,14 @@ def test_tensor_grid_shows_one_grid_image_of_every_digit(real_test_images):
 def test_sample_grids_show_each_generations_own_samples_under_the_run_label():
     run = fake_run()
     figure = rendered(plots.sample_grids(run, images=4))
-    assert [axis.get_title() for axis in figure.axes] == ["generation 0", "generation 1", "generation 2"]
+    assert [title(axis) for axis in figure.axes] == ["generation 0", "generation 1", "generation 2"]
     assert figure.get_suptitle() == plots.run_label(run) == "real 0% / replace"
     for generation, axis in enumerate(figure.axes):
         grid = axis.images[0].get_array()
         assert grid.shape == (2 * GRID_CELL + 1, 2 * GRID_CELL + 1)  # 4 images: 2 x 2
         np.testing.assert_allclose(grid[1:29, 1:29], sample_pixel(0, generation) / 255, rtol=1e-6)
     only = plots.sample_grids(run, generations=[2], images=9)
-    assert [axis.get_title() for axis in only.axes] == ["generation 2"]
+    assert [title(axis) for axis in only.axes] == ["generation 2"]
     assert only.axes[0].images[0].get_array().shape == (3 * GRID_CELL + 1, 3 * GRID_CELL + 1)
     with pytest.raises(ValueError, match="images must be <= 64, got 65"):
         plots.sample_grids(run, images=65)
@@ -181,7 +196,7 @@ def test_sample_grids_show_each_generations_own_samples_under_the_run_label():
 def test_band_sample_grids_show_the_chosen_seeds_samples_per_generation():
     band = make_band(CONFIG, seeds=(3, 5, 7), source="results bundle", sample_seeds=(3, 7))
     figure = rendered(plots.band_sample_grids(band, seed=7, images=4))
-    assert [axis.get_title() for axis in figure.axes] == ["generation 0", "generation 1", "generation 2"]
+    assert [title(axis) for axis in figure.axes] == ["generation 0", "generation 1", "generation 2"]
     assert figure.get_suptitle() == "real 0% / replace (3 seeds, results bundle): samples of seed 7"
     for generation, axis in enumerate(figure.axes):
         grid = axis.images[0].get_array()
@@ -217,7 +232,7 @@ def test_metric_bands_shade_each_bands_interval_and_draw_its_mean_with_live_dots
     live = fake_run(CONFIG.replace(real_fraction=0.5), seed=4)
     figure = rendered(plots.metric_bands([synthetic, half], metrics=metrics, live=live))
     assert len(figure.axes) == 3
-    assert [axis.get_title() for axis in figure.axes] == [METRIC_LABELS[name] for name in metrics]
+    assert [title(axis) for axis in figure.axes] == [METRIC_LABELS[name] for name in metrics]
     assert [axis.get_xlabel() for axis in figure.axes] == ["generation"] * 3
     assert legend_texts(figure.legends[0]) == [
         "real 0% / replace (3 seeds, this machine): mean, 95% CI",
@@ -258,7 +273,7 @@ def test_metric_bands_draw_one_seed_bands_as_dots_and_give_a_new_setting_its_own
     assert [len(axis.lines) for axis in alone.axes] == [1, 1]
     assert legend_texts(alone.legends[0]) == ["real 0% / accumulate (your run, seed 0)"]
     default = plots.metric_bands([band])
-    assert [axis.get_title() for axis in default.axes] == [METRIC_LABELS[name] for name in
+    assert [title(axis) for axis in default.axes] == [METRIC_LABELS[name] for name in
                                                           ("fid", "classes_covered", "latent_std", "test_nelbo")]
 
 
@@ -274,7 +289,7 @@ def test_metric_bands_refuse_nothing_to_draw_unknown_metrics_and_runs_passed_as_
 def test_metric_curves_compare_runs_one_panel_per_metric_one_line_per_run():
     synthetic, real = fake_run(), fake_run(CONFIG.replace(real_fraction=1.0), seed=1)
     figure = rendered(plots.metric_curves([synthetic, real], metrics=("fid", "latent_std")))
-    assert [axis.get_title() for axis in figure.axes] == [METRIC_LABELS["fid"], METRIC_LABELS["latent_std"]]
+    assert [title(axis) for axis in figure.axes] == [METRIC_LABELS["fid"], METRIC_LABELS["latent_std"]]
     assert [axis.get_xlabel() for axis in figure.axes] == ["generation", "generation"]
     assert legend_texts(figure.axes[0].get_legend()) == ["real 0% / replace", "real 100% / replace"]
     for axis, name in zip(figure.axes, ("fid", "latent_std")):
@@ -292,15 +307,96 @@ def test_metric_curves_refuse_unknown_metrics_and_no_runs():
         plots.metric_curves([])
 
 
+# --- figures for every reader: ordered colours, line styles, sizes, alt text ----------------------------------------
+
+
+def luminance(colour) -> float:
+    """The relative luminance of ``colour`` (0 black, 1 white): what a reader sees in grey, or without hues."""
+    red, green, blue = to_rgb(colour)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def test_bands_that_differ_by_real_fraction_take_ordered_colour_blind_safe_colours_and_line_styles():
+    fractions = (0.5, 0.0, 1.0, 0.1)  # in no order: the colours follow the fraction, not the order given
+    bands = [make_band(CONFIG.replace(real_fraction=fraction)) for fraction in fractions]
+    live = fake_run(CONFIG.replace(real_fraction=0.1), seed=4)
+    figure = rendered(plots.metric_bands(bands, metrics=("fid",), live=live))
+    axis = figure.axes[0]
+    means, dots = axis.lines[:4], axis.lines[4]
+    by_fraction = [line for _, line in sorted(zip(fractions, means))]
+    viridis = [colormaps["viridis"](x) for x in np.linspace(*figure_style.SEQUENTIAL_RANGE, 4)]
+    assert [to_rgb(line.get_color()) for line in by_fraction] == [to_rgb(colour) for colour in viridis]
+    for shade, line in zip(shaded_bands(axis), means):
+        assert same_colour(shade.get_facecolor()[0][:3], line.get_color())
+    # More real data, lighter: the order reads without hues, in steps a reader can tell apart.
+    steps = np.diff([luminance(line.get_color()) for line in by_fraction])
+    assert (steps > 0.1).all(), steps
+    assert [line.get_linestyle() for line in by_fraction] == ["-", "--", "-.", ":"]
+    assert same_colour(dots.get_color(), by_fraction[1].get_color())  # the live run (10% real) takes its band's colour
+
+
+def test_metric_curves_of_a_sweep_order_their_colours_by_real_fraction():
+    runs = [fake_run(CONFIG.replace(real_fraction=fraction)) for fraction in (1.0, 0.0, 0.25)]
+    figure = rendered(plots.metric_curves(runs, metrics=("fid", "recall")))
+    for axis in figure.axes:
+        shades = [luminance(line.get_color()) for line in axis.lines]  # runs in the order given: 100%, 0%, 25%
+        assert shades[1] < shades[2] < shades[0]
+        assert len({line.get_linestyle() for line in axis.lines}) == 3
+
+
+def test_unordered_settings_keep_tab_colours_each_with_its_own_line_style():
+    replace, accumulate = make_band(CONFIG), make_band(CONFIG.replace(strategy="accumulate"))
+    figure = rendered(plots.metric_bands([replace, accumulate], metrics=("fid",)))
+    lines = figure.axes[0].lines
+    assert [to_rgb(line.get_color()) for line in lines] == [to_rgb("C0"), to_rgb("C1")]
+    assert [line.get_linestyle() for line in lines] == ["-", "--"]
+    # Two settings that differ in more than one number are not ordered either.
+    assert figure_style.ordered_setting([CONFIG, CONFIG.replace(real_fraction=0.5, temperature=0.8)]) is None
+    assert figure_style.ordered_setting([CONFIG, CONFIG.replace(temperature=0.8)]) == "temperature"
+
+
+def test_a_band_cut_to_fewer_generations_keeps_its_settings_colour():
+    styles = figure_style.setting_styles([CONFIG, CONFIG.replace(generations=2), CONFIG.replace(real_fraction=0.5)])
+    assert styles[CONFIG] == styles[CONFIG.replace(generations=2)] != styles[CONFIG.replace(real_fraction=0.5)]
+
+
+def test_four_panels_wrap_to_two_columns_and_long_titles_wrap_to_their_panel():
+    band = make_band(CONFIG)
+    four = rendered(plots.metric_bands([band]))  # the four headline metrics
+    assert [axis.get_subplotspec().get_geometry()[:2] for axis in four.axes] == [(2, 2)] * 4
+    three = plots.metric_bands([band], metrics=("fid", "recall", "class_entropy"))
+    assert [axis.get_subplotspec().get_geometry()[:2] for axis in three.axes] == [(1, 3)] * 3
+    assert "\n" in three.axes[2].get_title() and title(three.axes[2]) == METRIC_LABELS["class_entropy"]
+    six = rendered(plots.sample_grids(fake_run(CONFIG.replace(generations=6)), images=4))
+    assert [axis.get_subplotspec().get_geometry()[:2] for axis in six.axes] == [(2, 3)] * 6  # not 6 in a row
+    with pytest.raises(ValueError, match="count must be >= 1 panel, got 0"):
+        figure_style.panel_grid(0)
+
+
+def test_every_figure_says_in_words_what_it_shows():
+    run = fake_run()
+    figure = rendered(plots.metric_bands([make_band(CONFIG)], metrics=("fid", "latent_std"), live=run))
+    text = figure.alt_text
+    assert text.startswith(figure.summary) and "2 panels" in text
+    for axis in figure.axes:
+        assert f"{title(axis)} against generation" in text
+    assert all(entry in text for entry in legend_texts(figure.legends[0]))
+    grids = plots.sample_grids(run, images=4).alt_text
+    assert "real 0% / replace" in grids and "generation 0" in grids and "generation 2" in grids
+    histograms = plots.class_histograms(run).alt_text
+    assert "generation 0: share of samples" in histograms and "generation 2" in histograms
+    assert "Share of each digit" in histograms
+
+
 def test_class_histograms_draw_ten_bars_per_generation_against_the_balanced_share():
     run = fake_run()
     figure = rendered(plots.class_histograms(run))
-    assert [axis.get_title() for axis in figure.axes] == ["generation 0", "generation 1", "generation 2"]
+    assert [title(axis) for axis in figure.axes] == ["generation 0", "generation 1", "generation 2"]
     assert figure.axes[0].get_ylabel() == "share of samples"
     for axis, record in zip(figure.axes, run.generations):
         np.testing.assert_allclose([bar.get_height() for bar in axis.patches], record.class_histogram)
         assert [line.get_ydata()[0] for line in axis.lines] == [0.1]  # the balanced share, 1 in 10
-    assert [axis.get_title() for axis in plots.class_histograms(run, generations=[2]).axes] == ["generation 2"]
+    assert [title(axis) for axis in plots.class_histograms(run, generations=[2]).axes] == ["generation 2"]
 
 
 def test_elbo_histograms_draw_one_step_histogram_per_generation():
@@ -324,7 +420,7 @@ def test_metric_views_show_precision_recall_and_readability_against_real_images(
             "classes_covered": 10, "feature_length": 1.0}
     figure = rendered(plots.metric_views(MetricViews(values, real, confident=0.5)))
     precision, recall, readable = figure.axes
-    assert [axis.get_title() for axis in figure.axes] == [
+    assert [title(axis) for axis in figure.axes] == [
         "precision: samples inside the real data's manifold", "recall: real data inside the samples' manifold",
         "what the classifier can read"]
     assert [axis.get_xlabel() for axis in figure.axes] == ["generation"] * 3
@@ -355,8 +451,8 @@ def test_synthetic_share_draws_the_three_training_sets_and_the_two_costs():
     figure = rendered(plots.synthetic_share(study))
     left, right = figure.axes
     label = METRIC_LABELS["test_nelbo"]
-    assert left.get_title() == f"generation 1: {label} (mean, 95% CI)"
-    assert right.get_title() == f"cost of 50% synthetic: change in {label} (> 0: worse)"
+    assert title(left) == f"generation 1: {label} (mean, 95% CI)"
+    assert title(right) == f"cost of 50% synthetic: change in {label} (> 0: worse)"
     assert legend_texts(left.get_legend()) == ["real images alone", "the same + 50% synthetic",
                                                "all real, same total"]
     assert legend_texts(right.get_legend()) == ["added to the real (real fixed)", "replacing real (total fixed)"]

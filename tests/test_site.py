@@ -5,7 +5,8 @@ a widget is a still picture with a note that its sliders work when the lesson ru
 they offer for download) show the worked solutions but no hidden test and no model answer of the nbgrader lessons
 (INSTRUCTORS.md).
 
-The build runs every lesson (a few minutes on 2 cores, in a temporary folder with its own execution cache). Needs
+The build shows the lessons as this test session executed them (conftest.py runs each lesson once; the build's
+execution cache, in a temporary folder, is filled with those runs), so it runs no lesson itself. Needs
 the ``site`` extra (``pip install -e '.[site]'``, also in the ``test`` extra); without it these tests are skipped,
 except in CI (``COLLAPSE_KIT_CI=1``), where they must run. Run only these: ``pytest -m site``.
 
@@ -211,19 +212,27 @@ def skip_or_fail(reason: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Site:
-    """The site built by scripts/build_site.py in the fast profile (or the one named by COLLAPSE_KIT_SITE_HTML)."""
+def site(tmp_path_factory, lesson_runs) -> Site:
+    """The site built by scripts/build_site.py in the session's profile and seed from the session's lesson runs
+    (conftest.py: the build shows their outputs and runs no lesson itself), or the one named by
+    COLLAPSE_KIT_SITE_HTML."""
     built = os.environ.get("COLLAPSE_KIT_SITE_HTML")
     if built:
         return Site(Path(built).resolve())
     missing = [package for module, package in SITE_PACKAGES.items() if importlib.util.find_spec(module) is None]
     if missing:
         skip_or_fail(f"the site extra is not installed (missing {', '.join(missing)}): pip install -e '.[site]'")
+    failed = [lesson.name for lesson in LESSONS if not lesson_runs.run(lesson).ok]
+    assert not failed, f"lessons failed when this session ran them (their own tests show where): {failed}"
     folder = tmp_path_factory.mktemp("site")
-    command = [sys.executable, str(REPO / "scripts" / "build_site.py"), "--profile", "fast",
+    command = [sys.executable, str(REPO / "scripts" / "build_site.py"),
+               "--profile", lesson_runs.env["COLLAPSE_KIT_PROFILE"], "--seed", lesson_runs.seed,
+               "--executed", str(lesson_runs.folder),
                "--output", str(folder / "html"), "--cache", str(folder / "jupyter_cache")]
     done = subprocess.run(command, check=False, cwd=REPO, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
     assert done.returncode == 0, f"the site build failed:\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}"
+    assert "Executing notebook" not in done.stdout + done.stderr, \
+        f"the site build ran a lesson again instead of showing the session's run:\n{done.stdout[-6000:]}"
     print(done.stdout.splitlines()[-1])
     return Site(folder / "html")
 

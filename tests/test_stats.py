@@ -10,7 +10,8 @@ import pytest
 
 from collapse_kit.checks import CheckFailed
 from collapse_kit.checks import check_verdict
-from collapse_kit.stats import Verdict, agrees, among, compare, plateau, slopes, summarize
+from collapse_kit.stats import (Verdict, agrees, among, by_seed, compare, compare_bands, design_of, holm,
+                                 holm_adjusted, plateau, pool_by_seed, slopes, summarize)
 
 
 def test_summary_of_five_numbers_matches_the_textbook_t_interval():
@@ -53,7 +54,7 @@ def test_verdict_text_follows_the_course_format():
     verdict = Verdict("C4", "FID at 50% real is 212 lower than at 0%", 212.0, 190.0, 234.0, 10, "seeds", True)
     assert str(verdict) == "C4: FID at 50% real is 212 lower than at 0% (95% CI 190-234, 10 seeds): holds"
     failed = Verdict("C5", "variance is 0.01 higher than without", 0.01, -0.02, 0.04, 200, "chains", False)
-    assert str(failed) == "C5: variance is 0.01 higher than without (95% CI -0.02 to 0.04, 200 chains): does not hold"
+    assert str(failed) == "C5: variance is 0.01 higher than without (95% CI -0.02 to 0.04, 200 chains): not resolved"
 
 
 def test_a_zero_effect_holds_in_about_2_5_percent_of_repeats():
@@ -66,7 +67,7 @@ def test_a_zero_effect_holds_in_about_2_5_percent_of_repeats():
 def test_a_wrong_direction_does_not_hold():
     rng = np.random.default_rng(3)
     verdict = compare("C1", rng.normal(1.0, 0.1, 50), rng.normal(0.0, 0.1, 50), "variance", "before", expect="lower")
-    assert not verdict.holds and verdict.effect < 0 and str(verdict).endswith("does not hold")
+    assert not verdict.holds and verdict.effect < 0 and str(verdict).endswith(": contradicted")
 
 
 def test_pairing_removes_what_the_seeds_share():
@@ -74,8 +75,8 @@ def test_pairing_removes_what_the_seeds_share():
     rng = np.random.default_rng(4)
     per_seed = rng.normal(0, 10, 10)
     a, b = per_seed + 0.5 + rng.normal(0, 0.1, 10), per_seed + rng.normal(0, 0.1, 10)
-    assert compare("C3", a, b, "loss", "before", paired=True).holds
-    assert not compare("C3", a, b, "loss", "before", paired=False).holds
+    assert compare("C3", a, b, "loss", "before", design="paired").holds
+    assert not compare("C3", a, b, "loss", "before", design="independent").holds
 
 
 def test_a_number_as_b_is_a_fixed_reference_value():
@@ -103,7 +104,7 @@ def test_check_verdict_prints_pass_or_raises_with_fail(capsys):
     rng = np.random.default_rng(8)
     assert check_verdict(compare("C2", rng.normal(1, 0.1, 20), rng.normal(0, 0.1, 20), "spread", "after"))
     assert capsys.readouterr().out.startswith("[PASS] C2: spread is ")
-    with pytest.raises(CheckFailed, match=r"^\[FAIL\] C2: spread is .*does not hold$"):
+    with pytest.raises(CheckFailed, match=r"^\[FAIL\] C2: spread is .*: contradicted$"):
         check_verdict(compare("C2", rng.normal(0, 0.1, 20), rng.normal(1, 0.1, 20), "spread", "after"))
 
 
@@ -115,7 +116,11 @@ def test_check_verdict_prints_pass_or_raises_with_fail(capsys):
     (lambda: compare("C1", [1.0, 2.0], [1.0, 2.0], "x", "y", expect="bigger"), ValueError, "expect must be one of"),
     (lambda: compare("C1", [1.0, np.inf], [1.0, 2.0], "x", "y"), ValueError, "a must be finite"),
     (lambda: compare("C1", [1.0, 2.0], np.ones((2, 2)), "x", "y"), ValueError, "b must hold one number per"),
-    (lambda: compare("C1", [1.0, 2.0], [1.0, 2.0, 3.0], "x", "y", paired=True), ValueError, "paired replicates"),
+    (lambda: compare("C1", [1.0, 2.0], [1.0, 2.0, 3.0], "x", "y", design="paired"), ValueError, "paired replicates"),
+    (lambda: compare("C1", [1.0, 2.0], [1.0, 2.0], "x", "y", design="matched"), ValueError, "design must be one of"),
+    (lambda: compare("C1", [1.0, 2.0], [1.0, 2.0], "x", "y", margin=0), ValueError, "margin must be"),
+    (lambda: design_of([0, 1, 2], [2, 3, 4]), ValueError, "seeds_a and seeds_b must be the same seeds"),
+    (lambda: holm_adjusted([0.5, 1.5]), ValueError, "p_values must be one p-value in"),
     (lambda: compare("C1", [1.0, 2.0], float("nan"), "x", "y"), ValueError, "b must be a finite number"),
     (lambda: agrees("C1", [1.0, 2.0], 1.0, "x", within=0), ValueError, "within must be in"),
     (lambda: check_verdict("holds"), TypeError, "verdict must be a Verdict"),
@@ -163,9 +168,118 @@ def test_a_live_run_among_the_seeds_of_its_setting_is_placed_by_their_spread():
 
 
 def test_a_verdict_names_its_outcome_and_reads_it_in_the_lessons_words():
-    holds = compare("C1", [2.0, 2.1, 1.9], [1.0, 1.1, 0.9], "x", "y", paired=True)
-    contradicted = compare("C1", [0.0, 0.1, -0.1], [1.0, 1.1, 0.9], "x", "y", paired=True)
-    unresolved = compare("C1", [1.0, 2.0, 0.0], [1.0, 1.1, 0.9], "x", "y", paired=True)
-    assert [v.outcome for v in (holds, contradicted, unresolved)] == ["holds", "contradicted", "not resolved"]
-    assert [v.reading("a", "b", "c") for v in (holds, contradicted, unresolved)] == ["a", "b", "c"]
+    holds = compare("C1", [2.0, 2.1, 1.9], [1.0, 1.1, 0.9], "x", "y", design="paired")
+    contradicted = compare("C1", [0.0, 0.1, -0.1], [1.0, 1.1, 0.9], "x", "y", design="paired")
+    unresolved = compare("C1", [1.0, 2.0, 0.0], [1.0, 1.1, 0.9], "x", "y", design="paired")
+    equivalent = compare("C1", [1.0, 1.1, 0.9], [1.0, 1.05, 0.95], "x", "y", design="paired", margin=0.5)
+    verdicts = (holds, contradicted, unresolved, equivalent)
+    assert [v.outcome for v in verdicts] == ["holds", "contradicted", "not resolved", "equivalent"]
+    assert [v.reading("a", "b", "c", "d") for v in verdicts] == ["a", "b", "c", "d"]
     assert str(holds).endswith(": holds") and holds.measured in str(holds)
+    assert str(equivalent).endswith(": equivalent (within +-0.5)")
+    assert str(unresolved).endswith(f": not resolved (3 seeds detect {unresolved.detectable:.3g} with 80% power)")
+    with pytest.raises(ValueError, match="equivalent must be given"):
+        equivalent.reading("a", "b", "c")
+
+
+def test_the_intervals_and_p_values_are_those_of_scipy_stats_for_each_design():
+    from scipy import stats
+
+    rng = np.random.default_rng(9)
+    a, b = rng.normal(1.0, 1.0, 10), rng.normal(0.3, 2.0, 12)
+    paired, welch = stats.ttest_rel(a, b[:10]), stats.ttest_ind(a, b, equal_var=False)
+    one_sample = stats.ttest_1samp(a, 0.5)
+    for verdict, result, test, null in ((compare("C", a, b[:10], "x", "y", design="paired"), paired, "paired t", 0),
+                                        (compare("C", a, b, "x", "y"), welch, "Welch t", 0),
+                                        (compare("C", a, 0.5, "x", "y"), one_sample, "one-sample t", 0.5)):
+        interval = result.confidence_interval(0.95)  # ttest_1samp's is the mean's: the effect's is 0.5 below
+        assert verdict.test == test
+        assert (verdict.low, verdict.high) == pytest.approx((interval.low - null, interval.high - null), rel=1e-12)
+        assert verdict.p_value == pytest.approx(result.pvalue, rel=1e-10)
+        assert verdict.dof == pytest.approx(result.df, rel=1e-12)
+    lower = compare("C", a, b[:10], "x", "y", expect="lower", design="paired")
+    interval = paired.confidence_interval(0.95)  # the claim's way round: the interval mirrored
+    assert lower.p_value == pytest.approx(paired.pvalue, rel=1e-10)
+    assert (lower.low, lower.high) == pytest.approx((-interval.high, -interval.low), rel=1e-12)
+
+
+def test_equivalence_is_two_one_sided_tests_read_off_the_95_percent_interval():
+    from scipy import stats
+
+    differences = np.random.default_rng(10).normal(0.05, 0.2, 15)
+    verdict = compare("C", differences, 0.0, "x", "y", margin=0.25)
+    above = stats.ttest_1samp(differences, -0.25, alternative="greater").pvalue
+    below = stats.ttest_1samp(differences, 0.25, alternative="less").pvalue
+    assert verdict.equivalence_p == pytest.approx(2 * max(above, below), rel=1e-10)
+    assert verdict.equivalent == (verdict.equivalence_p < 0.05) == (-0.25 < verdict.low and verdict.high < 0.25)
+    wide = compare("C", differences, 0.0, "x", "y", margin=0.01)
+    assert not wide.equivalent and wide.outcome == "not resolved" and wide.decisive_p == wide.p_value
+
+
+def test_a_true_margin_sized_effect_is_called_equivalent_in_at_most_5_percent_of_repeats():
+    # Each one-sided test runs at 2.5%: an effect exactly at the margin passes in about 2.5% of repeats.
+    rng = np.random.default_rng(11)
+    equivalent = [compare("C", rng.normal(0.5, 1.0, 40), 0.0, "x", "y", margin=0.5).equivalent for _ in range(2000)]
+    assert np.mean(equivalent) == pytest.approx(0.025, abs=0.011)
+
+
+def test_the_detectable_effect_is_detected_four_times_in_five():
+    from scipy import stats
+
+    verdict = compare("C", np.random.default_rng(12).normal(0.0, 1.0, 10), 0.0, "x", "y")
+    dof, critical = verdict.dof, stats.t.ppf(0.975, verdict.dof)
+    shift = verdict.detectable / verdict.standard_error
+    power = stats.nct.sf(critical, dof, shift) + stats.nct.cdf(-critical, dof, shift)
+    assert power == pytest.approx(0.80, abs=0.005)
+    rng = np.random.default_rng(13)  # and by simulation: a true effect of that size, 10 seeds of spread 1
+    size = verdict.detectable / verdict.standard_error / np.sqrt(10)
+    found = [compare("C", rng.normal(size, 1.0, 10), 0.0, "x", "y").holds for _ in range(3000)]
+    assert np.mean(found) == pytest.approx(0.80, abs=0.025)
+
+
+def test_holm_corrects_the_family_step_by_step():
+    assert holm_adjusted([0.01, 0.04, 0.03, 0.5]).tolist() == pytest.approx([0.04, 0.09, 0.09, 0.5])
+    strong = compare("C", [2.0, 2.1, 1.9, 2.05], 0.0, "x", "y")
+    weak = compare("C", [0.3, 0.1, 0.5, 0.2, 0.25], 0.0, "x", "y")
+    closed_form = agrees("C1", [0.9, 1.1, 1.0, 1.05], 1.0, "mean")
+    # weak (p = 0.016) ranks second of three: Holm asks p < 0.05 / 2, and it passes; among forty, p < 0.05 / 40
+    assert strong.p_value < 0.05 / 3 and 0.05 / 40 < weak.p_value < 0.05 / 2 and closed_form.p_value > 0.5
+    assert holm([strong, weak, closed_form]) == ["holds", "holds", "holds"]
+    assert holm([weak] * 40) == ["not resolved"] * 40
+    assert holm([strong, compare("C", [0.0, 0.1, -0.1], 0.0, "x", "y")]) == ["holds", "not resolved"]
+
+
+def test_arms_that_ran_the_same_seeds_are_paired_seed_by_seed():
+    class Arm:
+        def __init__(self, seeds, values):
+            self.seeds, self.values = seeds, np.asarray(values, dtype=float)
+
+        def at(self, measure, generation):
+            return self.values[:, generation]
+
+    per_seed = np.random.default_rng(14).normal(0, 10, 8)
+    a = Arm(list(range(8)), np.stack([per_seed, per_seed + 0.5 + np.linspace(-0.01, 0.01, 8)], axis=1))
+    shuffled = [3, 1, 4, 0, 7, 5, 2, 6]
+    b = Arm(shuffled, np.stack([per_seed[shuffled], per_seed[shuffled]], axis=1))
+    assert design_of(a.seeds, b.seeds) == "paired" and design_of([0, 1], [2, 3]) == "independent"
+    np.testing.assert_array_equal(by_seed(b.at("x", 0), b.seeds, a.seeds), per_seed)
+    verdict = compare_bands("C", a, b, "x", 1, "x", "y")
+    assert verdict.test == "paired t" and verdict.holds and verdict.effect == pytest.approx(0.5)
+    other = Arm(list(range(8, 16)), a.values)
+    assert compare_bands("C", a, other, "x", 1, "x", "y", b_generation=0).test == "Welch t"
+
+
+def test_pooling_settings_that_share_seeds_keeps_one_replicate_per_seed():
+    settings = np.arange(12.0).reshape(3, 4)  # 3 settings, 4 seeds
+    np.testing.assert_allclose(pool_by_seed(settings), [4.0, 5.0, 6.0, 7.0])
+    assert compare("C", pool_by_seed(settings), 0.0, "x", "y").replicates == 4
+
+
+def test_a_check_asserts_the_outcome_the_lesson_states(capsys):
+    unresolved = compare("C3", [1.0, 2.0, 0.0], [1.0, 1.1, 0.9], "x", "y", design="paired")
+    assert check_verdict(unresolved, "not resolved")
+    assert capsys.readouterr().out.rstrip().endswith("(the lesson says: not resolved)")
+    with pytest.raises(CheckFailed):
+        check_verdict(unresolved)
+    with pytest.raises(ValueError, match="outcome must be one of"):
+        check_verdict(unresolved, "absent")

@@ -258,6 +258,20 @@ def widgets_as_pictures(app, doctree) -> None:
         node.replace_self(_still(app, state, view.get("model_id", "")))
 
 
+def glossary_terms_as_link_targets(app, doctree):
+    """Let a lesson's markdown link reach a glossary term, ``[nat](../site/glossary.md#term-nat)``.
+
+    Sphinx files a glossary term as an object of its standard domain, while MyST resolves ``page.md#id`` only
+    against the page's headings and labels. Filing each term's id (``term-`` and the term, spaces as hyphens, e.g.
+    ``term-KL-divergence``) as an anonymous label of its page lets the link resolve; a link to a term the glossary
+    lacks still warns, and so fails the build.
+    """
+    standard = app.env.get_domain("std")
+    for term in doctree.findall(nodes.term):
+        for node_id in term["ids"]:
+            standard.anonlabels[node_id] = (app.env.docname, node_id)
+
+
 def setup(app):
     app.connect("config-inited", refresh_execution_cache)
     app.connect("builder-inited", check_verdict_sheet)
@@ -269,4 +283,5 @@ def setup(app):
     app.connect("source-read", hide_model_answers)
     app.connect("doctree-read", hide_hidden_tests)
     app.connect("build-finished", publish_notebooks_as_shown)
+    app.connect("doctree-read", glossary_terms_as_link_targets)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
