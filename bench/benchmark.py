@@ -4,6 +4,7 @@
     python bench/benchmark.py --lessons       # + full-profile time and peak kernel memory of every lesson
     python bench/benchmark.py --lessons-only --lesson-profile fast --label fast   # the lessons as CI runs them
     python bench/benchmark.py --sweeps-only --label sweeps   # sweep throughput: serial, 2 workers, Dask cluster
+    python bench/benchmark.py --text-only --label text       # the language model's trainer (lesson 09)
 
 Prints a table and writes it as JSON to bench/results/<host>.json (atomically). What it measures:
   * samples/s of the classic PyTorch VAE example recipe (784-400-20, DataLoader over torchvision's MNIST, batch 128)
@@ -14,7 +15,11 @@ Prints a table and writes it as JSON to bench/results/<host>.json (atomically). 
     free loss;
   * wall time of the default `collapse-kit run`, cache off (target <= 45 s on 2 cores);
   * with --lessons: wall time and peak resident memory of each lesson's kernel in the full profile (targets
-    <= 3 min and <= 1.2 GB).
+    <= 3 min and <= 1.2 GB);
+  * with --text: characters/s of the text world's trainer (the character MLP, hand-written step) and of a plain
+    PyTorch loop of the same model (autograd, torch.optim.Adam), both on in-memory windows, each the best of
+    --repeats runs, their FLOP/s as a share of the matmul peak, and the wall time of the default text loop (cache
+    off).
 """
 
 from __future__ import annotations
@@ -122,6 +127,79 @@ def free_loss_samples_per_second(images: int = 20000, epochs: int = 3, seed: int
             loss.backward()
             optimizer.step()
     return epochs * steps * DEFAULT_BATCH_SIZE / (time.perf_counter() - start)
+
+
+TEXT_BATCHES = 200  # steps timed per text-trainer measurement (after a warm-up), about a second
+
+
+def text_training_flops_per_character(model) -> float:
+    """Matmul FLOPs to train the character MLP on one character: forward, weight gradients and input gradients of
+    both layers (the embedding's gradient needs the hidden layer's input gradient): 3 x the forward products."""
+    return 3.0 * 2 * (model.hidden.in_features * model.hidden.out_features
+                      + model.output.in_features * model.output.out_features)
+
+
+def _text_windows(count: int, seed: int = 0):
+    """(context + 1)-character windows of real training text, int64, in a seeded random order (in memory)."""
+    import numpy as np
+
+    from collapse_kit.text_data import real_passages
+    from collapse_kit.text_loop import TextConfig
+    from collapse_kit.text_models import contexts_and_targets
+
+    config = TextConfig()
+    passages = torch.from_numpy(real_passages(config.passages, config.passage_length, np.random.default_rng(seed)))
+    windows = contexts_and_targets(passages, config.context).long()
+    return windows[torch.randperm(len(windows), generator=torch.Generator().manual_seed(seed))[:count]]
+
+
+def text_characters_per_second(plain: bool = False, seed: int = 0) -> float:
+    """Training characters/s of the text loop's default model and batch: our trainer's step (hand-written backward,
+    fused Adam, one reused batch buffer) or, with ``plain``, a plain PyTorch loop (autograd, ``torch.optim.Adam``,
+    a fresh batch tensor each step). Same model, same in-memory windows; timed after 20 warm-up steps."""
+    from collapse_kit.text_loop import TextConfig
+    from collapse_kit.text_models import CharMLP
+    from collapse_kit.text_training import CharMLPTrainingStep
+    from collapse_kit.training import _Adam
+
+    config = TextConfig()
+    size = config.batch_size
+    windows = _text_windows((TEXT_BATCHES + 20) * size, seed)
+    torch.manual_seed(seed)
+    model = CharMLP(config.context, config.embedding, config.hidden)
+    if plain:
+        optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+
+        def step(index):
+            batch = windows[index * size:(index + 1) * size]
+            loss = nn.functional.cross_entropy(model(batch[:, :-1]), batch[:, -1])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    else:
+        ours, optimizer = CharMLPTrainingStep(model, size), _Adam(model.parameters(), config.learning_rate)
+        buffer = torch.empty((size, windows.shape[1]), dtype=torch.long)
+
+        def step(index):
+            buffer.copy_(windows[index * size:(index + 1) * size])
+            ours(buffer)
+            optimizer.step()
+    for index in range(20):  # warm-up: allocator, kernels
+        step(index)
+    start = time.perf_counter()
+    for index in range(20, 20 + TEXT_BATCHES):
+        step(index)
+    return TEXT_BATCHES * size / (time.perf_counter() - start)
+
+
+def default_text_run_seconds() -> float:
+    """Wall time of the text loop's default config (full profile, 6 generations), cache off, in a fresh Python."""
+    script = ("import time; start = time.perf_counter()\n"
+              "from collapse_kit.text_loop import TextConfig\n"
+              "TextConfig().run(0, cache=False, progress=False)\n"
+              "print(time.perf_counter() - start)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    return float(done.stdout.split()[-1])
 
 
 def best_of_interleaved(repeats: int, **measures) -> dict[str, float]:
@@ -262,6 +340,9 @@ def main(argv=None) -> int:
     parser.add_argument("--sweeps", action="store_true",
                         help="sweep throughput: serial, 2 worker processes, 2-worker Dask LocalCluster")
     parser.add_argument("--sweeps-only", action="store_true", help="only the sweep throughput")
+    parser.add_argument("--text", action="store_true",
+                        help="the language model's trainer (lesson 09): ours against a plain PyTorch loop")
+    parser.add_argument("--text-only", action="store_true", help="only the language model's trainer")
     parser.add_argument("--label", default=platform.node() or "machine",
                         help="results file name: bench/results/<label>.json (default: the host name)")
     args = parser.parse_args(argv)
@@ -293,7 +374,34 @@ def main(argv=None) -> int:
             report["default_run_seconds"] = default_run_seconds()
             print(f"default `collapse-kit run`   {report['default_run_seconds']:8.1f} s")
 
-    if not args.lessons_only and not args.sweeps_only:
+    if args.text or args.text_only:
+        from collapse_kit.text_loop import TextConfig
+        from collapse_kit.text_models import CharMLP
+
+        config = TextConfig()
+        peak = matmul_flops_per_second()
+        speeds = best_of_interleaved(args.repeats, ours=text_characters_per_second,
+                                     plain=lambda: text_characters_per_second(plain=True))
+        peak = max(peak, matmul_flops_per_second())  # measured again after: the higher peak, the stricter share
+        flops = text_training_flops_per_character(CharMLP(config.context, config.embedding, config.hidden))
+        ours, plain = speeds["ours"], speeds["plain"]
+        report["text_trainer"] = {
+            "model": {"context": config.context, "embedding": config.embedding, "hidden": config.hidden,
+                      "batch_size": config.batch_size},
+            "matmul_gflops": peak / 1e9, "flops_per_character": flops, "repeats": args.repeats,
+            "our_characters_per_second": ours, "plain_characters_per_second": plain, "speedup": ours / plain,
+            "our_share_of_matmul": ours * flops / peak, "plain_share_of_matmul": plain * flops / peak}
+        print(f"float32 matmul peak          {peak / 1e9:8.1f} GFLOP/s (best square product, before and after)")
+        print(f"text trainer (ours)          {ours:8.0f} characters/s  ({ours * flops / peak:.0%} of matmul peak; "
+              f"best of {args.repeats}, in turns)")
+        print(f"plain PyTorch loop           {plain:8.0f} characters/s  ({plain * flops / peak:.0%} of matmul peak; "
+              f"ours is {ours / plain:.2f}x)")
+        if not args.skip_run:
+            seconds = default_text_run_seconds()
+            report["text_trainer"]["default_text_run_seconds"] = seconds
+            print(f"default text loop            {seconds:8.1f} s  (6 generations, cache off)")
+
+    if not args.lessons_only and not args.sweeps_only and not args.text_only:
         # The baseline needs torchvision; imported here so --lessons-only runs where only the course is installed.
         from classic_vae import ClassicVAE, classic_samples_per_second, write_torchvision_folder
 

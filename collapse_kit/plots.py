@@ -517,34 +517,40 @@ def vae_diagram(pixels: int = 784, hidden: int = 256, latent: int = 16) -> Figur
 
     pixels, hidden = check_int("pixels", pixels, 1), check_int("hidden", hidden, 1)
     latent = check_int("latent", latent, 1)
-    figure = Figure(figsize=(8.0, 3.4), layout="constrained")
+    figure = Figure(figsize=(MAX_WIDTH, 4.0), layout="constrained")
     axis = figure.subplots()
-    axis.set_xlim(-0.02, 1.02)
-    axis.set_ylim(-0.02, 0.9)
+    axis.set_xlim(-0.01, 1.01)
+    axis.set_ylim(-0.02, 0.92)
     axis.axis("off")
-    width, height, row, prior = 0.17, 0.34, 0.68, 0.18
+    width, height, row, prior = 0.178, 0.36, 0.7, 0.19
     stages = [("image x", f"{pixels} pixels\nin [0, 1]"),
-              ("encoder", f"{pixels} → {hidden} →\nmean μ and spread σ\n({latent} numbers each)"),
-              ("latent code z", f"{latent} numbers\nz = μ + σ × noise"),
-              ("decoder", f"{latent} → {hidden} → {pixels}"),
-              ("pixel probabilities", f"{pixels} chances of ink\nin (0, 1)")]
-    centres = np.linspace(width / 2 + 0.005, 1 - width / 2 - 0.005, len(stages))
+              ("encoder", f"{pixels} → {hidden} →\nmean μ, spread σ\n({latent} each)"),
+              ("latent code z", f"{latent} numbers:\nz = μ + σ × noise"),
+              ("decoder", f"{latent} → {hidden} →\n{pixels}"),
+              ("pixel\nprobabilities", f"{pixels} chances\nof ink")]
+    centres = np.linspace(width / 2, 1 - width / 2, len(stages))
     boxes = [(x, row, title, detail) for x, (title, detail) in zip(centres, stages)]
-    boxes.append((centres[2], prior, "prior N(0, I)", "to generate: draw z here,\nno image, no encoder"))
+    boxes.append((centres[2], prior, "prior N(0, I)", "to generate:\ndraw z here"))
     for x, y, title, detail in boxes:
         colour = "#dde8f5" if title in ("encoder", "decoder") else "#f2f2f2"
-        axis.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.01",
+        axis.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.005",
                                       facecolor=colour, edgecolor="0.3"))
-        axis.text(x, y + height / 2 - 0.05, title, ha="center", va="top", fontsize=9, fontweight="bold")
-        axis.text(x, y - 0.03, detail, ha="center", va="center", fontsize=7.5)
+        axis.text(x, y + height / 2 - 0.03, title, ha="center", va="top", fontsize=FONT, fontweight="bold")
+        axis.text(x, y - height / 2 + 0.03, detail, ha="center", va="bottom", fontsize=FONT)
     for start, end in zip(centres[:-1], centres[1:]):
-        axis.add_patch(FancyArrowPatch((start + width / 2 + 0.005, row), (end - width / 2 - 0.005, row),
-                                       arrowstyle="-|>", mutation_scale=12, color="0.2"))
-    axis.add_patch(FancyArrowPatch((centres[2], prior + height / 2 + 0.005), (centres[2], row - height / 2 - 0.005),
-                                   arrowstyle="-|>", mutation_scale=12, color="0.2", linestyle="--"))
-    axis.text((centres[1] + centres[2]) / 2 - 0.09, prior + 0.1, "KL divergence (nats):\nhow far the codes\nstray from the prior",
-              ha="center", va="center", fontsize=7.5, color="C3")
-    axis.text(centres[4] - 0.02, prior + 0.1, "reconstruction (nats):\n−log p(x | z), how badly\nthe pixels of x are\npredicted",
-              ha="center", va="center", fontsize=7.5, color="C3")
-    axis.set_title("−ELBO = reconstruction + KL, in nats per image", fontsize=10)
+        axis.add_patch(FancyArrowPatch((start + width / 2, row), (end - width / 2, row), arrowstyle="-|>",
+                                       mutation_scale=12, color="0.2", shrinkA=1, shrinkB=1))
+    axis.add_patch(FancyArrowPatch((centres[2], prior + height / 2), (centres[2], row - height / 2),
+                                   arrowstyle="-|>", mutation_scale=12, color="0.2", linestyle="--", shrinkA=1,
+                                   shrinkB=1))
+    axis.text(centres[1], prior, "KL divergence (nats):\nhow far the codes\nstray from the prior", ha="center",
+              va="center", fontsize=FONT, color="C3")
+    axis.text(centres[3] + 0.09, prior, "reconstruction (nats):\n−ln p(x | z), how badly\nthe pixels of x\nare predicted",
+              ha="center", va="center", fontsize=FONT, color="C3")
+    axis.set_title("−ELBO = reconstruction + KL, in nats per image", fontsize=TITLE_FONT)
+    figure.summary = (f"A diagram of the VAE: an image of {pixels} pixels goes through the encoder ({pixels} to "
+                      f"{hidden} to a mean and a spread for each of {latent} code numbers) to the latent code z, and "
+                      f"through the decoder ({latent} to {hidden} to {pixels}) to pixel probabilities; a dashed "
+                      "arrow from the prior N(0, I) to the code is the path of generating; the KL divergence is "
+                      "measured at the code, the reconstruction at the pixels, both in nats")
     return figure

@@ -134,19 +134,33 @@ def speech_starts(split: str = "train") -> np.ndarray:
 
 
 def real_passages(count: int, length: int, rng: np.random.Generator, split: str = "train") -> np.ndarray:
-    """``count`` passages of ``length`` characters of real text, codes uint8 (count, length).
+    """``count`` passages of ``length`` characters of real text, codes uint8 (count, length), none overlapping.
 
-    Each starts at the beginning of a speech (its speaker's name), drawn without replacement from the split's
-    speeches that have ``length`` characters left after them; a passage may run on into the next speeches. Real
-    passages and the model's samples thus begin the same way: after a blank line. Used by the text loop.
+    Each starts at the beginning of a speech (its speaker's name) and may run on into the next speeches. They are
+    drawn without replacement from a fixed set of non-overlapping passages (``passage_starts``), so no real text
+    is counted twice. Real passages and the model's samples thus begin the same way: after a blank line. Used by
+    the text loop.
     """
-    check_int("length", length, 1)
-    codes = _split_codes(check_choice("split", split, SPLITS))
-    starts = speech_starts(split)
-    starts = starts[starts + length <= len(codes)]
-    check_int("count", count, 0, len(starts))
+    starts = passage_starts(check_choice("split", split, SPLITS), check_int("length", length, 1))
+    if check_int("count", count, 0) > len(starts):
+        raise ValueError(f"count must be <= {len(starts)}, the {split} split's non-overlapping passages of {length} "
+                         f"characters, got {count}")
     chosen = np.sort(rng.choice(starts, size=count, replace=False)) if count else starts[:0]
-    return codes[chosen[:, None] + np.arange(length)]
+    return _split_codes(split)[chosen[:, None] + np.arange(length)]
+
+
+@functools.lru_cache(maxsize=16)
+def passage_starts(split: str, length: int) -> np.ndarray:
+    """The starts of a split's non-overlapping passages of ``length`` characters: from the split's start, every
+    speech start at least ``length`` characters after the last one kept (and ``length`` before the split's end).
+    About 3,100 passages of 256 characters in the training split, 170 in the test split."""
+    kept, end = [], len(load_split(split)) - length
+    for start in speech_starts(split).tolist():
+        if start > end:
+            break
+        if not kept or start >= kept[-1] + length:
+            kept.append(start)
+    return np.array(kept, dtype=np.int64)
 
 
 @functools.lru_cache(maxsize=len(SPLITS))

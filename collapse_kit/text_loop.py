@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from ._validation import check_choice, check_float, check_fraction, check_int
 from .cache import RunCache
-from .text_data import real_passages
+from .text_data import passage_starts, real_passages
 from .text_generation import TEXT_COLUMNS, TEXT_ENTRY_FIELDS, TEXT_METRIC_NAMES, TextGenerationResult, text_record
 from .text_metrics import bits_per_character, passage_perplexities, word_measures
 from .text_models import CharMLP, check_sizes
@@ -35,7 +35,7 @@ SHOWN_PASSAGES = 8  # sampled passages kept per generation for reading
 # The text world's profiles (the lessons choose one by $COLLAPSE_KIT_PROFILE through ``profiles.current_profile``).
 TEXT_PROFILES = {
     "full": {},  # TextConfig's own defaults
-    "fast": {"generations": 3, "passages": 256, "epochs": 2, "metric_passages": 128},
+    "fast": {"generations": 3, "passages": 256, "epochs": 2, "metric_passages": 64},
 }
 # What generation 0's weights depend on: its model is trained once per seed for every setting sharing these.
 GENERATION_0_FIELDS = ("passages", "passage_length", "epochs", "context", "embedding", "hidden", "batch_size",
@@ -78,13 +78,16 @@ class TextConfig:
     hidden: int = 256
     batch_size: int = 512
     learning_rate: float = 1e-2
-    metric_passages: int = 256
+    metric_passages: int = 128
     record: ClassVar[type] = TextGenerationResult  # what one generation of this world produces (its columns)
 
     def __post_init__(self):
         check_int("generations", self.generations, 1)
-        check_int("passages", self.passages, 1, 6000)
         check_int("passage_length", self.passage_length, 16, 4096)
+        available = len(passage_starts("train", self.passage_length))
+        if check_int("passages", self.passages, 1) > available:
+            raise ValueError(f"passages must be <= {available}, the training text's non-overlapping passages of "
+                             f"{self.passage_length} characters, got {self.passages}")
         check_fraction("real_fraction", self.real_fraction)
         check_choice("strategy", self.strategy, STRATEGIES)
         check_float("temperature", self.temperature, 0.0, 10.0, exclusive_minimum=True)

@@ -113,14 +113,15 @@ def pages_url() -> str:
     return f"https://{owner.lower()}.github.io/{name}/"
 
 
-def colab_url(path: str) -> str:
-    """Colab's link to the notebook at ``path`` (relative to the repository root) of this release."""
-    return f"https://colab.research.google.com/github/{slug()}/blob/{release_tag()}/{path}"
+def colab_url(path: str, ref: str | None = None) -> str:
+    """Colab's link to the notebook at ``path`` (relative to the repository root) of this release (or of ``ref``,
+    e.g. ``student_ref()``)."""
+    return f"https://colab.research.google.com/github/{slug()}/blob/{ref or release_tag()}/{path}"
 
 
-def binder_url(path: str) -> str:
-    """mybinder.org's link that opens JupyterLab on the notebook at ``path`` of this release."""
-    return f"https://mybinder.org/v2/gh/{slug()}/{release_tag()}?urlpath=lab/tree/{path}"
+def binder_url(path: str, ref: str | None = None) -> str:
+    """mybinder.org's link that opens JupyterLab on the notebook at ``path`` of this release (or of ``ref``)."""
+    return f"https://mybinder.org/v2/gh/{slug()}/{ref or release_tag()}?urlpath=lab/tree/{path}"
 
 
 def pip_requirement() -> str:

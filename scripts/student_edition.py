@@ -133,6 +133,13 @@ def leftovers(text: str, lesson: dict) -> list[str]:
     return found
 
 
+def notebook_file(notebook) -> str:
+    """The text of a student notebook's file, as nbformat (and Jupyter) write it."""
+    import nbformat
+
+    return nbformat.writes(notebook) + "\n"
+
+
 def notebook_text(notebook) -> str:
     """Every cell's source and every output's text of a notebook (a dict or an nbformat notebook)."""
     parts = []
@@ -150,8 +157,6 @@ def write_edition(output: Path = DEFAULT_OUTPUT, lessons: list[Path] | None = No
     Raises:
         RuntimeError: naming the notebook and what it still holds, if a student version is not clean.
     """
-    import nbformat
-
     lessons = lesson_paths() if lessons is None else lessons
     folder = output / "lessons"
     folder.mkdir(parents=True, exist_ok=True)
@@ -164,7 +169,7 @@ def write_edition(output: Path = DEFAULT_OUTPUT, lessons: list[Path] | None = No
         if problems:
             raise RuntimeError(f"the student version of {path.name} still holds: {problems}")
         target = folder / path.name
-        target.write_text(nbformat.writes(student) + "\n", encoding="utf-8")
+        target.write_text(notebook_file(student), encoding="utf-8")
         written.append(target)
     (output / "README.md").write_text(README.format(
         version=course_address.version(), repository=course_address.repository_url(),

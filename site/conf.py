@@ -78,7 +78,9 @@ sys.path.insert(0, str(REPO / "scripts"))
 import course_address  # noqa: E402
 
 REPOSITORY = course_address.repository_url()
-BRANCH = course_address.release_tag()
+# The launch buttons open the student edition of this release (scripts/student_edition.py: no worked solution, hidden
+# test or model answer), the tag v<version>-student; the pages themselves end with the worked solutions.
+BRANCH = course_address.student_ref()
 html_theme_options = {
     "repository_url": REPOSITORY,
     "repository_branch": BRANCH,

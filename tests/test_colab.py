@@ -176,8 +176,11 @@ def test_every_lesson_has_an_open_in_colab_badge_under_its_title(path):
 
 
 def test_the_course_table_has_a_colab_badge_for_every_lesson():
+    # The table opens the student edition (scripts/student_edition.py): its badges, and each lesson's page.
     table = README.split("## The course at a glance", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in table.splitlines() if line.startswith("| [")]
     for path in LESSONS:
-        row = next((line for line in rows if f"(lessons/{path.name})" in line), None)
-        assert row is not None and colab_badge(path) in row, f"README's course table: no Colab badge for {path.name}"
+        row = next((line for line in rows if f"({course_address.pages_url()}lessons/{path.stem}.html)" in line), None)
+        badge = colab_badge(path).replace(course_address.colab_url(f"lessons/{path.name}"),
+                                          course_address.colab_url(f"lessons/{path.name}", course_address.student_ref()))
+        assert row is not None and badge in row, f"README's course table: no student-edition Colab badge for {path.name}"

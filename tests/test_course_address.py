@@ -73,17 +73,17 @@ def test_the_lessons_install_the_course_of_their_own_release():
     assert course_address.pip_requirement().endswith(f"@{tag}")
 
 
-def test_the_site_launch_buttons_open_the_release_of_this_repository():
+def test_the_site_launch_buttons_open_the_student_edition_of_the_release_of_this_repository():
     settings = runpy.run_path(str(REPO / "site" / "conf.py"))
     assert settings["REPOSITORY"] == course_address.repository_url()
-    assert settings["BRANCH"] == course_address.release_tag() == f"v{collapse_kit.__version__}"
+    assert settings["BRANCH"] == course_address.student_ref() == f"v{collapse_kit.__version__}-student"
     assert settings["html_theme_options"]["repository_branch"] == settings["BRANCH"]
 
 
-def test_binder_badges_open_the_release():
+def test_binder_badges_open_the_student_edition_of_the_release():
     for document in (REPO / "README.md", REPO / "binder" / "README_SNIPPET.md"):
         for link in links_by_form(document).get("binder", []):
-            assert link.endswith(f"/{course_address.release_tag()}"), f"{document.name}: {link} opens another ref"
+            assert link.endswith(f"/{course_address.student_ref()}"), f"{document.name}: {link} opens another ref"
 
 
 # ----------------------------------------------------------------------------------------------------------------

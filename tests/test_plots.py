@@ -588,6 +588,28 @@ def test_training_curve_draws_one_point_per_epoch():
     assert (axis.get_title(), axis.get_xlabel(), axis.get_ylabel()) == ("lesson 02", "epoch", "-ELBO (nats/image)")
 
 
+def test_vae_diagram_draws_encoder_code_decoder_and_prior_with_the_layer_sizes():
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    figure = rendered(plots.vae_diagram(pixels=784, hidden=256, latent=16))
+    (axis,) = figure.axes
+    texts = [text.get_text() for text in axis.texts]
+    titles = ["image x", "encoder", "latent code z", "decoder", "pixel\nprobabilities", "prior N(0, I)"]
+    assert all(title in texts for title in titles), texts
+    boxes = [patch for patch in axis.patches if isinstance(patch, FancyBboxPatch)]
+    arrows = [patch for patch in axis.patches if isinstance(patch, FancyArrowPatch)]
+    assert len(boxes) == len(titles)  # one box per stage, and the prior
+    assert len(arrows) == 5  # image -> encoder -> code -> decoder -> pixels, and prior -> code (generating)
+    assert [arrow.get_linestyle() for arrow in arrows].count("--") == 1, "only the generating path is dashed"
+    shown = " ".join(texts)
+    assert "784 → 256 →" in shown and "16 → 256 →\n784" in shown and "16 numbers" in shown
+    assert "KL divergence" in shown and "reconstruction" in shown and "nats" in axis.get_title()
+    smaller = " ".join(text.get_text() for text in plots.vae_diagram(pixels=5, hidden=64, latent=32).axes[0].texts)
+    assert "5 → 64 →" in smaller and "32 → 64 →\n5" in smaller and "32 numbers" in smaller
+    with pytest.raises(ValueError, match="latent"):
+        plots.vae_diagram(latent=0)
+
+
 def test_latent_scatter_projects_codes_on_their_main_axis_coloured_by_digit(real_test_images):
     generator = torch.Generator().manual_seed(0)
     codes = 0.1 * torch.randn(100, 16, generator=generator)

@@ -1,9 +1,11 @@
 """The course website (site/, scripts/build_site.py), built in the fast profile the way CI builds it, read as a
 visitor would: every lesson, the verdict sheet, the glossary and the guides are pages; every lesson page shows a
 figure from its run; no internal link is broken; every lesson page launches its own notebook on Binder and on Colab;
-a widget is a still picture with a note that its sliders work when the lesson runs; the pages (and the notebooks
-they offer for download) show the worked solutions but no hidden test and no model answer of the nbgrader lessons
-(INSTRUCTORS.md).
+a widget is a still picture with a note that its sliders work when the lesson runs; the pages show the student
+edition (scripts/student_edition.py: exercise stubs, no hidden test, no model answer of the nbgrader lessons,
+INSTRUCTORS.md) with the worked solutions only in the toggles at the end of each lesson page, the notebooks they offer
+for download are the student edition, and the launch buttons open it; no page shows the Colab install section;
+printed lines wrap; every image has alt text.
 
 The build shows the lessons as this test session executed them (conftest.py runs each lesson once; the build's
 execution cache, in a temporary folder, is filled with those runs), so it runs no lesson itself. Needs
@@ -37,7 +39,8 @@ REPO = Path(__file__).resolve().parent.parent
 LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
 IDS = [path.stem for path in LESSONS]
 GUIDES = sorted((REPO / "site" / "guides").glob("*.md"))  # the site's Guides section (site/index.md)
-SITE_PACKAGES = {"sphinx": "sphinx", "myst_nb": "myst-nb", "sphinx_book_theme": "sphinx-book-theme"}
+SITE_PACKAGES = {"sphinx": "sphinx", "myst_nb": "myst-nb", "sphinx_book_theme": "sphinx-book-theme",
+                 "nbgrader": "nbgrader"}  # nbgrader: the student edition the pages show
 IN_CI = os.environ.get("COLLAPSE_KIT_CI") == "1"
 BUILD_TIMEOUT = 3600  # seconds; generous: a lesson takes 4-30 s in the fast profile on 2 quiet cores (bench/README.md)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -46,6 +49,9 @@ VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
 HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"  # nbgrader's delimiters (nbgrader_config.py)
 SOLUTION_BEGIN, SOLUTION_END = "BEGIN SOLUTION", "END SOLUTION"
 ANSWER_NOTE = "graded by hand"  # what a page shows in place of a model answer (site/_ext/collapse_site.py)
+SOLUTION_TOGGLE = "collapse-kit-solution"  # the class of a worked solution's <details> at the end of a lesson page
+CODE_STUB = "# YOUR CODE HERE"  # what an exercise cell shows (nbgrader's ClearSolutions.code_stub)
+COLAB_SECTION, COLAB_MARK = "On Google Colab only", '"google.colab" in sys.modules'  # a lesson's install section
 
 
 def site_setting(name: str):
@@ -65,6 +71,11 @@ class Page:
     widget_views: int = 0  # widget outputs left for JavaScript to draw (there should be none)
     stills: list = field(default_factory=list)  # [image srcs, text] of every widget drawn as a still picture
     texts: list = field(default_factory=list)  # the text a visitor reads (no script, no style), in pieces
+    images: list = field(default_factory=list)  # (src, alt or None, inside a cell's output) of every <img>
+    toggled: list = field(default_factory=list)  # the text inside the worked solutions' toggles, in pieces
+    untoggled: list = field(default_factory=list)  # the text a visitor reads outside them, in pieces
+    cells: list = field(default_factory=list)  # for each code cell in page order: is it inside a solution toggle?
+    toggles: int = 0  # worked solutions' <details>
 
     @property
     def text(self) -> str:
@@ -94,6 +105,12 @@ class _PageReader(HTMLParser):
             self.page.widget_views += 1
         if "collapse-kit-widget-still" in classes:
             self.page.stills.append([[], ""])
+        if tag == "img":
+            self.page.images.append((attributes.get("src"), attributes.get("alt"), self._inside("cell_output")))
+        if tag == "details" and SOLUTION_TOGGLE in classes:
+            self.page.toggles += 1
+        if tag == "div" and "cell" in classes:
+            self.page.cells.append(self._inside(SOLUTION_TOGGLE) or SOLUTION_TOGGLE in classes)
         if tag == "img" and attributes.get("src"):
             if self._inside("cell_output"):
                 self.page.output_images.append(attributes["src"])
@@ -118,6 +135,7 @@ class _PageReader(HTMLParser):
     def handle_data(self, data):
         if not any(tag in ("script", "style") for tag, _ in self.stack):
             self.page.texts.append(data)
+            (self.page.toggled if self._inside(SOLUTION_TOGGLE) else self.page.untoggled).append(data)
         if self.page.stills and self._inside("collapse-kit-widget-still"):
             self.page.stills[-1][1] += data
 
@@ -345,19 +363,93 @@ def test_the_notebook_a_lesson_page_offers_for_download_holds_no_hidden_test_or_
         text = "\n".join(source for _, source in cell_sources(offered))
         shown = shown_instructor_only(text, hidden, answers)
         assert not shown, f"{path.relative_to(site.html)} holds instructor-only lines: {shown}"
-        solutions = [line for _, source in cell_sources(lesson) for line in between(source, SOLUTION_BEGIN,
-                                                                                     SOLUTION_END)]
-        assert all(squeezed(line) in squeezed(text) for line in solutions), f"{path.name} lost a solution"
+        assert path.read_text(encoding="utf-8") == student_edition_file(notebook), \
+            f"{path.relative_to(site.html)} is not the student edition of {notebook.name} (scripts/student_edition.py)"
+        assert not worked_solution_lines(notebook, text), f"{path.name} holds a worked solution"
 
 
-@pytest.mark.parametrize("notebook", LESSONS, ids=IDS)
-def test_every_lesson_page_shows_its_worked_solution(site, notebook):
+def student_edition():
+    """scripts/student_edition.py, imported (skipped without nbgrader, except in CI)."""
+    if importlib.util.find_spec("nbgrader") is None:
+        skip_or_fail("nbgrader is not installed (the site extra has it): pip install -e '.[site]'")
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        import student_edition as module
+    finally:
+        sys.path.remove(str(REPO / "scripts"))
+    return module
+
+
+def student_edition_file(notebook: Path) -> str:
+    """The student edition of a lesson, as scripts/student_edition.py writes it."""
+    module = student_edition()
+    return module.notebook_file(module.student_notebook(json.loads(notebook.read_text(encoding="utf-8"))))
+
+
+def worked_solution_lines(notebook: Path, text: str) -> list[str]:
+    """The lines of ``notebook``'s worked solutions (code between the solution delimiters) that ``text`` shows,
+    less those the student edition shows too (a line the exercise keeps outside its solution region)."""
+    student = squeezed(student_edition_file(notebook))
     solutions = [line for cell, source in cell_sources(json.loads(notebook.read_text(encoding="utf-8")))
                  if cell["cell_type"] == "code" for line in between(source, SOLUTION_BEGIN, SOLUTION_END)]
     assert solutions, f"{notebook.name} has no {SOLUTION_BEGIN} region: update this test"
-    text = squeezed(page_text(site, notebook))
-    missing = [line for line in solutions if squeezed(line) not in text]
-    assert not missing, f"{lesson_page(notebook)} does not show these solution lines: {missing}"
+    return [line for line in solutions if squeezed(line) in squeezed(text) and squeezed(line) not in student]
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=IDS)
+def test_worked_solutions_appear_only_in_the_toggles_at_the_end_of_each_lesson_page(site, notebook):
+    page = site.page(lesson_page(notebook))
+    lesson = json.loads(notebook.read_text(encoding="utf-8"))
+    exercises = [cell for cell in lesson["cells"] if cell["cell_type"] == "code"
+                 and cell["metadata"].get("nbgrader", {}).get("solution")]
+    solutions = [line for cell, source in cell_sources(lesson) if cell in exercises
+                 for line in between(source, SOLUTION_BEGIN, SOLUTION_END)]
+    toggled, untoggled = squeezed("".join(page.toggled)), "".join(page.untoggled)
+    assert page.toggles == len(exercises), f"{lesson_page(notebook)}: {page.toggles} toggles, {len(exercises)} exercises"
+    missing = [line for line in solutions if squeezed(line) not in toggled]
+    assert not missing, f"{lesson_page(notebook)}'s toggles lack these solution lines: {missing}"
+    shown = worked_solution_lines(notebook, untoggled)
+    assert not shown, f"{lesson_page(notebook)} shows solution lines outside its toggles: {shown}"
+    assert untoggled.count(CODE_STUB) == len(exercises), f"{lesson_page(notebook)}: each exercise shows its stub"
+    # The toggles close the page: no cell of the lesson comes after the first one.
+    first = page.cells.index(True)
+    assert all(page.cells[first:]), f"{lesson_page(notebook)}: a lesson cell comes after the worked solutions"
+    assert "worked-solutions" in page.ids
+
+
+def test_no_lesson_page_shows_the_colab_install_section(site):
+    for notebook in LESSONS:
+        assert any(COLAB_SECTION in source for _, source in cell_sources(json.loads(notebook.read_text()))), \
+            f"{notebook.name} has no {COLAB_SECTION!r} section: update this test"
+        page = site.page(lesson_page(notebook))
+        assert COLAB_SECTION not in page.text and COLAB_MARK not in page.text, f"{lesson_page(notebook)} shows it"
+        assert "on-google-colab-only" not in page.ids
+    # What follows the install cell under that heading stays (lesson 07's prediction).
+    lesson = next(notebook for notebook in LESSONS if notebook.name.startswith("07_"))
+    assert "Predict first." in page_text(site, lesson)
+
+
+def test_long_printed_lines_wrap_inside_the_page(site):
+    css = (site.html / "_static" / "collapse_site.css").read_text(encoding="utf-8")
+    rules = re.findall(r"([^{}]+)\{([^}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL))
+    wrapping = [selector for selector, body in rules if re.search(r"white-space:\s*pre-wrap", body)]
+    assert any(re.search(r"\.cell_output\s+pre\b", selector) for selector in wrapping), \
+        f"no rule wraps the outputs' <pre> in collapse_site.css: {wrapping}"
+    for notebook in LESSONS:
+        assert any("collapse_site.css" in url for _, _, url in site.page(lesson_page(notebook)).links)
+
+
+def test_every_image_of_the_site_has_alt_text_and_every_figure_its_own_words(site):
+    missing, generic = [], []
+    for page in site.all_pages():
+        for src, alt, in_output in page.images:
+            where = f"{page.path.relative_to(site.html)}: <img src={src!r}>"
+            if not alt or not alt.strip() or alt.strip() in (src, Path(urlsplit(src or "").path).name):
+                missing.append(f"{where} alt={alt!r}")
+            elif in_output and alt.startswith("A figure drawn by a code cell"):
+                generic.append(where)  # a figure of the course that lost its own description
+    assert not missing, "images without alt text:\n" + "\n".join(missing[:40])
+    assert not generic, "figures without their own description:\n" + "\n".join(generic[:40])
 
 
 def page_text(site: Site, notebook: Path) -> str:

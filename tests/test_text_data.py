@@ -101,11 +101,13 @@ def test_real_passages_begin_at_speeches_and_follow_the_seed():
         position = train.find(text)
         assert position in starts and ":" in text.split("\n")[0]  # "NAME:" opens each passage
     assert len({decode(row) for row in passages}) == 20  # drawn without replacement
+    starts = sorted(train.find(decode(row)) for row in passages)
+    assert all(later >= earlier + 64 for earlier, later in zip(starts, starts[1:]))  # no two overlap
 
 
 @pytest.mark.parametrize("count, length, message", [
     (10, 0, "length must be >= 1, got 0"),
-    (10_000, 10, "count must be <= "),
+    (10_000, 10, "count must be <= 6259, the train split's non-overlapping passages of 10 characters"),
     (-1, 10, "count must be >= 0, got -1")])
 def test_bad_passage_requests_are_refused_by_name(count, length, message):
     with pytest.raises(ValueError, match=message):

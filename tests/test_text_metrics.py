@@ -55,9 +55,10 @@ def test_codes_and_strings_give_the_same_measures():
 
 def test_real_held_out_text_covers_the_vocabulary_and_invents_little():
     # The yardstick of lesson 09: real test text of a generation's sample size.
+    # (Its invented words are mostly names of the test text's play that the training text never mentions.)
     measures = real_text_measures(128, 256, seed=0)
-    assert measures["invented_share"] < 0.05 and measures["repeated_ngrams"] < 0.02
-    assert 0.3 < measures["common_coverage"] < 0.8
+    assert measures["invented_share"] < 0.1 and measures["repeated_ngrams"] < 0.02
+    assert 0.4 < measures["common_coverage"] < 0.8 and measures["words"] > 5000
 
 
 def test_bad_inputs_are_refused_by_name():

@@ -9,15 +9,20 @@
   a note that the sliders work when the lesson runs; a finished progress bar becomes its last line. No widget
   JavaScript is loaded (``nb_ipywidgets_js = {}``).
 * **The verdict sheet.** lessons/verdicts.md is written by scripts/write_verdict_sheet.py; a build without it says so.
-* **No instructor-only material.** The lessons are nbgrader's instructor versions (INSTRUCTORS.md). The site shows
-  the worked solutions (``### BEGIN SOLUTION`` ... ``### END SOLUTION``, markers included) but not what nbgrader
-  keeps from students: a code cell's hidden tests (``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``, markers
-  included) still run when the lesson executes, and only the shown source loses them (a ``doctree-read`` handler
-  rewrites the cell's code block, so jupyter-cache, which keys a lesson by its code cells, runs the same code as
-  before); the model answer of each hand-graded answer cell (a markdown cell that nbgrader marks ``solution`` and
-  ``grade``) is replaced, when Sphinx reads the lesson (``source-read``; markdown cells do not run and are not part
-  of the cache key), by a line saying the answer is graded by hand. The page's "download .ipynb" file
-  (``_sources/``) is the lesson as the page shows it: no hidden test, no model answer.
+* **The student edition, with worked solutions at the end.** The lessons are nbgrader's instructor versions
+  (INSTRUCTORS.md). A page shows what a student gets (scripts/student_edition.py, nbgrader's student version): every
+  code cell shows the student edition's source (an exercise its ``# YOUR CODE HERE`` stub, a test cell no hidden
+  test), while the cells ran as the instructor wrote them (a ``doctree-read`` handler rewrites the shown code, so
+  jupyter-cache, which keys a lesson by its code cells, runs the same code as before). Each exercise's worked
+  solution, with what it printed or drew, waits in a closed ``<details>`` toggle of a "Worked solutions" section at
+  the end of the page, and a line under the exercise points there. The model answer of each hand-graded answer cell
+  (a markdown cell that nbgrader marks ``solution`` and ``grade``) is replaced, when Sphinx reads the lesson
+  (``source-read``; markdown cells do not run and are not part of the cache key), by a line saying the answer is
+  graded by hand. The page's "download .ipynb" file (``_sources/``) and its Colab badge, like the launch buttons,
+  are the student edition's.
+* **Pages for readers.** A lesson's "On Google Colab only" section (a note and the install cell) is not on its page;
+  the notebook keeps it. Every figure's ``<img>`` has its figure's alt text (collapse_kit.figure_style writes it into
+  each PNG).
 """
 
 from __future__ import annotations
@@ -25,10 +30,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import json
 import os
 import re
 import shutil
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -82,7 +89,8 @@ def refresh_execution_cache(app, config) -> None:
 def reread_lessons_when_the_library_changed(app, env, added, changed, removed) -> list[str]:
     """Sphinx re-reads a page only when its source changed; a lesson's page also changes with the library and with
     this extension (which draws its widgets)."""
-    digest = library_digest() + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    digest = library_digest() + "".join(hashlib.sha256(path.read_bytes()).hexdigest()
+                                        for path in (Path(__file__), REPO / "scripts" / "student_edition.py"))
     if getattr(env, "collapse_kit_library", None) == digest:
         return []
     env.collapse_kit_library = digest
@@ -163,8 +171,9 @@ def hide_hidden_tests(app, doctree) -> None:
 
 
 def publish_notebooks_as_shown(app, exception) -> None:
-    """``build-finished``: the lessons' "download .ipynb" copies (``_sources/``) as their pages show them, without
-    hidden tests and model answers (Sphinx copies each source file as it is)."""
+    """``build-finished``: the lessons' "download .ipynb" copies (``_sources/``) are the student edition
+    (scripts/student_edition.py: nbgrader's student version, the notebook Binder and Colab open), not the instructor
+    lessons Sphinx copies: no worked solution, hidden test or model answer."""
     builder = app.builder
     if exception or builder.format != "html" or not app.config.html_copy_source:
         return
@@ -179,9 +188,9 @@ def publish_notebooks_as_shown(app, exception) -> None:
         copy = Path(app.outdir) / "_sources" / name
         if not copy.is_file():
             continue
-        notebook = json.loads(source.read_text(encoding="utf-8"))
-        as_shown(notebook, code_cells=True)
-        copy.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        edition = _student_edition()
+        student = edition.student_notebook(json.loads(source.read_text(encoding="utf-8")))
+        copy.write_text(edition.notebook_file(student), encoding="utf-8")
 
 
 def check_verdict_sheet(app) -> None:
@@ -235,7 +244,7 @@ def _still(app, state: dict, model_id: str) -> list[nodes.Element]:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(png)
-        still += nodes.image(uri="/" + os.path.relpath(path, app.srcdir), alt="the widget's figure")
+        still += nodes.image(uri="/" + os.path.relpath(path, app.srcdir), alt=figure_description(png) or "the widget's figure")
     note = nodes.note()
     note += nodes.paragraph(text=WIDGET_NOTE)
     still += note
@@ -272,6 +281,190 @@ def glossary_terms_as_link_targets(app, doctree):
             standard.anonlabels[node_id] = (app.env.docname, node_id)
 
 
+# --- The student edition on the page (issue 17): the exercise cells show the student's stub, the worked solutions
+# wait at the end of the page, the download is the student edition, the launch links open it. -------------------------
+
+SOLUTIONS_ID = "worked-solutions"
+SOLUTIONS_TITLE = "Worked solutions"
+SOLUTIONS_INTRO = ("Try each exercise before you open its solution: the check cell under it tells you when you have "
+                   "it. Each solution is the instructor's version of the exercise cell, with what it printed or drew "
+                   "when this page was built.")
+SOLUTION_POINTER = "Stuck? The worked solution of this exercise is under {link} at the end of this page."
+SOLUTION_DELIMITERS = ("BEGIN SOLUTION", "END SOLUTION")  # nbgrader's (nbgrader_config.py keeps them)
+COLAB_SECTION = "On Google Colab only"  # a lesson's install section: for Colab, not for a reader of the site
+COLAB_MARK = '"google.colab" in sys.modules'
+
+
+def _student_edition():
+    """scripts/student_edition.py, imported (the one home of what a student gets: nbgrader's student version)."""
+    scripts = str(REPO / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    import student_edition
+
+    return student_edition
+
+
+def _lesson(app, docname: str) -> tuple[dict, object] | None:
+    """(instructor notebook JSON, student notebook) of the lesson ``docname``; None for a page that is no lesson."""
+    path = Path(app.env.doc2path(docname))
+    if path.suffix != ".ipynb":
+        return None
+    lesson = json.loads(path.read_text(encoding="utf-8"))
+    return lesson, _student_edition().student_notebook(lesson)
+
+
+def student_links_on_the_page(app, docname, source) -> None:
+    """``source-read``: a lesson's Colab and Binder links (its badge) open the student edition, as the launch
+    buttons do. Markdown cells only: they do not run and are not part of the execution cache's key."""
+    if Path(app.env.doc2path(docname)).suffix != ".ipynb":
+        return
+    notebook = json.loads(source[0])
+    changed = False
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        shown = _student_edition().student_links(text)
+        if shown != text:
+            cell["source"], changed = shown, True
+    if changed:
+        source[0] = json.dumps(notebook, ensure_ascii=False)
+
+
+def _section_title(node: nodes.Node) -> str:
+    """The title of the section that holds ``node`` (its nearest), or ""."""
+    while node is not None and not isinstance(node, nodes.section):
+        node = node.parent
+    titles = [child for child in (node.children if node is not None else []) if isinstance(child, nodes.title)]
+    return titles[0].astext() if titles else ""
+
+
+def _replace_code(cell: nodes.Element, code: str) -> None:
+    """Show ``code`` as the source of the code cell ``cell`` (its input block; the cell loses it if ``code`` is
+    blank)."""
+    for cell_input in list(cell.findall(nodes.container)):
+        if cell_input.get("nb_element") != "cell_code_source":
+            continue
+        for block in list(cell_input.findall(nodes.literal_block)):
+            # Sphinx highlights a literal block only when its rawsource is its text: change both.
+            block.rawsource = code
+            block.children = []
+            block += nodes.Text(code)
+        if not code.strip():
+            cell_input.parent.remove(cell_input)
+
+
+def _solution_code(source: str) -> str:
+    """A solution cell's source as a worked solution shows it: without nbgrader's delimiter lines."""
+    lines = [line for line in source.split("\n") if not any(mark in line for mark in SOLUTION_DELIMITERS)]
+    return without_hidden_tests("\n".join(lines)).strip("\n")
+
+
+def _solutions_section(entries: list[tuple[str, str, list]], language: str = "python") -> nodes.section:
+    """The page's closing section: one ``<details>`` toggle per exercise, closed, with the solution's code (in
+    ``language``, as the page's cells) and outputs. ``entries``: (summary, code, output containers)."""
+    section = nodes.section(ids=[SOLUTIONS_ID], names=[SOLUTIONS_ID], classes=["collapse-kit-solutions"])
+    section += nodes.title(text=SOLUTIONS_TITLE)
+    section += nodes.paragraph(text=SOLUTIONS_INTRO)
+    for summary, code, outputs in entries:
+        section += nodes.raw("", f'<details class="collapse-kit-solution">\n<summary>{html.escape(summary)}'
+                                 "</summary>\n", format="html")
+        cell = nodes.container(classes=["cell", "collapse-kit-solution-cell"], nb_element="cell_code")
+        cell_input = nodes.container(classes=["cell_input"], nb_element="cell_code_source")
+        block = nodes.literal_block(code, code)
+        block["language"] = language
+        cell_input += block
+        cell += cell_input
+        for output in outputs:
+            cell += output
+        section += cell
+        section += nodes.raw("", "</details>\n", format="html")
+    return section
+
+
+def student_cells_on_the_page(app, doctree) -> None:
+    """``doctree-read``: every code cell of a lesson shows the student edition's source (an exercise its stub, a
+    test cell no hidden test), and each exercise's worked solution, with its outputs, moves into a toggle of a
+    closing "Worked solutions" section, which a line under the exercise points to. The cells ran as the instructor
+    wrote them (the execution cache is keyed on their code); only what the page shows changes."""
+    found = _lesson(app, app.env.docname)
+    if found is None:
+        return
+    lesson, student = found
+    entries, language = [], "python"
+    for cell in list(doctree.findall(nodes.container)):
+        if cell.get("nb_element") != "cell_code" or cell.get("cell_index") is None:
+            continue
+        index = cell["cell_index"]
+        source = "".join(lesson["cells"][index]["source"])
+        shown = student.cells[index].source
+        if shown == source:
+            continue
+        language = next(iter(cell.findall(nodes.literal_block)), {}).get("language", language)
+        _replace_code(cell, shown)
+        grader = lesson["cells"][index].get("metadata", {}).get("nbgrader", {})
+        if not grader.get("solution"):
+            continue
+        outputs = [child for child in cell.children if child.get("nb_element") == "cell_code_output"]
+        for output in outputs:
+            cell.remove(output)
+        exercise = _section_title(cell) or "Exercise"
+        entries.append((f"{exercise}: {grader.get('grade_id', f'cell {index}')}", _solution_code(source), outputs))
+        pointer = nodes.paragraph(classes=["collapse-kit-solution-pointer"])
+        text = SOLUTION_POINTER.split("{link}")
+        pointer += nodes.Text(text[0])
+        pointer += nodes.reference("", SOLUTIONS_TITLE, internal=True, refuri=f"#{SOLUTIONS_ID}")
+        pointer += nodes.Text(text[1])
+        cell.parent.insert(cell.parent.index(cell) + 1, pointer)
+    if entries:
+        sections = [child for child in doctree.children if isinstance(child, nodes.section)]
+        (sections[0] if sections else doctree).append(_solutions_section(entries, language))
+
+
+def hide_colab_install_section(app, doctree) -> None:
+    """``doctree-read``: drop a lesson's "On Google Colab only" section from the page, its heading, its note (what
+    comes before the install cell) and its install cell: a reader of the site needs none of them. What follows the
+    install cell under that heading (lesson 07's prediction) stays, in the section before. The notebook keeps all;
+    the cell still runs (it does nothing outside Colab). Before Sphinx collects the page's table of contents."""
+    for section in list(doctree.findall(nodes.section)):
+        titles = [child for child in section.children if isinstance(child, nodes.title)]
+        if not titles or titles[0].astext().strip() != COLAB_SECTION:
+            continue
+        installs = [index for index, child in enumerate(section.children) if isinstance(child, nodes.container)
+                    and child.get("nb_element") == "cell_code" and COLAB_MARK in child.astext()]
+        if not installs:
+            LOGGER.warning(f"collapse-kit: {app.env.docname}'s section {COLAB_SECTION!r} has no install cell "
+                           f"(one holding {COLAB_MARK}): it stays on the page")
+            continue
+        section["ids"], section["names"] = [], []  # else docutils hands them to what replaces the section
+        section.replace_self(section.children[installs[0] + 1:] or [nodes.comment()])
+
+
+def figure_description(png: bytes) -> str:
+    """The ``Description`` a PNG carries (every figure of collapse_kit writes its alt text there), or ""."""
+    from PIL import Image  # matplotlib's own dependency
+
+    try:
+        with Image.open(io.BytesIO(png)) as image:
+            return " ".join(str(image.text.get("Description", "")).split())
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def alt_text_for_figures(app, doctree) -> None:
+    """``doctree-read``: every image a lesson's cell drew gets its figure's own words as ``alt`` (the PNG's
+    ``Description``, collapse_kit.figure_style); an image without them is described by the cell's section."""
+    output_folder = Path(app.env.mystnb_config.output_folder)
+    for image in doctree.findall(nodes.image):
+        uri = image.get("uri", "")
+        if image.get("alt") and image["alt"] != uri or "://" in uri:
+            continue
+        path = output_folder / Path(uri).name
+        description = figure_description(path.read_bytes()) if path.is_file() else ""
+        image["alt"] = description or f"A figure drawn by a code cell of the section \"{_section_title(image)}\"."
+
+
 def setup(app):
     app.connect("config-inited", refresh_execution_cache)
     app.connect("builder-inited", check_verdict_sheet)
@@ -284,4 +477,11 @@ def setup(app):
     app.connect("doctree-read", hide_hidden_tests)
     app.connect("build-finished", publish_notebooks_as_shown)
     app.connect("doctree-read", glossary_terms_as_link_targets)
+    # The student edition on the page (scripts/student_edition.py): student cells, worked solutions at the end,
+    # launch links to the student edition; no Colab install section; every figure with its alt text. Before Sphinx
+    # collects the table of contents (priority 500).
+    app.connect("source-read", student_links_on_the_page)
+    app.connect("doctree-read", student_cells_on_the_page, priority=450)
+    app.connect("doctree-read", hide_colab_install_section, priority=450)
+    app.connect("doctree-read", alt_text_for_figures, priority=450)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
