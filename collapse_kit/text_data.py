@@ -42,7 +42,7 @@ class CorruptTextError(RuntimeError):
 
 @functools.lru_cache(maxsize=1)
 def load_text() -> str:
-    """The whole text (1,115,394 characters), decompressed and verified; read once per process. Used in lesson 09."""
+    """The whole text (1,115,394 characters), decompressed and verified; read once per process. Every other function of this module reads it."""
     if not TEXT_FILE.exists():
         raise CorruptTextError(f"the shipped text {TEXT_FILE} is missing; reinstall collapse-kit "
                                "(developers: python scripts/build_text_asset.py)")
@@ -82,7 +82,7 @@ def load_split(split: str = "train") -> str:
 @functools.lru_cache(maxsize=1)
 def characters() -> str:
     """The character vocabulary: the 65 distinct characters of the whole text, sorted (a character's code is its
-    position here; the newline is code 0)."""
+    position here; the newline is code 0). Used in lesson 09."""
     return "".join(sorted(set(load_text())))
 
 
@@ -95,7 +95,7 @@ def _code_table() -> np.ndarray:
 
 
 def encode(text: str) -> np.ndarray:
-    """Character codes of ``text``, uint8 (len(text),), each in 0-64. Used in lesson 09."""
+    """Character codes of ``text``, uint8 (len(text),), each in 0-64. Used in lesson 09 through the text loop."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
     raw = np.frombuffer(text.encode("latin-1", errors="replace"), dtype=np.uint8)
@@ -107,7 +107,8 @@ def encode(text: str) -> np.ndarray:
 
 
 def decode(codes) -> str:
-    """The text of character codes (any integer array of values 0-64). Used in lesson 09."""
+    """The text of character codes (any integer array of values 0-64). Used in lesson 09 through
+    ``TextGenerationResult.text``."""
     codes = np.asarray(codes)
     if codes.size and (codes.min() < 0 or codes.max() >= len(characters())):
         raise ValueError(f"codes must lie in 0-{len(characters()) - 1}, got values from {codes.min()} to "

@@ -97,7 +97,7 @@ class CharMLP(nn.Module):
             temperature: logits are divided by it (< 1: the likelier characters get likelier: sampling bias).
             top_k: draw among the ``top_k`` likeliest characters only (None: all 65).
             generator: the draws' random stream (same generator state, same passages).
-        Used in lesson 09.
+        Used in lesson 09 through the text loop.
         """
         check_int("count", count, 1)
         check_int("length", length, 1)

@@ -99,37 +99,58 @@ def student_notebook(lesson: dict):
     return notebook
 
 
-def instructor_lines(lesson: dict) -> dict[str, list[str]]:
-    """The lines of ``lesson`` that no student file may hold: ``{"solution": ..., "hidden test": ...,
-    "model answer": ...}`` (non-blank lines; a model answer is a markdown cell nbgrader marks solution and grade)."""
+def _source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _regions(source: str, begin: str, end: str) -> tuple[list[str], list[str]]:
+    """(lines inside, lines outside) the ``begin`` ... ``end`` regions of ``source``, delimiter lines in neither."""
+    inside, outside, within = [], [], False
+    for line in source.split("\n"):
+        if begin in line:
+            within = True
+        elif end in line:
+            within = False
+        else:
+            (inside if within else outside).append(line)
+    return inside, outside
+
+
+def instructor_lines(lesson: dict) -> tuple[dict[str, list[str]], set[str]]:
+    """The lines of ``lesson`` no student file may hold, ``{"solution": ..., "hidden test": ..., "model answer":
+    ...}``, and the lines of the same cells a student does see (an exercise's lines around its solution, a test
+    cell's visible tests); all stripped, blank ones left out. A line of a solution quoted anywhere else (a hint in
+    the prose, say) is a leak.
+
+    A model answer is a markdown cell nbgrader marks solution and grade; an exercise cell without delimiters is a
+    solution as a whole (nbgrader replaces the whole cell).
+    """
     found: dict[str, list[str]] = {"solution": [], "hidden test": [], "model answer": []}
+    public: set[str] = set()
     for cell in lesson["cells"]:
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        grading = cell.get("metadata", {}).get("nbgrader", {})
-        if cell["cell_type"] == "markdown" and grading.get("solution") and grading.get("grade"):
-            found["model answer"] += [line.strip() for line in source.split("\n") if line.strip()]
+        source, grading = _source(cell), cell.get("metadata", {}).get("nbgrader", {})
+        if grading.get("solution") and (cell["cell_type"] == "markdown" or SOLUTION[0] not in source):
+            found["model answer" if cell["cell_type"] == "markdown" else "solution"] += source.split("\n")
             continue
-        for kind, (begin, end) in (("solution", SOLUTION), ("hidden test", HIDDEN_TESTS)):
-            inside = False
-            for line in source.split("\n"):
-                if begin in line:
-                    inside = True
-                elif end in line:
-                    inside = False
-                elif inside and line.strip():
-                    found[kind].append(line.strip())
-    return found
+        solution, rest = _regions(source, *SOLUTION)
+        hidden, rest = _regions("\n".join(rest), *HIDDEN_TESTS)
+        found["solution"] += solution
+        found["hidden test"] += hidden
+        if solution or hidden:
+            public.update(line.strip() for line in rest)
+    return ({kind: [line.strip() for line in lines if line.strip()] for kind, lines in found.items()},
+            public - {""})
 
 
 def leftovers(text: str, lesson: dict) -> list[str]:
     """What ``text`` (a student-facing file) still holds of ``lesson``'s instructor material: the delimiters, and
-    every line of a solution, a hidden test or a model answer that is not also a line of the student version (a
-    stub's ``raise NotImplementedError()`` may match a solution line only if the student version has it too)."""
-    kept = {line.strip() for cell in student_notebook(lesson).cells for line in cell.source.split("\n")}
+    every line of a solution, a hidden test or a model answer, unless the same cells also show that line to students
+    (a test cell whose visible and hidden tests share a line, say)."""
     found = [delimiter for delimiter in SOLUTION + HIDDEN_TESTS if delimiter in text]
     lines = {line.strip() for line in text.split("\n")}
-    for kind, instructor in instructor_lines(lesson).items():
-        found += [f"{kind}: {line}" for line in instructor if line in lines and line not in kept]
+    kinds, public = instructor_lines(lesson)
+    for kind, instructor in kinds.items():
+        found += [f"{kind}: {line}" for line in instructor if line in lines and line not in public]
     return found
 
 

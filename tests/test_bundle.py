@@ -118,6 +118,7 @@ def test_a_tampered_bundle_is_refused(tmp_path):
         bundle.read(tmp_path / "absent.npz")
 
 
+@pytest.mark.slow
 def test_a_sampled_bundle_entry_is_reproduced_by_a_run_of_our_own(shipped, tmp_path, test_seed, replay_hint):
     """Recompute the first two generations of a randomly chosen (experiment, seed) of the bundle.
 

@@ -79,6 +79,7 @@ def test_an_edit_to_any_numbers_deciding_file_changes_every_key(package_copy, na
     assert code_version() != before_version and run_key(CONFIG, 0) != before_key
 
 
+@pytest.mark.slow
 def test_the_key_covers_every_module_the_loop_imports():
     """Derived statically (``code_files``), checked dynamically: what importing the loop actually loads."""
     script = ("import sys, collapse_kit.loop; print(' '.join(sorted(m.__file__ for n, m in sys.modules.items() "

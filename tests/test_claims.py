@@ -62,6 +62,7 @@ def test_the_family_wise_column_is_holm_over_the_whole_sheet():
         sheet.family_wise([claims.recursion()[0].__class__("C9", "x", 1.0, 0.5, 1.5, 10, "seeds", True)])
 
 
+@pytest.mark.slow
 def test_the_verdict_sheet_says_what_the_verdicts_say_now():
     """lessons/verdicts.md is written by scripts/write_verdict_sheet.py; rerun it when a verdict changes."""
     assert SHEET.read_text() == sheet.verdict_sheet(), "lessons/verdicts.md is out of date: run " \

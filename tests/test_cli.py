@@ -88,6 +88,7 @@ def test_help_exits_0_and_describes_the_flags(command, capsys):
     assert ("--real-fraction " if command == "run" else "--real-fractions") in text
 
 
+@pytest.mark.slow
 def test_module_runs_as_a_command_with_one_line_errors(workdir):
     command = [sys.executable, "-m", "collapse_kit.cli"]
     shown = subprocess.run([*command, "run", "--help"], capture_output=True, text=True, timeout=120)
@@ -98,6 +99,7 @@ def test_module_runs_as_a_command_with_one_line_errors(workdir):
     assert "Traceback" not in refused.stderr
 
 
+@pytest.mark.slow
 def test_interrupted_command_says_how_to_resume(workdir, capsys, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -107,6 +109,7 @@ def test_interrupted_command_says_how_to_resume(workdir, capsys, monkeypatch):
     assert "run the same command again to resume" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_tiny_run_writes_metrics_and_figures_and_reruns_from_the_cache(workdir, capsys, training_calls):
     output = workdir / "results"
     argv = ["run", *TINY_RUN, "--cache-dir", str(workdir / "cache"), "--output", str(output)]
@@ -133,6 +136,7 @@ def test_tiny_run_writes_metrics_and_figures_and_reruns_from_the_cache(workdir, 
     assert (output / "metrics.json").read_text() == first
 
 
+@pytest.mark.slow
 def test_sweep_writes_one_row_per_run_and_generation(workdir, capsys):
     output = workdir / "sweep"
     argv = ["sweep", "--real-fractions", "0,1", "--profile", "fast", "--generations", "1", "--samples", "512",
@@ -143,6 +147,7 @@ def test_sweep_writes_one_row_per_run_and_generation(workdir, capsys):
     assert (output / "samples_real0_replace.png").exists() and (output / "samples_real1_replace.png").exists()
 
 
+@pytest.mark.slow
 def test_a_sweep_over_seeds_in_two_workers_writes_every_seed_and_the_bands(workdir, capsys):
     output = workdir / "seeds"
     argv = ["sweep", "--real-fractions", "0,1", "--seeds", "0-1", "--workers", "2", "--profile", "fast",

@@ -481,28 +481,40 @@ def test_every_lesson_has_graded_exercises_in_the_course_conventions(lesson):
             f"{test_meta['grade_id']}: unbalanced hidden-test markers"
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.stem for lesson in LESSONS])
-def test_every_lesson_has_one_short_answer_graded_by_hand(lesson):
-    """A markdown question asking for 2-4 sentences, then a markdown cell that nbgrader grades by hand (2 points)
-    and that holds the model answer; ``generate_assignment`` replaces the whole cell by YOUR ANSWER HERE."""
-    notebook = nbformat.read(lesson, as_version=4)
-    number = lesson.stem.split("_")[0]
-    marked = [cell for cell in notebook.cells if cell.cell_type == "markdown" and cell.metadata.get("nbgrader")]
-    answers = written_answers(notebook)
-    assert len(answers) == 1 and marked == answers, \
-        f"{lesson.name} should have one markdown cell with nbgrader metadata, its short answer; found {len(marked)}"
-    answer = answers[0]
-    assert answer.metadata.nbgrader == {"grade": True, "grade_id": f"l{number}_explain", "locked": False, "points": 2,
+# Written answers graded by hand beyond each lesson's short answer: lesson -> {grade_id: (points, what the question
+# asks for)}. The capstone's open-ended memo (INSTRUCTORS.md has its rubric).
+OPEN_ENDED = {"08": {"l08_capstone": (4, "150-300 words")}}
+
+
+def hand_graded_cell_follows_its_question(notebook, answer, grade_id: str, points: int, asks: str) -> None:
+    """``answer`` is a markdown cell nbgrader grades by hand (``points``) holding the model answer, right after the
+    markdown question that asks for ``asks``; ``generate_assignment`` replaces the whole cell by YOUR ANSWER HERE."""
+    assert answer.metadata.nbgrader == {"grade": True, "grade_id": grade_id, "locked": False, "points": points,
                                         "schema_version": 3, "solution": True, "task": False}, answer.metadata.nbgrader
     assert "BEGIN SOLUTION" not in answer.source and "END SOLUTION" not in answer.source, \
         "the whole cell is the model answer: nbgrader replaces all of it, no markers needed"
     assert len(answer.source.split()) >= 30 and answer.source.strip() != TEXT_STUB, "the cell should hold a model answer"
-    index = notebook.cells.index(answer)
-    question = notebook.cells[index - 1]
+    question = notebook.cells[notebook.cells.index(answer) - 1]
     assert question.cell_type == "markdown" and not question.metadata.get("nbgrader"), \
-        f"{lesson.name}: the short answer should follow the markdown cell that asks the question"
-    assert "2-4 sentences" in " ".join(question.source.split()), f"{lesson.name}: the question should ask for 2-4 " \
-                                                                  "sentences"
+        f"{grade_id}: the answer should follow the markdown cell that asks the question"
+    assert asks in " ".join(question.source.split()), f"{grade_id}: the question should ask for {asks}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.stem for lesson in LESSONS])
+def test_every_lesson_has_one_short_answer_graded_by_hand(lesson):
+    """A markdown question asking for 2-4 sentences, then a markdown cell that nbgrader grades by hand (2 points)
+    and that holds the model answer. The capstone (lesson 08) adds one open-ended task graded the same way
+    (``OPEN_ENDED``); no other markdown cell carries nbgrader metadata."""
+    notebook = nbformat.read(lesson, as_version=4)
+    number = lesson.stem.split("_")[0]
+    marked = [cell for cell in notebook.cells if cell.cell_type == "markdown" and cell.metadata.get("nbgrader")]
+    answers = {cell.metadata.nbgrader.get("grade_id"): cell for cell in written_answers(notebook)}
+    expected = {f"l{number}_explain": (2, "2-4 sentences"), **OPEN_ENDED.get(number, {})}
+    assert set(answers) == set(expected) and len(marked) == len(expected), \
+        f"{lesson.name} should have {sorted(expected)} as its markdown cells with nbgrader metadata; found " \
+        f"{[cell.metadata.nbgrader.get('grade_id') for cell in marked]}"
+    for grade_id, (points, asks) in expected.items():
+        hand_graded_cell_follows_its_question(notebook, answers[grade_id], grade_id, points, asks)
 
 
 @pytest.fixture(scope="module")

@@ -110,6 +110,7 @@ def graded_class(tmp_path_factory, venv_scripts_on_path) -> dict:
             "canvas": (course / "canvas.csv").read_text(), "moodle": (course / "moodle.csv").read_text()}
 
 
+@pytest.mark.slow
 def test_the_class_is_released_by_the_script_as_a_student_version(graded_class):
     released = nbformat.read(graded_class["released"], as_version=4)
     text = "\n".join(cell.source for cell in released.cells)
@@ -145,6 +146,7 @@ def test_moodle_csv_has_a_user_field_to_map_and_the_points(graded_class):
 # The release script on the real lessons
 # ----------------------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_release_class_makes_a_clean_student_version_of_every_lesson_without_running_them(tmp_path,
                                                                                          venv_scripts_on_path):
     course = make_course(tmp_path / "course")

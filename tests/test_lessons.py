@@ -1,6 +1,6 @@
 """The lessons as files: committed without outputs, and built the way the course promises (tests/…, lessons/).
 
-nbval runs every lesson itself (pytest collects lessons/*.ipynb); these tests check what running cannot.
+conftest.py runs every lesson itself (pytest collects lessons/*.ipynb); these tests check what running cannot.
 """
 
 from __future__ import annotations
@@ -119,7 +119,8 @@ def test_lesson_asks_for_a_prediction_before_the_run_that_answers_it(path):
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)
 def test_lesson_ends_with_check_cells(path):
     code = [_source(c) for c in _cells(path) if c["cell_type"] == "code"]
-    assert any("check(" in source for source in code[-2:]), f"{path.name}: no check cell at the end"
+    assert any(re.search(r"\bcheck(_verdict)?\(", source) for source in code[-2:]), \
+        f"{path.name}: no check cell (check or check_verdict) at the end"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)

@@ -152,6 +152,7 @@ def test_table_has_a_header_and_one_line_per_generation(synthetic_run):
     assert [line.split()[0] for line in lines[1:]] == ["0", "1", "2"]
 
 
+@pytest.mark.slow
 def test_on_generation_is_told_about_every_generation_even_from_the_cache(synthetic_run, tiny_config,
                                                                           synthetic_cache):
     seen = []
@@ -169,6 +170,7 @@ def test_real_images_used_counts_generation_zero_and_each_real_share():
 
 # --- repeatability and the cache --------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_same_seed_gives_same_metrics(synthetic_run, tiny_config, training_calls):
     # Generation g does not depend on how many generations follow it, so two generations suffice to compare.
     again = run_experiment(tiny_config.replace(generations=2), seed=0, cache=False, progress=False)

@@ -52,6 +52,7 @@ def test_bad_runs_are_refused_naming_the_parameter(tiny_config):
         run_runs([(tiny_config, -1)])
 
 
+@pytest.mark.slow
 def test_worker_processes_give_the_serial_numbers_in_the_order_asked(two_settings, serial, tmp_path):
     parallel = run_runs(two_settings, workers=2, cache_dir=tmp_path, progress=False)
     assert [(r.config, r.seed) for r in parallel] == two_settings
@@ -60,12 +61,14 @@ def test_worker_processes_give_the_serial_numbers_in_the_order_asked(two_setting
     assert numbers(run_runs(two_settings, cache_dir=tmp_path, progress=False)) == numbers(serial)
 
 
+@pytest.mark.slow
 def test_a_sweep_over_seeds_runs_each_setting_for_each_seed(tiny_config, tmp_path):
     results = run_sweep((0.0, 1.0), base=tiny_config.replace(generations=1), seeds=[3, 4], workers=2,
                         cache_dir=tmp_path, progress=False)
     assert [(r.config.real_fraction, r.seed) for r in results] == [(0.0, 3), (0.0, 4), (1.0, 3), (1.0, 4)]
 
 
+@pytest.mark.slow
 def test_a_failed_run_names_its_config_and_error_and_the_others_finish(two_settings, serial, tmp_path):
     # The cache folder of one run is taken by a file: that run fails inside its worker, the others do not.
     blocked_config, blocked_seed = two_settings[1]
@@ -81,6 +84,7 @@ def test_a_failed_run_names_its_config_and_error_and_the_others_finish(two_setti
     assert numbers(finished) == numbers([r for i, r in enumerate(serial) if i != 1])
 
 
+@pytest.mark.slow
 def test_two_workers_finishing_the_same_run_leave_one_whole_cache(tiny_config, tmp_path):
     """Two processes train the same run into the same folder at once: every file loads, and equals a serial run."""
     config = tiny_config.replace(generations=2)
@@ -96,6 +100,7 @@ def test_two_workers_finishing_the_same_run_leave_one_whole_cache(tiny_config, t
     assert numbers(loaded) == numbers(run_runs([(config, 0)], cache=False, progress=False))
 
 
+@pytest.mark.slow
 def test_a_local_dask_cluster_gives_the_serial_numbers(two_settings, serial, tmp_path):
     distributed = pytest.importorskip("distributed", reason="Dask's distributed is in the test extra")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
@@ -106,6 +111,7 @@ def test_a_local_dask_cluster_gives_the_serial_numbers(two_settings, serial, tmp
     assert numbers(on_cluster) == numbers(serial) == numbers(again)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_workers_and_keeps_every_finished_generation(tmp_path):
     command = [sys.executable, "-m", "collapse_kit.cli", "sweep", "--real-fractions", "0,1", "--seeds", "0-1",
                "--workers", "2", "--profile", "fast", "--generations", "3", "--samples", "1024", "--epochs", "4",
@@ -134,6 +140,7 @@ def test_ctrl_c_stops_the_workers_and_keeps_every_finished_generation(tmp_path):
     assert len(rows) == 2 * 2 * 3
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_is_a_clear_error(two_settings):
     pytest.importorskip("distributed", reason="Dask's distributed is in the test extra")
     with pytest.raises(ValueError, match="scheduler 'tcp://127.0.0.1:9': cannot connect"):

@@ -128,6 +128,7 @@ def test_the_explorer_rejects_a_base_config_that_is_not_one(tmp_path):
         CollapseExplorer({"real_fraction": 0.5}, cache_dir=tmp_path)
 
 
+@pytest.mark.slow
 def test_the_gaussian_widget_redraws_when_a_slider_moves():
     box = gaussian_explorer(samples_per_generation=50, generations=100, chains=20)
     before = _image(box.output)
