@@ -196,8 +196,8 @@ def execute_lesson(lesson: Path, executed: Path, env: dict[str, str]) -> LessonR
             info = client.wait_for_reply(client.kc.kernel_info())
             notebook.metadata["language_info"] = info["content"]["language_info"]
             for index, cell in enumerate(notebook.cells):
-                if cell.cell_type != "code":
-                    continue
+                if cell.cell_type != "code" or not cell.source.strip():
+                    continue  # nbclient skips an empty code cell too: it gets no execution count
                 if index in stubs:
                     run.probes += probe_stub(client, notebook, index, stubs[index])
                 count += 1

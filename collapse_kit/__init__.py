@@ -22,6 +22,7 @@ Arrows point from a module to what it uses; nothing imports upwards:
 
     studies     sweeps, the real-data yardstick, what the metrics see, the temperature trade-off, data policies
     plots       figures of results and bands (any world: labels come from the columns)
+    figure_style  how every figure reads: width, fonts, ordered colour-blind-safe colours, alt text (plots use it)
     colab       Google Colab: turns on its widget manager, after a lesson's first cell installed the course
 
 Adding a metric: one ``Column`` in its world's record (``generation.GenerationResult``) and its computation; a

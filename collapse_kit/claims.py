@@ -318,6 +318,17 @@ def synthetic_share(measure: str = "test_nelbo", bundle=None) -> SyntheticShare:
     return SyntheticShare(tuple(ex.C3), alone, mixed, all_real, measure, ex.C3_SYNTHETIC_SHARE, design)
 
 
+def headline(bundle=None) -> list[Verdict]:
+    """The course's headline VAE verdicts, the ones its wrap-up rests on: C1 and C2 (the fully synthetic loop), C4's
+    dose, plateau and diversity, accumulate against replace, the temperature, C3 against its yardstick and with size,
+    and C5's k real images. Lesson 08 prints them, each alone and corrected together (``sheet.family_wise``)."""
+    share = synthetic_share("test_nelbo", bundle)
+    return (recursion(bundle) + diversity_loss(bundle) + real_fraction(bundle) + [plateaus(bundle=bundle)[0.5]]
+            + diversity(bundle) + accumulation(bundle)[:2] + [temperature(bundle)]
+            + [share.replaced_overall(), share.cost_against_doubling(), share.shrinks()]
+            + list(few_real_images(bundle=bundle).values()))
+
+
 def gaussian(gauss: GaussianResult, unbiased: GaussianResult, rescued: GaussianResult, t: int = 20) -> list[Verdict]:
     """C1, C2 and a C4 preview in the Gaussian world (lesson 01), from its runs: the MLE refit ``gauss``, the
     unbiased refit ``unbiased`` and 10% real points per generation ``rescued`` (the same chains and generations);

@@ -94,7 +94,7 @@ def family_wise(verdicts) -> list[str]:
     """For each of ``verdicts`` (rows of the sheet, e.g. ``claims.recursion()``), a line with its outcome alone and
     its outcome once the whole sheet is corrected (Holm at 5%), e.g. "C1: latent std at generation 5 ...: holds;
     Holm over the sheet's 66 verdicts: holds". A verdict the sheet lacks raises ValueError. About 4 seconds the
-    first time in a kernel (the sheet's Gaussian runs). Used in lessons 03 and 05-07."""
+    first time in a kernel (the sheet's Gaussian runs). Used in lessons 03 and 05-08."""
     sheet_rows = _shipped_rows()
     lines = []
     for verdict in verdicts:

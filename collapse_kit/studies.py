@@ -52,7 +52,7 @@ def real_data_scores(metric_samples: int = 2000, seed: int = 0) -> dict:
     """What a perfect generator would score: real training images measured exactly like a generation's samples.
 
     Returns fid, precision, recall, class_entropy, classes_covered and pixel_diversity of ``metric_samples`` random
-    training images against the first ``metric_samples`` test images. Used in lesson 04.
+    training images against the first ``metric_samples`` test images. Used in lessons 04 and 05.
     """
     count = check_int("metric_samples", metric_samples, 10, 10_000)
     generator = torch.Generator().manual_seed(check_int("seed", seed, 0))

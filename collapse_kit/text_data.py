@@ -42,7 +42,8 @@ class CorruptTextError(RuntimeError):
 
 @functools.lru_cache(maxsize=1)
 def load_text() -> str:
-    """The whole text (1,115,394 characters), decompressed and verified; read once per process. Every other function of this module reads it."""
+    """The whole text (1,115,394 characters), decompressed and verified; read once per process. Every other
+    function of this module reads it."""
     if not TEXT_FILE.exists():
         raise CorruptTextError(f"the shipped text {TEXT_FILE} is missing; reinstall collapse-kit "
                                "(developers: python scripts/build_text_asset.py)")

@@ -138,12 +138,13 @@ class TextResult:
     cache_key: str | None = None
 
     def metric(self, name: str) -> np.ndarray:
-        """One metric over generations, e.g. ``result.metric("test_bits_per_character")``. Used in lesson 09."""
+        """One metric over generations, e.g. ``result.metric("test_bits_per_character")`` (lesson 09 reads its
+        measures this way)."""
         check_choice("name", name, TEXT_METRIC_NAMES + ("train_characters", "real_share", "words"))
         return np.array([record.scalars()[name] for record in self.generations], dtype=float)
 
     def table(self) -> str:
-        """The per-generation table: every column with a ``short`` header, right-aligned. Used in lesson 09."""
+        """The per-generation table: every column with a ``short`` header, right-aligned (lesson 09 prints it)."""
         shown = [column for column in TEXT_COLUMNS if column.short]
         cells = [[column.fmt.format(row[column.name]) for column in shown] for row in self.to_dict()["generations"]]
         widths = [max([len(column.short)] + [len(line[i]) for line in cells]) for i, column in enumerate(shown)]
@@ -270,8 +271,9 @@ def _measure(config, seed, generation, model, gen0_model, data, losses) -> dict:
     samples = model.sample(config.metric_passages, config.passage_length, config.temperature, config.top_k,
                            generator)
     measures = word_measures(samples)
-    return {"model_state": _weights(model), "train_characters": data.numel(), "real_share": _real_share(config, generation),
-            "loss_per_epoch": list(losses), "test_bits_per_character": bits_per_character(model, "test"),
+    return {"model_state": _weights(model), "train_characters": data.numel(),
+            "real_share": _real_share(config, generation), "loss_per_epoch": list(losses),
+            "test_bits_per_character": bits_per_character(model, "test"),
             "sample_perplexity_gen0": passage_perplexities(gen0_model or model, samples),
             **measures, "samples": samples[:SHOWN_PASSAGES].numpy()}
 

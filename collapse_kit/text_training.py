@@ -50,7 +50,7 @@ class CharMLPTrainingStep:
         self.vectors = buffer(batch_size * self.context, width)
         self.activations, self.grad_hidden = buffer(batch_size, hidden), buffer(batch_size, hidden)
         self.logits, self.grad_vectors = buffer(batch_size, outputs), buffer(batch_size, self.context * width)
-        self.largest, self.total, self.target_logits = buffer(batch_size, 1), buffer(batch_size, 1), buffer(batch_size, 1)
+        self.largest, self.total, self.target_logits = (buffer(batch_size, 1) for _ in range(3))
         # d mean / d row, what the one-hot target subtracts from each row's softmax
         self.minus_row_grad = torch.full((batch_size, 1), -1.0 / batch_size, device=weight.device, dtype=weight.dtype)
         self.batch_size = batch_size
@@ -141,7 +141,8 @@ def train_char_model(model: CharMLP, passages: torch.Tensor, epochs: int, batch_
     budget = epochs * per_epoch if steps is None else steps
     epochs = -(-budget // per_epoch)  # whole passes, the last one cut short when a step budget ends inside it
     batch = torch.empty((batch_size, windows.shape[1]), dtype=torch.long, device=device)
-    step_fn = CharMLPTrainingStep(model, batch_size) if hand_written and type(model) is CharMLP else autograd_step(model)
+    hand_written = hand_written and type(model) is CharMLP
+    step_fn = CharMLPTrainingStep(model, batch_size) if hand_written else autograd_step(model)
     losses = []
     start = time.perf_counter()
     bar = tqdm(range(epochs), desc=description, unit="epoch", disable=not progress, leave=False)

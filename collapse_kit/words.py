@@ -164,12 +164,13 @@ def run_word_game(config: WordGameConfig | None = None, seed: int = 0) -> WordGa
             expected[:, 0] = vocabulary
         elif generation == 1:  # drawn from generation 0's fit, p0 itself: all M words are real draws
             expected[:, 1] = expected_types(p0, m)
-            tokens = real_tokens[rng.integers(0, len(real_tokens), (chains, m))]
+            tokens = real_tokens[rng.integers(0, len(real_tokens), (chains, m), dtype=np.int32)]
         else:
             expected[:, generation] = closed_form(counts, fixed if config.real_source == "fixed" else None)
-            previous = tokens.ravel()[rng.integers(0, m, (chains, m - r)) + offsets * m]
+            # drawing M words from a fit = drawing M of the words it was fitted on, with replacement
+            previous = np.take_along_axis(tokens, rng.integers(0, m, (chains, m - r), dtype=np.int32), axis=1)
             if config.real_source == "fresh" or fixed is None:
-                real = real_tokens[rng.integers(0, len(real_tokens), (chains, r))]
+                real = real_tokens[rng.integers(0, len(real_tokens), (chains, r), dtype=np.int32)]
                 fixed = real if config.real_source == "fixed" else None
             else:
                 real = fixed

@@ -2,8 +2,9 @@
 
 Reads ``input.txt`` (1,115,394 characters of Shakespeare, the char-rnn repository's ``tinyshakespeare``), checks its
 sha256 against the one published in ``../shared/data/tinyshakespeare/README.md`` (its one home in the code is
-``collapse_kit.text_data.TEXT_SHA256``, read here from that file's source), and writes ``collapse_kit/assets/tinyshakespeare.txt.xz`` (lzma, about
-0.36 MB), which ``collapse_kit.text_data.load_text`` decompresses and verifies against that same sha256 on load.
+``collapse_kit.text_data.TEXT_SHA256``, read here from that file's source), and writes
+``collapse_kit/assets/tinyshakespeare.txt.xz`` (lzma, about 0.36 MB), which ``collapse_kit.text_data.load_text``
+decompresses and verifies against that same sha256 on load.
 
 Usage (from the repository root):
 

@@ -180,6 +180,8 @@ def write_edition(output: Path = DEFAULT_OUTPUT, lessons: list[Path] | None = No
     """
     lessons = lesson_paths() if lessons is None else lessons
     folder = output / "lessons"
+    if folder.resolve() == LESSONS.resolve():
+        raise RuntimeError(f"the output {output} is the repository itself: its lessons would be overwritten")
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for path in lessons:

@@ -150,6 +150,9 @@ def test_a_lesson_that_quotes_its_solution_in_prose_stops_the_command(tmp_path):
     quoting.write_text(json.dumps(lesson), encoding="utf-8")
     with pytest.raises(RuntimeError, match="non-solution cell"):
         student_edition.write_edition(tmp_path / "out", [quoting])
+    # Nor may it write over the instructor lessons.
+    with pytest.raises(RuntimeError, match="is the repository itself"):
+        student_edition.write_edition(REPO, [])
 
 
 def git(folder: Path, *args: str) -> str:

@@ -167,7 +167,8 @@ LIFELINE = dict(samples_per_generation=20, generations=500, chains=200, real_poi
 
 
 def test_one_fixed_real_point_does_not_stop_mle_collapse():
-    # Jangjoo et al.'s lifeline under plain maximum likelihood: the chain collapses onto the kept point.
+    # A fixed real point (the course's contrast to Jangjoo et al.'s fresh ground-truth point) under plain maximum
+    # likelihood: the chain collapses onto the kept point.
     assert np.median(final_variances(fit="mle", real_source="fixed", **LIFELINE)) < 1e-6
 
 
