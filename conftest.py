@@ -26,7 +26,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 REPO = Path(__file__).resolve().parent
 LESSONS = REPO / "lessons"
@@ -138,7 +141,7 @@ def released_stubs(notebook) -> dict[int, str]:
     """{index of an exercise's cell: that cell as nbgrader releases it (solution replaced by its stub)}; empty
     without nbgrader (the ``test`` extra)."""
     try:
-        from nbgrader.preprocessors import ClearSolutions
+        from nbgrader.preprocessors import ClearSolutions  # here: nbgrader is optional (the test extra)
     except ImportError:
         return {}
     released, _ = ClearSolutions().preprocess(copy.deepcopy(notebook), {})
@@ -159,18 +162,15 @@ def graded_tests_after(notebook, index: int) -> list[int]:
 
 def probe_stub(client, notebook, index: int, stub: str) -> list[StubProbe]:
     """Run the released stub of the exercise at ``index``, then its graded tests, outside the notebook's history."""
-    from nbclient.exceptions import CellExecutionError
-    from nbformat.v4 import new_code_cell
-
     probes = []
     try:
-        client.execute_cell(new_code_cell(stub), index, store_history=False)
+        client.execute_cell(nbformat.v4.new_code_cell(stub), index, store_history=False)
     except CellExecutionError:
         pass  # the stub raises NotImplementedError where the solution was: that is the released exercise
     for test in graded_tests_after(notebook, index):
         error = None
         try:
-            client.execute_cell(new_code_cell(notebook.cells[test].source), test, store_history=False)
+            client.execute_cell(nbformat.v4.new_code_cell(notebook.cells[test].source), test, store_history=False)
         except CellExecutionError as raised:
             error = f"{raised.ename}: {raised.evalue}"
         probes.append(StubProbe(notebook.cells[index].metadata["nbgrader"]["grade_id"],
@@ -181,10 +181,6 @@ def probe_stub(client, notebook, index: int, stub: str) -> list[StubProbe]:
 def execute_lesson(lesson: Path, executed: Path, env: dict[str, str]) -> LessonRun:
     """Execute ``lesson`` top to bottom in a fresh kernel (cwd: lessons/, environment ``env``), probing each exercise's
     stub first; write the executed copy to ``executed`` (also when a cell failed: it shows where)."""
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-
     notebook = nbformat.read(lesson, as_version=4)
     stubs = released_stubs(notebook)
     run = LessonRun(lesson, env.get("COLLAPSE_KIT_SEED", "0"), executed, 0.0)

@@ -90,6 +90,11 @@ def _upper_tail(statistic: float, dof: float) -> float:
     return float(stdtr(dof, -statistic))
 
 
+def _doubled(one_sided: float) -> float:
+    """A one-sided p-value doubled and capped at 1 (NaN stays NaN)."""
+    return float(np.minimum(1.0, 2 * one_sided))
+
+
 @dataclass(frozen=True)
 class Verdict:
     """A claim's measured effect, its 95% confidence interval [low, high] over ``replicates`` runs, and its outcome.
@@ -155,7 +160,7 @@ class Verdict:
     def p_value(self) -> float:
         """Two-sided p-value of "no effect" (for an agreement: of "the closed form is right"), from the effect's t
         statistic and ``dof``: below 0.05 exactly when the 95% interval excludes 0. NaN for a hand-made verdict."""
-        return min(1.0, 2 * _upper_tail(abs(self._statistic()), self.dof))
+        return _doubled(_upper_tail(abs(self._statistic()), self.dof))
 
     @property
     def equivalence_p(self) -> float | None:
@@ -165,7 +170,7 @@ class Verdict:
             return None
         above_lower = _upper_tail(self._statistic(-self.margin), self.dof)  # H0: effect <= -margin
         below_upper = _upper_tail(-self._statistic(self.margin), self.dof)  # H0: effect >= +margin
-        return min(1.0, 2 * max(above_lower, below_upper))
+        return _doubled(max(above_lower, below_upper))
 
     @property
     def decisive_p(self) -> float:
@@ -177,7 +182,7 @@ class Verdict:
             return self.equivalence_p
         if self.kind == "equivalence" and outcome == "contradicted":
             beyond = abs(self._statistic(np.copysign(self.margin, self.effect)))
-            return min(1.0, 2 * _upper_tail(beyond, self.dof))
+            return _doubled(_upper_tail(beyond, self.dof))
         return self.p_value
 
     @property

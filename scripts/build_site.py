@@ -7,7 +7,7 @@ Usage (from the repository root, after ``pip install -e '.[site]'``):
     python scripts/build_site.py --profile fast     # what CI builds and checks (tests/test_site.py)
     python scripts/build_site.py --execute none     # no lesson runs: structure and links only, in seconds
     python scripts/build_site.py --execute 00,01    # only these lessons run; the others are pages without outputs
-    python scripts/build_site.py --profile fast --executed DIR   # outputs from lessons executed already (DIR/NN_name.ipynb)
+    python scripts/build_site.py --profile fast --executed DIR   # outputs of lessons executed already
 
 Lessons run through jupyter-cache (myst-nb's ``nb_execution_mode = "cache"``), in site/_build/.jupyter_cache/
 <profile>-seed<seed>: a rebuild runs again only the lessons whose code cells changed, or all of them when the course

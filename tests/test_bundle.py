@@ -98,6 +98,7 @@ def test_a_shorter_run_of_a_bundled_setting_finds_its_first_generations(shipped)
     assert bundle.band(ex.REAL_50, generations=6, bundle=shipped).config == config.replace(generations=6)
 
 
+@pytest.mark.slow
 def test_the_evidence_on_a_setting_is_always_a_band(shipped, tmp_path, synthetic_run):
     """Shipped seeds where the bundle holds the setting; else one live run, as a one-seed band labelled your run."""
     assert bundle.evidence(ex.CATALOGUE[ex.REAL_25].replace(generations=6), bundle=shipped).seeds == list(range(10))
@@ -149,6 +150,7 @@ def test_a_sampled_bundle_entry_is_reproduced_by_a_run_of_our_own(shipped, tmp_p
                 (where, name, ours[name], bundled.mean(axis=0), spread)
 
 
+@pytest.mark.slow
 def test_the_explorer_opens_on_the_shipped_band_without_training(tmp_path, training_calls):
     """An empty cache: the explorer's first figure is the bundle's band (its time is measured by the benchmark)."""
     from collapse_kit.profiles import profile_config

@@ -51,6 +51,7 @@ def test_where_a_lesson_asks_for_no_effect_the_verdict_carries_its_stated_margin
         assert verdict.outcome != "equivalent" or -verdict.margin < verdict.low <= verdict.high < verdict.margin
 
 
+@pytest.mark.slow
 def test_the_family_wise_column_is_holm_over_the_whole_sheet():
     every = sheet.rows()
     outcomes = [row.family_wise for row in every]

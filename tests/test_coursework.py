@@ -47,8 +47,10 @@ GRADE_EXECUTED = """
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import ClearOutput, Execute
 _steps = Autograde.class_traits()
-c.Autograde.sanitize_preprocessors = [step for step in _steps["sanitize_preprocessors"].default() if step is not ClearOutput]
-c.Autograde.autograde_preprocessors = [step for step in _steps["autograde_preprocessors"].default() if step is not Execute]
+c.Autograde.sanitize_preprocessors = [
+    step for step in _steps["sanitize_preprocessors"].default() if step is not ClearOutput]
+c.Autograde.autograde_preprocessors = [
+    step for step in _steps["autograde_preprocessors"].default() if step is not Execute]
 """
 
 

@@ -119,12 +119,14 @@ def test_the_class_is_released_by_the_script_as_a_student_version(graded_class):
             == "l99_explain"] == [TEXT_STUB]
 
 
+@pytest.mark.slow
 def test_nbgrader_export_holds_each_students_points_hand_grades_included(graded_class):
     rows = {row["student_id"]: row for row in csv.DictReader(io.StringIO(graded_class["grades"]))}
     assert {student: float(row["score"]) for student, row in rows.items()} == EXPECTED
     assert {row["max_score"] for row in rows.values()} == {"4.0"}
 
 
+@pytest.mark.slow
 def test_canvas_csv_has_canvas_columns_points_possible_and_one_row_per_student(graded_class):
     rows = read_rows(graded_class["canvas"])
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "standin"]
@@ -135,6 +137,7 @@ def test_canvas_csv_has_canvas_columns_points_possible_and_one_row_per_student(g
         assert students[student] == [f"{last}, {first}", "", "", student, "", f"{EXPECTED[student]:g}"]
 
 
+@pytest.mark.slow
 def test_moodle_csv_has_a_user_field_to_map_and_the_points(graded_class):
     rows = read_rows(graded_class["moodle"])
     assert rows[0] == ["Username", "Email address", "First name", "Last name", "standin"]

@@ -80,6 +80,7 @@ def test_models_are_only_kept_when_asked(synthetic_run):
         synthetic_run.model(0)
 
 
+@pytest.mark.slow
 def test_accumulate_strategy_grows_the_training_set_and_keeps_models(tmp_path):
     config = ExperimentConfig(generations=3, samples_per_generation=512, epochs=1, batch_size=256,
                               metric_samples=50, strategy="accumulate", real_fraction=0.5)
@@ -94,6 +95,7 @@ def test_accumulate_strategy_grows_the_training_set_and_keeps_models(tmp_path):
         result.model(3)
 
 
+@pytest.mark.slow
 def test_equal_compute_trains_every_accumulate_generation_the_steps_of_generation_zero(tmp_path, monkeypatch):
     seen = []
     train = loop.train_vae
@@ -195,6 +197,7 @@ def test_cached_rerun_trains_nothing_and_gives_equal_numbers(synthetic_run, tiny
     assert same_numbers(again, synthetic_run)
 
 
+@pytest.mark.slow
 def test_interrupted_run_resumes_from_the_last_finished_generation(synthetic_run, tiny_config, synthetic_cache,
                                                                     tmp_path, monkeypatch):
     # Start from a cache holding only generation 0 (as if generations 1 and 2 had never run), then stop the run

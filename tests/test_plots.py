@@ -360,6 +360,7 @@ def test_a_band_cut_to_fewer_generations_keeps_its_settings_colour():
     assert styles[CONFIG] == styles[CONFIG.replace(generations=2)] != styles[CONFIG.replace(real_fraction=0.5)]
 
 
+@pytest.mark.slow
 def test_four_panels_wrap_to_two_columns_and_long_titles_wrap_to_their_panel():
     band = make_band(CONFIG)
     four = rendered(plots.metric_bands([band]))  # the four headline metrics
@@ -541,6 +542,7 @@ def test_variance_spread_draws_mean_median_closed_forms_and_final_spread(gaussia
         plots.variance_spread({})
 
 
+@pytest.mark.slow
 def test_lifeline_grid_draws_every_setting_and_where_it_settles():
     study = lifeline_study(generations=40, chains=20, seed=0, samples_per_generation=10, prior_variances=(4.0,))
     figure = rendered(plots.lifeline_grid(study))

@@ -221,10 +221,12 @@ def referee():
     return vae_rows() + gaussian_rows()
 
 
+@pytest.mark.slow
 def test_the_referee_checks_every_row(sheet_rows, referee):
     assert len(referee) == len(sheet_rows), "a verdict was added to (or dropped from) the sheet: add it here too"
 
 
+@pytest.mark.slow
 def test_every_verdict_of_the_sheet_is_what_scipy_finds(sheet_rows, referee):
     for row, expected in zip(sheet_rows, referee):
         verdict = row.verdict
@@ -238,6 +240,7 @@ def test_every_verdict_of_the_sheet_is_what_scipy_finds(sheet_rows, referee):
             assert verdict.detectable == pytest.approx(expected.detectable, rel=RELATIVE), where
 
 
+@pytest.mark.slow
 def test_the_family_wise_column_is_holm_over_every_row(sheet_rows, referee):
     rejected = holm([expected.p for expected in referee])
     for row, expected, survives in zip(sheet_rows, referee, rejected):

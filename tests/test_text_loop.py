@@ -35,6 +35,7 @@ def tiny_runs(tiny_cache) -> dict[tuple[float, int], TextResult]:
             for seed in range(5) for fraction in (0.0, 1.0)}
 
 
+@pytest.mark.slow
 def test_a_run_has_one_record_per_generation_with_every_measure(tiny_runs):
     result = tiny_runs[0.0, 0]
     assert [record.generation for record in result.generations] == [0, 1, 2]
@@ -53,6 +54,7 @@ def test_a_run_has_one_record_per_generation_with_every_measure(tiny_runs):
                                                       "common", "invented", "repeat"]
 
 
+@pytest.mark.slow
 def test_fully_synthetic_text_loses_the_real_vocabulary(tiny_runs):
     # By generation 2, the text of a model fed its own text uses fewer of the 1,000 commonest real words than the
     # text of a model fed real text each generation, and predicts real text worse: for every seed 0-4 (same
@@ -67,6 +69,7 @@ def test_fully_synthetic_text_loses_the_real_vocabulary(tiny_runs):
         assert first[0] == first[1]
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_numbers_and_the_cache_gives_them_back(tiny_runs, tiny_cache, tmp_path):
     cached = run_text_experiment(TINY, 0, cache_dir=tiny_cache, progress=False)
     fresh = run_text_experiment(TINY, 0, cache=False, progress=False)
@@ -95,6 +98,7 @@ def test_generation_0_is_trained_once_per_seed_for_every_setting(tiny_cache, tmp
     assert other.to_dict() == again.to_dict()
 
 
+@pytest.mark.slow
 def test_an_interrupted_run_resumes_with_the_same_numbers(tmp_path):
     accumulate = TINY.replace(strategy="accumulate", real_fraction=0.25)
     whole = run_text_experiment(accumulate, 2, cache=False, progress=False)

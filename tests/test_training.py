@@ -55,6 +55,7 @@ def test_different_seed_gives_different_losses(real_images):
     assert first.loss_per_epoch != second.loss_per_epoch
 
 
+@pytest.mark.slow
 def test_adam_gives_the_weights_of_torch_fused_adam_bit_for_bit(real_images):
     torch.manual_seed(0)
     ours, reference = make_model("mlp"), make_model("mlp")
@@ -98,6 +99,7 @@ def test_images_as_rows_of_pixels_train_exactly_as_image_shaped_ones(real_images
     assert shaped.loss_per_epoch == rows.loss_per_epoch
 
 
+@pytest.mark.slow
 def test_the_conv_model_trains_with_the_same_trainer(real_images):
     torch.manual_seed(0)
     result = train_vae(make_model("conv"), real_images[:512], epochs=2, batch_size=128, device="cpu", progress=False)

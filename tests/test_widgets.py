@@ -44,6 +44,7 @@ def test_the_explorer_opens_with_the_shipped_band_before_anything_trains(explore
     assert "No shipped band" in explorer.summary.value and explorer.error.value == ""
 
 
+@pytest.mark.slow
 def test_the_seed_control_chooses_the_run_seed(explorer):
     explorer.seed.value = 2
     explorer.run_button.click()
@@ -51,6 +52,7 @@ def test_the_seed_control_chooses_the_run_seed(explorer):
     assert "seed 2" in explorer.summary.value
 
 
+@pytest.mark.slow
 def test_clicking_run_shows_results_curves_and_samples(explorer):
     explorer.run_button.click()
     assert explorer.error.value == ""
@@ -61,6 +63,7 @@ def test_clicking_run_shows_results_curves_and_samples(explorer):
     assert not explorer.run_button.disabled
 
 
+@pytest.mark.slow
 def test_moving_the_slider_and_running_again_changes_the_figures_and_keeps_the_earlier_run(explorer):
     explorer.run_button.click()
     curves, samples, summary = _image(explorer.curves_output), _image(explorer.samples_output), explorer.summary.value
@@ -75,6 +78,7 @@ def test_moving_the_slider_and_running_again_changes_the_figures_and_keeps_the_e
     assert explorer.summary.value != summary
 
 
+@pytest.mark.slow
 def test_a_setting_already_computed_shows_without_training(explorer, training_calls):
     explorer.run_button.click()
     assert training_calls == [0, 1]
@@ -88,6 +92,7 @@ def test_a_setting_already_computed_shows_without_training(explorer, training_ca
     assert "real 0% / replace" in explorer.summary.value
 
 
+@pytest.mark.slow
 def test_a_setting_in_the_disk_cache_shows_without_training(tmp_path, training_calls, small_bundle):
     CollapseExplorer(SMALL, seed=0, cache_dir=tmp_path, bundle=small_bundle).run()
     assert training_calls == [0, 1]
@@ -97,6 +102,7 @@ def test_a_setting_in_the_disk_cache_shows_without_training(tmp_path, training_c
     assert fresh.results[-1].metric("fid").tolist() != []
 
 
+@pytest.mark.slow
 def test_an_invalid_value_shows_an_error_and_keeps_the_widget_usable(explorer):
     explorer.samples.value = 10  # fewer images than one training batch
     explorer.run_button.click()
@@ -140,6 +146,7 @@ def test_the_gaussian_widget_redraws_when_a_slider_moves():
     assert _image(box.output) != after
 
 
+@pytest.mark.slow
 def test_each_widget_figure_is_drawn_by_a_plain_function_for_the_same_settings(explorer, small_bundle):
     """Front ends without widgets (and the executed pages) call the plain functions: the same PNG, byte for byte."""
     png = base64.b64decode
