@@ -148,9 +148,10 @@ def test_the_cache_key_covers_the_text_worlds_code_and_its_data_checksum():
     assert "loop.py" not in files and "classifier.py" not in files  # the VAE world's edits leave these keys alone
 
 
-def test_the_profiles_are_valid_configs():
+def test_the_profiles_are_valid_configs_and_a_config_survives_json():
     for overrides in TEXT_PROFILES.values():
-        TextConfig(**overrides)
+        config = TextConfig(**overrides)
+        assert TextConfig(**json.loads(json.dumps(dataclasses.asdict(config)))) == config
 
 
 @pytest.mark.parametrize("settings, message", [
@@ -161,6 +162,7 @@ def test_the_profiles_are_valid_configs():
     ({"top_k": 0}, "top_k must be >= 1, got 0"),
     ({"compute": "flops"}, "compute must be one of 'epochs', 'steps', got 'flops'"),
     ({"passage_length": 8}, "passage_length must be >= 16, got 8"),
+    ({"passages": 5000}, "passages must be <= 2232, the training text's non-overlapping passages of 256 characters"),
     ({"hidden": 0}, "hidden must be >= 1, got 0"),
     ({"batch_size": 10**9}, "batch_size must be <= 262144"),
     ({"learning_rate": 2.0}, r"learning_rate must be in \(0, 1\], got 2"),
