@@ -69,7 +69,7 @@ def predicted(prediction, observed, question: str, numbers: str = "") -> bool | 
     ``observed`` (both answers to ``question``, e.g. "does the latent std fall?" with "yes" / "no", or a choice
     among a few words), and whether they match. Never raises: a wrong prediction is something to think about, not a
     failed check; an unanswered one (None or "") only says so. Returns whether they matched (None if unanswered).
-    Used in lessons 00-09.
+    Used in lessons 00-08.
     """
     def norm(answer):
         return str(answer).strip().lower()

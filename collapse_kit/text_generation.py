@@ -3,7 +3,7 @@
 The language model's counterpart of ``generation.GenerationResult``: each field carries the ``columns.Column``s it
 contributes to a generation's JSON/CSV row; a column with a label is a metric (plotted over generations, shown in
 the run table if it has a ``short`` header, named in verdicts by its ``measure``). The cache entry's fields
-(``TEXT_ENTRY_FIELDS``) and the metric names (``TEXT_METRIC_NAMES``) are derived from it. Used in lesson 09.
+(``TEXT_ENTRY_FIELDS``) and the metric names (``TEXT_METRIC_NAMES``) are derived from it. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class TextGenerationResult:
 
     def text(self, passages: int = 1, lines: int | None = 3) -> str:
         """The first ``passages`` sampled passages, each cut to its first ``lines`` lines (None: whole), for
-        reading the decline. Used in lesson 09."""
+        reading the decline. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson)."""
         shown = [decode(row) for row in self.samples[:passages]]
         if lines is not None:
             shown = ["\n".join(text.split("\n")[:lines]) for text in shown]

@@ -6,7 +6,7 @@ share ``real_fraction`` is real (drawn afresh) and the rest is sampled from the 
 ``temperature`` (and ``top_k``). With ``strategy="accumulate"`` each generation also keeps every earlier
 generation's passages (Gerstgrasser et al.). The VAE loop's (``loop.py``) design, for text: same knobs, same seeding,
 same cache. Generation 0 depends only on the seed and the model and training settings, so it is trained once per
-seed and reused by every setting of the loop (its weights are cached on their own). Used in lesson 09.
+seed and reused by every setting of the loop (its weights are cached on their own). For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
 """
 
 from __future__ import annotations
@@ -201,11 +201,12 @@ def run_text_experiment(config: TextConfig | None = None, seed: int = 0, *, cach
     (sampling and measures run on the CPU); ``keep_models`` keeps every generation's weights; ``on_generation``
     is called as ``on_generation(record, generations)`` after each generation.
     ``threads``: torch's CPU threads while the loop runs (the caller's setting comes back after); None leaves it.
-    One by default: the loop's products are small and its steps many, and on this course's 2-core machine, shared
-    with other work (load average 4 to 8), two threads waiting on each other made lesson 09 take 640 s against 65 s
-    with one (measured). One thread also gives the same bits whatever the machine's core count.
+    One by default: the loop's products are small and its steps many. On the course's 2-core AMD EPYC the default
+    loop took 22 s with one thread against 30 s with two (load average 1 to 2), and lesson 09 took 65 s against
+    640 s (load average 4 to 8: two threads wait on each other when another program holds a core; measured). One
+    thread also gives the same bits whatever the machine's core count.
     Returns:
-        TextResult with one TextGenerationResult per generation. Used in lesson 09.
+        TextResult with one TextGenerationResult per generation. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
     """
     config = TextConfig() if config is None else config
     if not isinstance(config, TextConfig):

@@ -6,13 +6,16 @@ next character. Bengio et al. used tanh units; on this course's 2-core CPU torch
 took 727 microseconds against a ReLU's 47 (one thread, measured), 7% of a training step. Before a passage begins,
 the context is filled with newlines: a passage starts as a speech does, after a blank line.
 
-Why this model: it trains at about 10^5 characters per second on 2 CPU cores and samples a thousand passages at once,
-one character per step for all of them, so six generations of train and sample fit in a lesson's minute; a
-character-level transformer of comparable quality trained several times slower on such a machine (issue 16's probe).
+Why this model: its trainer (``text_training``) ran at 80,000 characters per second on one core of the course's
+2-core AMD EPYC (174,000 on two; ``bench/benchmark.py --text``), and it samples a thousand passages side by side, one
+character per step for all of them, so six generations of train, sample and measure took 22 s (measured): a lesson's
+minute holds them. Issue 16's probe of a 2-layer character transformer trained at 23,000 tokens per second on such a
+machine.
+
 What it costs: it sees 8 characters and nothing before them. It learns spelling, short words and the look of a
 speech (a name in capitals, a colon, short lines), but no grammar beyond a word or two, no long-range structure, no
 plot: its text is Shakespeare-shaped nonsense from generation 0 on, and the measures (bits per character of real
-text, the words it spells) tell how much worse each generation gets. Used in lesson 09.
+text, the words it spells) tell how much worse each generation gets. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
 
 Bengio, Ducharme, Vincent, Jauvin, "A Neural Probabilistic Language Model", JMLR 3 (2003) 1137-1155.
 """
@@ -97,7 +100,7 @@ class CharMLP(nn.Module):
             temperature: logits are divided by it (< 1: the likelier characters get likelier: sampling bias).
             top_k: draw among the ``top_k`` likeliest characters only (None: all 65).
             generator: the draws' random stream (same generator state, same passages).
-        Used in lesson 09 through the text loop.
+        For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson) through the text loop.
         """
         check_int("count", count, 1)
         check_int("length", length, 1)

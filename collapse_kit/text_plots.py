@@ -1,7 +1,7 @@
 """Figures of the text world: the discrete telephone game, the frequency-rank (Zipf) curves, and the perplexity of
 generated passages under generation 0's model. Each function takes results and returns a Figure (``figure_style``:
 sizes, colour-blind-safe ordered colours, alt text); the text loop's measures over generations are drawn by
-``plots.metric_curves``, which reads any world's columns. Used in lesson 09.
+``plots.metric_curves``, which reads any world's columns. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def _generations(count: int, generations) -> list[int]:
 def word_game(results: dict) -> Figure:
     """The discrete telephone game, one line per setting (``{label: WordGameResult}``): word types alive (mean of
     the chains, log scale) against the closed form, and the share of the real text's rare and common types still
-    alive. Used in lesson 09."""
+    alive. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson)."""
     if not results or not all(isinstance(result, WordGameResult) for result in results.values()):
         raise TypeError("results must map labels to WordGameResult objects")
     figure, (types, shares) = panel_grid(2)
@@ -83,7 +83,7 @@ def rank_frequency(result, generations=None) -> Figure:
 
 def perplexity_histograms(result: TextResult, generations=None, bins: int = 30) -> Figure:
     """Histogram of each generated passage's perplexity under generation 0's model, one outline per generation,
-    log-scaled perplexity (Shumailov et al.'s Fig. 1 view). Used in lesson 09."""
+    log-scaled perplexity (Shumailov et al.'s Fig. 1 view). For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson)."""
     if not isinstance(result, TextResult):
         raise TypeError(f"result must be a TextResult, got {type(result).__name__}")
     chosen = _generations(len(result.generations), generations)

@@ -47,7 +47,7 @@ PLANS = (
         ("Collapse, measured, and the real-data cure", ("03", "04", "05")),
         ("Small doses, policies and the capstone", ("06", "07", "08")),
     )),
-    ("Six sessions of 45 minutes", 45, (
+    ("Six sessions of 60 minutes", 60, (
         ("The course and the Gaussian telephone game", ("00", "01")),
         ("The VAE and the fully synthetic loop", ("02", "03")),
         ("Measuring collapse", ("04",)),

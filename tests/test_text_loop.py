@@ -183,6 +183,24 @@ def test_bad_run_arguments_are_refused_by_name():
         run_text_experiment(TINY, 0, cache=False, on_generation=3)
 
 
+def test_the_loop_runs_on_one_thread_and_gives_the_callers_setting_back(tmp_path):
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        seen = []
+        record = lambda record, total: seen.append(torch.get_num_threads())  # noqa: E731
+        run_text_experiment(TINY.replace(generations=1), 0, cache=False, progress=False, on_generation=record)
+        assert seen == [1] and torch.get_num_threads() == 2
+        run_text_experiment(TINY.replace(generations=1), 0, cache_dir=tmp_path, progress=False, threads=None,
+                            on_generation=record)
+        assert seen == [1, 2]
+        with pytest.raises(ValueError, match="threads must be >= 1, got 0"):
+            run_text_experiment(TINY, 0, cache=False, threads=0)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_a_run_leaves_the_callers_random_state_alone(tmp_path):
     torch.manual_seed(11)
     before = torch.random.get_rng_state()
