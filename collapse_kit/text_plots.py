@@ -51,8 +51,8 @@ def word_game(results: dict) -> Figure:
 
 def rank_frequency(result, generations=None) -> Figure:
     """The frequency-rank (Zipf) curve of each generation's words, log-log, over the real training text's curve:
-    a ``WordGameResult`` (the mean of its chains) or a ``TextResult`` (each generation's samples). Used in
-    lesson 09."""
+    a ``WordGameResult`` (the mean of its chains) or a ``TextResult`` (each generation's samples). For lesson 09
+    (drafts/09_a_language_model.ipynb, not yet a lesson)."""
     if isinstance(result, WordGameResult):
         curves = result.rank_frequency.mean(axis=0)
         what = "the fitted word frequencies"
