@@ -83,3 +83,14 @@ def metric(config, name: str) -> Column:
         raise ValueError(f"metrics must be among {', '.join(metrics)} (the metrics of {type(config).__name__}), "
                          f"got {name!r}")
     return metrics[name]
+
+
+def run_table(columns, rows: list[dict]) -> str:
+    """A fixed-width table of ``rows`` (one dict per generation): the columns with a ``short`` header, each value
+    in its column's format. Shared by every world's result."""
+    shown = [column for column in columns if column.short]
+    cells = [[column.fmt.format(row[column.name]) for column in shown] for row in rows]
+    widths = [max([len(column.short)] + [len(line[index]) for line in cells]) for index, column in enumerate(shown)]
+    lines = ["  ".join(column.short.rjust(width) for column, width in zip(shown, widths))]
+    lines += ["  ".join(cell.rjust(width) for cell, width in zip(line, widths)) for line in cells]
+    return "\n".join(lines)

@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 
 from ._validation import check_choice, check_digits, check_float, check_fraction, check_int
 from .cache import RunCache
+from .columns import run_table
 from .data import random_images
 from .generation import COLUMNS, ENTRY_FIELDS, GRID_IMAGES, METRIC_NAMES, GenerationResult, from_entry, measure
 from .models import IMAGE_SHAPE, MODEL_KINDS, SAMPLE_MODES, VAE, make_model
@@ -151,17 +152,6 @@ class ExperimentResult:
         model = make_model(self.config.model)
         model.load_state_dict(state)
         return model.eval()
-
-
-def run_table(columns, rows: list[dict]) -> str:
-    """A fixed-width table of ``rows`` (one dict per generation): the columns with a ``short`` header, each value
-    in its column's format. Shared by every world's result."""
-    shown = [column for column in columns if column.short]
-    cells = [[column.fmt.format(row[column.name]) for column in shown] for row in rows]
-    widths = [max([len(column.short)] + [len(line[index]) for line in cells]) for index, column in enumerate(shown)]
-    lines = ["  ".join(column.short.rjust(width) for column, width in zip(shown, widths))]
-    lines += ["  ".join(cell.rjust(width) for cell, width in zip(line, widths)) for line in cells]
-    return "\n".join(lines)
 
 
 def _seed(seed: int, generation: int, purpose: str) -> int:

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from ._validation import check_choice, check_float, check_fraction, check_int
 from .cache import RunCache
+from .columns import run_table
 from .text_data import passage_starts, real_passages
 from .text_generation import TEXT_COLUMNS, TEXT_ENTRY_FIELDS, TEXT_METRIC_NAMES, TextGenerationResult, text_record
 from .text_metrics import bits_per_character, passage_perplexities, word_measures
@@ -145,11 +146,7 @@ class TextResult:
 
     def table(self) -> str:
         """The per-generation table: every column with a ``short`` header, right-aligned (lesson 09 prints it)."""
-        shown = [column for column in TEXT_COLUMNS if column.short]
-        cells = [[column.fmt.format(row[column.name]) for column in shown] for row in self.to_dict()["generations"]]
-        widths = [max([len(column.short)] + [len(line[i]) for line in cells]) for i, column in enumerate(shown)]
-        lines = ["  ".join(column.short.rjust(width) for column, width in zip(shown, widths))]
-        return "\n".join(lines + ["  ".join(cell.rjust(w) for cell, w in zip(line, widths)) for line in cells])
+        return run_table(TEXT_COLUMNS, self.to_dict()["generations"])
 
     def to_dict(self) -> dict:
         return {"config": dataclasses.asdict(self.config), "seed": self.seed,
