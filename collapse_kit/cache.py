@@ -8,6 +8,7 @@ recomputed, never trusted. Files are read with ``torch.load(weights_only=True)``
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -30,8 +31,10 @@ CACHE_ENV = "COLLAPSE_KIT_CACHE"
 NUMPY_FIELDS = "_numpy_fields"  # an entry's own note of which of its fields were numpy arrays
 
 
-def _package_imports(source: str) -> set[str]:
-    """Module files of this package that ``source`` imports (``from .x import``, ``from . import x``)."""
+@functools.lru_cache(maxsize=128)
+def _package_imports(source: str) -> frozenset[str]:
+    """Module files of this package that ``source`` imports (``from .x import``, ``from . import x``); remembered by
+    source text (an edit is a new text), so keying many runs parses each file once."""
     names = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom) and node.level == 1:
@@ -41,7 +44,7 @@ def _package_imports(source: str) -> set[str]:
                 names.update(alias.name + ".py" for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(f"{PACKAGE.name}."):
             names.add(node.module.split(".")[1] + ".py")
-    return names
+    return frozenset(names)
 
 
 def code_files(module: str = EXPERIMENT_MODULE) -> tuple[str, ...]:
