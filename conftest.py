@@ -43,6 +43,9 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    if getattr(config.option, "dist", "no") == "load":  # what -n alone picks: keep the tests that must stay together
+        nbval = config.getoption("nbval_lax", False) or config.getoption("nbval", False)
+        config.option.dist = "loadfile" if nbval else "loadgroup"  # nbval: a notebook's cells in one kernel, in order
     os.environ.setdefault("COLLAPSE_KIT_PROFILE", "fast")
     seed = config.getoption("--lesson-seed")
     if seed is not None:
@@ -55,6 +58,18 @@ def pytest_configure(config):
         config._collapse_kit_cache = folder
     # The lessons' environment, fixed now: tests/conftest.py later points each unit test at a cache of its own.
     config.collapse_kit_lesson_runs = LessonRuns(config, dict(os.environ))
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``-n auto``): every test that reads the session's lesson runs goes to one worker (the
+    runs are kept per worker: elsewhere each lesson would run again). nbval's cells of a notebook stay together by
+    ``--dist loadfile`` (``pytest_configure``)."""
+    if hasattr(config, "workerinput"):  # an xdist worker: tag the groups (the controller schedules by loadgroup)
+        config.option.loadgroup = True
+    for item in items:
+        if isinstance(item, LessonItem) or "lesson_runs" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("lessons"))
 
 
 def pytest_unconfigure(config):
@@ -216,6 +231,8 @@ def execute_lesson(lesson: Path, executed: Path, env: dict[str, str]) -> LessonR
 # ----------------------------------------------------------------------------------------------------------------
 
 def pytest_collect_file(file_path, parent):
+    if parent.config.getoption("nbval_lax", False) or parent.config.getoption("nbval", False):
+        return None  # nbval collects the lessons itself, a test per cell
     if file_path.suffix == ".ipynb" and file_path.parent == LESSONS and fnmatch.fnmatch(file_path.name, LESSON_PATTERN):
         return LessonFile.from_parent(parent, path=file_path)
     return None
