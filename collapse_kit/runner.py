@@ -21,6 +21,8 @@ from ._validation import check_int, check_writable_dir
 from .loop import ExperimentResult
 from .training import resolve_device
 
+SCHEDULER_TIMEOUT = "10s"  # how long a scheduler address may take to answer before it counts as unreachable
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -159,7 +161,7 @@ def _on_dask(client, pairs, options, bar) -> dict:
     own = isinstance(client, str)
     if own:
         try:
-            client = Client(client, timeout="10s")
+            client = Client(client, timeout=SCHEDULER_TIMEOUT)
         except (OSError, ValueError) as error:  # unreachable or malformed address: one clear line, not a traceback
             raise ValueError(f"scheduler {client!r}: cannot connect to a Dask scheduler there ({error})") from None
     elif not callable(getattr(client, "submit", None)):
