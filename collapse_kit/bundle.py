@@ -46,7 +46,8 @@ class Band:
         seeds: the seeds, one per row of every ``values`` array.
         values: column name -> (seeds, generations) array.
         source: "results bundle", "this machine", or "your run" (a student's live run).
-        samples: shipped sample images (sample seeds, generations, 16, 28, 28) uint8, or None.
+        samples: shipped samples (sample seeds, generations, ...) uint8, or None: 16 images of 28 x 28 pixels
+            (the VAE), or 4 passages of character codes (the language model: ``record.shipped_samples``).
         sample_seeds: the seeds of ``samples``.
         provenance: the build that ran it (shipped bands).
     """
@@ -183,7 +184,7 @@ def shipped() -> Bundle:
 def band(name: str, generations: int | None = None, bundle: Bundle | None = None) -> Band:
     """A shipped band by its catalogue name, e.g. ``band(experiments.REAL_50)``, its first ``generations`` if given.
 
-    The full profile's (what students run), whatever profile the lesson runs in. Used in lessons 03, 05-08.
+    The full profile's (what students run), whatever profile the lesson runs in. Used in lessons 03, 05-09.
     """
     found = (shipped() if bundle is None else bundle).band(name)
     return found if generations is None else found.first(generations)

@@ -1,8 +1,9 @@
 """The course's verdicts on the article's claims, every one defined here once: the lessons print and check them, and
 ``lessons/verdicts.md`` (``sheet``) sums them up.
 
-A VAE verdict compares bands of the shipped results bundle (``bundle.band``, by the catalogue's names in
-``experiments``) over their 10 seeds (full profile); a Gaussian verdict compares the chains of a theory run. Each is
+A VAE verdict, or a language model's (lesson 09, the ``text_`` functions), compares bands of the shipped results
+bundle (``bundle.band``, by the catalogue's names in ``experiments``) over their 10 seeds (full profile); a
+Gaussian verdict compares the chains of a theory run. Each is
 an effect with its 95% confidence interval (``stats``) that holds only if the whole interval lies on the claimed
 side. The test follows the design: bands that ran the same seeds are compared seed by seed (``stats.compare_bands``),
 and settings pooled over (C3's four sizes) are averaged per seed first, so the seed stays the replicate. Where a
@@ -10,9 +11,9 @@ lesson wants to say "no effect", the verdict carries a margin, the smallest effe
 justified below (``RESCUE_MARGIN``, ``DOSE_MARGIN``, ``SHRINK_MARGIN``): "equivalent" means within it, and "not
 resolved" says no more than that. Which way a verdict goes is the data's business: a lesson's check cell asserts
 the outcome its text states. A measure's words and which way is worse come from its column's declaration
-(``generation.METRICS``).
+(``generation.METRICS``, ``text_generation.TEXT_METRICS``: ``columns.metric`` finds a band's own).
 
-Used in lessons 01 and 03-08.
+Used in lessons 01 and 03-09.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 
 from . import experiments as ex
 from .bundle import Band, band
+from .columns import metric
 from .generation import METRICS
 from .stats import Verdict, agrees, by_seed, compare, compare_bands, design_of, plateau, pool_by_seed
 from .theory import GaussianResult, LifelineStudy, expected_log_variance, expected_variance
@@ -33,7 +35,7 @@ PLATEAU_EARLY, PLATEAU_LATE = range(0, 6), range(6, 12)  # a plateau: the slope 
 # Margins: the smallest effect that would matter where a lesson asks "is there no effect?", each a share of a
 # yardstick the lesson shows, on the same measure (the yardstick's own interval, a few percent of it, is not carried
 # into the margin). Each is justified where it is used.
-RESCUE_MARGIN = 0.1  # C5 (lesson 06): a tenth of the damage the fully synthetic loop does by generation 5
+RESCUE_MARGIN = 0.1  # C5 (lessons 06, 09): a tenth of the damage the fully synthetic loop does by generation 5
 DOSE_MARGIN = 0.1  # C4's "diverse" (lesson 05): a tenth of what 50% real data (against none) moves FID
 SHRINK_MARGIN = 0.5  # C3 with size (lesson 06): half the cost of the synthetic share at the smallest size
 
@@ -43,8 +45,9 @@ def _images(k: int) -> str:
 
 
 def _degrades(claim: str, synthetic: Band, measure: str, g: int = GENERATION) -> Verdict:
-    """``measure`` at generation ``g`` against generation 0, moved the way that is worse, paired by seed."""
-    column = METRICS[measure]
+    """``measure`` at generation ``g`` against generation 0, moved the way that is worse, paired by seed (any
+    world: the measure's words and direction come from the band's own columns)."""
+    column = metric(synthetic.config, measure)
     return compare_bands(claim, synthetic, synthetic, measure, g, f"{column.words} at generation {g}",
                          "at generation 0", expect=column.worse, b_generation=0)
 
@@ -327,6 +330,95 @@ def headline(bundle=None) -> list[Verdict]:
             + diversity(bundle) + accumulation(bundle)[:2] + [temperature(bundle)]
             + [share.replaced_overall(), share.cost_against_doubling(), share.shrinks()]
             + list(few_real_images(bundle=bundle).values()))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The language model (lesson 09): the TEXT_ lines of ``experiments``, 10 seeds, generation 5 of 6. Every
+# line ran the same seeds, and a seed gives every line the same generation 0, so every comparison is paired by seed.
+BITS = "test_bits_per_character"  # C1's measure: bits per character of the real test text (lower: better)
+
+
+def _paired_shares(claim: str, a: Band, b: Band, measure: str, statement: str, than: str, expect: str,
+                   b_measure: str | None = None, g: int = GENERATION) -> Verdict:
+    """Each seed's share of its own generation-0 ``measure`` kept at generation ``g`` in band ``a``, against the
+    share of ``b_measure`` (default: the same) kept in band ``b``, paired by seed (the bands must share their seeds)."""
+    if design_of(a.seeds, b.seeds) != "paired":
+        raise ValueError(f"the bands must have run the same seeds, got {a.seeds} and {b.seeds}")
+    other = by_seed(kept(b, b_measure or measure)[:, g], b.seeds, a.seeds)
+    return compare(claim, kept(a, measure)[:, g], other, statement, than, expect=expect, design="paired")
+
+
+def text_recursion(bundle=None) -> Verdict:
+    """C1 for the language model (lesson 09): bits per character of the real test text at generation 5 against
+    generation 0, the fully synthetic loop, paired by seed."""
+    return _degrades("C1", band(ex.TEXT_REAL_0, bundle=bundle), BITS)
+
+
+def text_tails(bundle=None) -> list[Verdict]:
+    """C2 for the language model (lesson 09), the fully synthetic loop, paired within each seed: the share of its
+    generation-0 coverage of the rare real words (seen <= 5 times in training) kept at generation 5 against the
+    share of its coverage of the common ones (the top 1,000) kept: the tails go first if the first is the smaller;
+    and the share of invented words at generation 5 against generation 0 (errors amplified)."""
+    synthetic = band(ex.TEXT_REAL_0, bundle=bundle)
+    g = GENERATION
+    return [_paired_shares("C2", synthetic, synthetic, "rare_coverage",
+                           f"share of its generation-0 coverage of the rare real words kept at generation {g}",
+                           "the share of its coverage of the common ones kept", expect="lower",
+                           b_measure="common_coverage"),
+            _degrades("C2", synthetic, "invented_share")]
+
+
+def text_real_fraction(bundle=None) -> list[Verdict]:
+    """C4's dose for the language model (lesson 09): bits per character of the real test text at generation 5 with
+    10% fresh real passages against none, and with 50% against 10%, paired by seed."""
+    g, arms = GENERATION, {f: band(ex.TEXT_REAL[f], bundle=bundle) for f in (0.0, 0.1, 0.5)}
+    words = metric(arms[0.0].config, BITS).words
+    return [compare_bands("C4", arms[high], arms[low], BITS, g, f"{words} at generation {g} with {high:.0%} real",
+                          f"with {low:.0%}", expect="lower") for high, low in ((0.1, 0.0), (0.5, 0.1))]
+
+
+def text_few_real(bundle=None) -> Verdict:
+    """C5 for the language model (lesson 09): 10 fresh real passages (1% of each generation's 1,024) against none,
+    bits per character of the real test text at generation 5, paired by seed.
+
+    The margin, ``RESCUE_MARGIN`` of the damage the fully synthetic loop does to the same measure by generation 5
+    (``text_recursion``), as for the VAE: a dose of real text that wins back less than a tenth of what the loop
+    loses does not keep it alive.
+    """
+    k = 10
+    none, few = band(ex.TEXT_FEW_REAL[0], bundle=bundle), band(ex.TEXT_FEW_REAL[k], bundle=bundle)
+    damage = text_recursion(bundle).effect
+    return compare_bands("C5", few, none, BITS, GENERATION, f"{metric(few.config, BITS).words} at generation "
+                         f"{GENERATION} with {k} real passages per generation", "with none", expect="lower",
+                         margin=RESCUE_MARGIN * abs(damage))
+
+
+def text_temperature(bundle=None) -> list[Verdict]:
+    """C2 and sampling for the language model (lesson 09): does sampling at temperature 0.7 (below 1) speed the loss
+    of diversity? Each loop's share of its own generation-0 distinct words, and of its generation-0 coverage of the
+    common real words, kept at generation 5, at 0.7 against 1.0, paired by seed. Shares of each loop's own start:
+    at 0.7 generation 0's text already differs (the same model, sampled colder: fewer distinct words, as many common
+    ones); the question is the pace."""
+    cold, warm = band(ex.TEXT_TEMPERATURE[0.7], bundle=bundle), band(ex.TEXT_TEMPERATURE[1.0], bundle=bundle)
+    g = GENERATION
+    return [_paired_shares("C2", cold, warm, measure, f"share of its generation-0 {what} kept at generation {g} "
+                           "sampling at temperature 0.7", "at 1.0", expect="lower")
+            for measure, what in (("distinct_words", "distinct words"),
+                                  ("common_coverage", "coverage of the common real words"))]
+
+
+def text_accumulation(bundle=None) -> list[Verdict]:
+    """Accumulate against replace for the language model at equal compute (lesson 09): bits per character of the
+    real test text at generation 5, paired by seed; and whether accumulating still degrades (generation 5 against
+    generation 0)."""
+    g = GENERATION
+    replace = band(ex.TEXT_REAL_0, bundle=bundle)
+    steps = band(ex.TEXT_ACCUMULATE_EQUAL_STEPS, bundle=bundle)
+    words = metric(steps.config, BITS).words
+    return [compare_bands("C4", steps, replace, BITS, g, f"{words} at generation {g}, accumulate (equal compute)",
+                          "replace", expect="lower"),
+            compare_bands("C4", steps, steps, BITS, g, f"{words} at generation {g}, accumulate at equal compute",
+                          "at generation 0", expect="higher", b_generation=0)]
 
 
 def gaussian(gauss: GaussianResult, unbiased: GaussianResult, rescued: GaussianResult, t: int = 20) -> list[Verdict]:

@@ -7,12 +7,13 @@ A new world's experiments (say, a language model's ``TextConfig``) are lines of 
 every line is in the shipped bundle with this very config, and what each design holds fixed (equal steps, the real
 images of C3).
 
-Used in lessons 03 and 05-08 (through the names) and by ``claims``.
+Used in lessons 03 and 05-09 (through the names; lesson 09: the ``TEXT_`` lines) and by ``claims``.
 """
 
 from __future__ import annotations
 
 from .loop import ExperimentConfig
+from .text_loop import TextConfig
 
 # The lessons' sweep over the real fraction: 12 generations, so a plateau is judged on generations 6-11.
 REAL_0 = "replace, real 0"
@@ -38,9 +39,31 @@ C3_SYNTHETIC_SHARE = 0.1
 C3 = {real: (f"C3, {real} real", f"C3, {real} real + synthetic", f"C3, {round(real / (1 - C3_SYNTHETIC_SHARE))} real")
       for real in (2250, 4500, 9000, 18000)}  # n -> (alone, mixed, all real)
 
-_C = ExperimentConfig  # the full profile is ExperimentConfig's defaults: 6 generations of 10,000 images, 20 epochs
+# The language model (lesson 09): TextConfig's defaults (the full profile: 6 generations of 1,024 passages of 256
+# characters, one epoch, the 8-character MLP), seeds 0-9. Every line differs from TEXT_REAL_0 in the field(s) its
+# name says and nothing else, and a seed gives every line the very same generation 0 (trained once per seed on the
+# same real passages, from the same initial weights): what a verdict compares at generation 5 is what followed it.
+# C1 and C2: the fully synthetic loop, generation 5 against its own generation 0.
+# C4: the real fraction alone differs (0, 10%, 50% fresh real passages in each generation's 1,024).
+TEXT_REAL_0 = "text, replace, real 0"
+TEXT_REAL_10 = "text, replace, real 0.1"
+TEXT_REAL_50 = "text, replace, real 0.5"
+TEXT_REAL = {0.0: TEXT_REAL_0, 0.1: TEXT_REAL_10, 0.5: TEXT_REAL_50}  # real fraction -> name
+# Sampling temperature alone differs (the training text of generations 1-5 and every generation's measured samples
+# are drawn at it); 0.7 is a common decoding setting that favours likely characters.
+TEXT_TEMPERATURE = {1.0: TEXT_REAL_0, 0.7: "text, replace, real 0, temperature 0.7"}  # temperature -> name
+# Accumulate at equal compute: every generation trains generation 0's 512 gradient steps of 512 characters, as
+# replace does (one epoch over 1,024 passages), on everything written so far; only the strategy (and with it the
+# compute rule, which changes nothing under replace) differs from TEXT_REAL_0.
+TEXT_ACCUMULATE_EQUAL_STEPS = "text, accumulate, real 0, equal steps"
+# C5: 10 fresh real passages (1%, 2,560 characters) in each generation's 1,024, against none.
+TEXT_FEW_REAL = {0: TEXT_REAL_0, 10: "text, replace, 10 real passages"}  # real passages per generation -> name
+TEXT_PASSAGES = TextConfig().passages
 
-CATALOGUE: dict[str, ExperimentConfig] = {
+_C = ExperimentConfig  # the full profile is ExperimentConfig's defaults: 6 generations of 10,000 images, 20 epochs
+_T = TextConfig  # the language model's full profile is TextConfig's defaults
+
+CATALOGUE: dict[str, ExperimentConfig | TextConfig] = {
     REAL_0: _C(generations=12, real_fraction=0.0),
     REAL_10: _C(generations=12, real_fraction=0.1),
     REAL_25: _C(generations=12, real_fraction=0.25),
@@ -66,6 +89,12 @@ CATALOGUE: dict[str, ExperimentConfig] = {
     C3[18000][0]: _C(generations=2, samples_per_generation=18000, real_fraction=1.0, epochs=11),
     C3[18000][1]: _C(generations=2, samples_per_generation=20000, real_fraction=0.9, epochs=10),
     C3[18000][2]: _C(generations=2, samples_per_generation=20000, real_fraction=1.0, epochs=10),
+    TEXT_REAL_0: _T(),
+    TEXT_REAL_10: _T(real_fraction=0.1),
+    TEXT_REAL_50: _T(real_fraction=0.5),
+    TEXT_TEMPERATURE[0.7]: _T(temperature=0.7),
+    TEXT_ACCUMULATE_EQUAL_STEPS: _T(strategy="accumulate", compute="steps"),
+    TEXT_FEW_REAL[10]: _T(real_fraction=10 / TEXT_PASSAGES),
 }
 
 

@@ -102,7 +102,7 @@ def _metric_axes(configs, metrics) -> tuple[list, Figure, list]:
 def metric_curves(results, metrics=HEADLINE_METRICS) -> Figure:
     """Metrics over generations, one panel per metric, one line per run (several runs compare).
 
-    Used in lesson 04 and by ``collapse-kit``.
+    Used in lessons 04 and 09 and by ``collapse-kit``.
     """
     results = [results] if hasattr(results, "seed") else list(results)
     if not results:

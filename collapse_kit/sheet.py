@@ -1,7 +1,7 @@
 """The verdict sheet, ``lessons/verdicts.md``: every verdict of ``claims`` in one table, in lesson order.
 
-VAE rows come from the shipped results bundle (10 seeds, full profile); Gaussian rows from the theory runs of lessons
-01 and 06 at the full profile's sizes. Beside each raw outcome stands its family-wise one: Holm's correction over
+VAE and language-model rows come from the shipped results bundle (10 seeds, full profile); Gaussian rows from the
+theory runs of lessons 01 and 06 at the full profile's sizes. Beside each raw outcome stands its family-wise one: Holm's correction over
 every row of the sheet at 5% (``stats.holm``), what a verdict is worth once 60-odd are drawn at once; the lessons
 print it for their headline verdicts (``family_wise``). Written by ``scripts/write_verdict_sheet.py``; a test
 regenerates it and fails on any difference, and tests/test_referee.py recomputes every row with scipy.stats.
@@ -32,7 +32,8 @@ class SheetRow:
 
 
 def bundle_rows(bundle=None) -> list[SheetRow]:
-    """Every VAE verdict of the course, from the shipped bundle (10 seeds, full profile), in lesson order."""
+    """Every verdict of the course on the shipped bundle (10 seeds, full profile), in lesson order: the VAE's, then
+    the language model's (``text_rows``)."""
     rows = [SheetRow("C1", "03", "fully synthetic loop, mean images", v) for v in claims.recursion(bundle)]
     rows.append(SheetRow("C1", "03", "fully synthetic loop, Bernoulli against mean images", claims.sampling(bundle)))
     rows += [SheetRow("C2", "04", "fully synthetic loop, mean images", v) for v in claims.diversity_loss(bundle)]
@@ -60,6 +61,22 @@ def bundle_rows(bundle=None) -> list[SheetRow]:
     rows.append(SheetRow("C2", "07", "fully synthetic loop, Bernoulli samples", claims.temperature(bundle)))
     rows += [SheetRow("C2", "07", "fully synthetic loop, Bernoulli samples, over generations", v)
              for v in claims.compounding(bundle)]
+    return rows + text_rows(bundle)
+
+
+def text_rows(bundle=None) -> list[SheetRow]:
+    """Every verdict on the language model (lesson 09), from the shipped bundle (10 seeds, full profile)."""
+    model = "language model"
+    rows = [SheetRow("C1", "09", f"{model}, fully synthetic loop", claims.text_recursion(bundle))]
+    rows += [SheetRow("C2", "09", f"{model}, fully synthetic loop", v) for v in claims.text_tails(bundle)]
+    rows += [SheetRow("C4", "09", f"{model}, replace, fresh real passages in each generation", v)
+             for v in claims.text_real_fraction(bundle)]
+    rows.append(SheetRow("C5", "09", f"{model}, replace, 10 fresh real passages in each generation's 1,024",
+                         claims.text_few_real(bundle)))
+    rows += [SheetRow("C2", "09", f"{model}, fully synthetic loop, sampling temperature", v)
+             for v in claims.text_temperature(bundle)]
+    rows += [SheetRow("C4", "09", f"{model}, no real text after generation 0", v)
+             for v in claims.text_accumulation(bundle)]
     return rows
 
 
@@ -93,8 +110,8 @@ def _shipped_rows() -> tuple[SheetRow, ...]:
 def family_wise(verdicts) -> list[str]:
     """For each of ``verdicts`` (rows of the sheet, e.g. ``claims.recursion()``), a line with its outcome alone and
     its outcome once the whole sheet is corrected (Holm at 5%), e.g. "C1: latent std at generation 5 ...: holds;
-    Holm over the sheet's 66 verdicts: holds". A verdict the sheet lacks raises ValueError. About 4 seconds the
-    first time in a kernel (the sheet's Gaussian runs). Used in lessons 03 and 05-08."""
+    Holm over the sheet's 78 verdicts: holds". A verdict the sheet lacks raises ValueError. About 4 seconds the
+    first time in a kernel (the sheet's Gaussian runs). Used in lessons 03 and 05-09."""
     sheet_rows = _shipped_rows()
     lines = []
     for verdict in verdicts:
@@ -120,8 +137,9 @@ def verdict_sheet(bundle=None, seed: int = 0) -> str:
              "other side; **equivalent** if it lies within the margin the lesson states (the smallest effect that "
              "would matter); otherwise it is **not resolved**, with the smallest effect the seeds could have "
              "detected at 80% power, which is no evidence of no effect. The test follows the design: the same seeds "
-             "in both arms, paired t; settings pooled over, each seed's mean first. VAE rows: the shipped results "
-             f"bundle, 10 seeds, full profile (built with torch {built.get('torch')} on {built.get('cpu')}). "
+             "in both arms, paired t; settings pooled over, each seed's mean first. VAE and language-model rows: the "
+             f"shipped results bundle, 10 seeds, full profile (built with torch {built.get('torch')} on "
+             f"{built.get('cpu')}). "
              "Gaussian rows: the chains of one seed at the full profile's sizes.",
              "",
              f"The last column corrects the whole sheet for multiple testing: Holm's method over its {len(every)} "

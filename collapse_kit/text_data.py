@@ -7,7 +7,7 @@ the sha256 of the uncompressed text on load. The text is cut once into three con
 speech is split and nothing leaks across the cuts. Characters are coded 0-64 in sorted order (the 65 symbols of the
 whole text; the newline is 0). Words, for the measures only (the model reads characters), follow one rule: a word is a
 run of letters a-z after folding case, an apostrophe between two letters keeping it whole ("o'er", "ne'er"), so
-"KING" and "king" are one word and "'tis" is "tis". For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
+"KING" and "king" are one word and "'tis" is "tis". For lesson 09.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def split_bounds() -> dict[str, tuple[int, int]]:
 def load_split(split: str = "train") -> str:
     """One block of the fixed split: "train" (about 90% of the characters), "validation" or "test" (about 5% each).
 
-    For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
+    For lesson 09.
     """
     start, end = split_bounds()[check_choice("split", split, SPLITS)]
     return load_text()[start:end]
@@ -83,7 +83,7 @@ def load_split(split: str = "train") -> str:
 @functools.lru_cache(maxsize=1)
 def characters() -> str:
     """The character vocabulary: the 65 distinct characters of the whole text, sorted (a character's code is its
-    position here; the newline is code 0). For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson)."""
+    position here; the newline is code 0). For lesson 09."""
     return "".join(sorted(set(load_text())))
 
 
@@ -96,7 +96,7 @@ def _code_table() -> np.ndarray:
 
 
 def encode(text: str) -> np.ndarray:
-    """Character codes of ``text``, uint8 (len(text),), each in 0-64. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson) through the text loop."""
+    """Character codes of ``text``, uint8 (len(text),), each in 0-64. For lesson 09 through the text loop."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
     raw = np.frombuffer(text.encode("latin-1", errors="replace"), dtype=np.uint8)
@@ -108,7 +108,7 @@ def encode(text: str) -> np.ndarray:
 
 
 def decode(codes) -> str:
-    """The text of character codes (any integer array of values 0-64). For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson) through
+    """The text of character codes (any integer array of values 0-64). For lesson 09 through
     ``TextGenerationResult.text``."""
     codes = np.asarray(codes)
     if codes.size and (codes.min() < 0 or codes.max() >= len(characters())):
@@ -120,7 +120,7 @@ def decode(codes) -> str:
 def words(text: str) -> list[str]:
     """The words of ``text`` by the module's rule (case folded, letters a-z, inner apostrophes kept), in order.
 
-    For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
+    For lesson 09.
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
@@ -180,7 +180,7 @@ def split_codes(split: str = "train") -> np.ndarray:
 @functools.lru_cache(maxsize=1)
 def training_words() -> tuple[tuple[str, ...], np.ndarray]:
     """The training text's word types and their counts: ``(types, counts)``, most frequent first (ties in
-    alphabetical order), counts int64. A type's position is its frequency rank (0: "the"). For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson)."""
+    alphabetical order), counts int64. A type's position is its frequency rank (0: "the"). For lesson 09."""
     types, counts = np.unique(np.array(words(load_split("train"))), return_counts=True)
     order = np.lexsort((types, -counts))  # by count, descending; ties alphabetical
     return tuple(types[order].tolist()), counts[order].astype(np.int64)
@@ -188,6 +188,6 @@ def training_words() -> tuple[tuple[str, ...], np.ndarray]:
 
 def word_classes() -> dict[str, np.ndarray]:
     """Boolean masks over ``training_words()``'s types: "rare" (seen at most ``RARE_AT_MOST`` = 5 times in the
-    training text) and "common" (its ``COMMON_TOP`` = 1,000 most frequent). For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson)."""
+    training text) and "common" (its ``COMMON_TOP`` = 1,000 most frequent). For lesson 09."""
     counts = training_words()[1]
     return {"rare": counts <= RARE_AT_MOST, "common": np.arange(len(counts)) < COMMON_TOP}

@@ -3,7 +3,7 @@
 The language model's counterpart of ``generation.GenerationResult``: each field carries the ``columns.Column``s it
 contributes to a generation's JSON/CSV row; a column with a label is a metric (plotted over generations, shown in
 the run table if it has a ``short`` header, named in verdicts by its ``measure``). The cache entry's fields
-(``TEXT_ENTRY_FIELDS``) and the metric names (``TEXT_METRIC_NAMES``) are derived from it. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
+(``TEXT_ENTRY_FIELDS``) and the metric names (``TEXT_METRIC_NAMES``) are derived from it. For lesson 09.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import numpy as np
 
 from .columns import Column, columns_of, declare, metrics_of, scalars
 from .text_data import decode
+
+SHIPPED_PASSAGES = 4  # sampled passages per generation that the results bundle ships (codes; read with ``decode``)
 
 
 def _floats(values) -> list[float]:
@@ -61,9 +63,14 @@ class TextGenerationResult:
         """JSON-ready row: every column of every field (the perplexities as mean and std)."""
         return scalars(self)
 
+    def shipped_samples(self) -> np.ndarray:
+        """What the results bundle keeps of this generation's samples: the first ``SHIPPED_PASSAGES`` passages,
+        codes uint8 (passages, characters). The text explorer shows them without training (lesson 09)."""
+        return np.asarray(self.samples[:SHIPPED_PASSAGES], dtype=np.uint8)
+
     def text(self, passages: int = 1, lines: int | None = 3) -> str:
         """The first ``passages`` sampled passages, each cut to its first ``lines`` lines (None: whole), for
-        reading the decline. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson)."""
+        reading the decline. For lesson 09."""
         shown = [decode(row) for row in self.samples[:passages]]
         if lines is not None:
             shown = ["\n".join(text.split("\n")[:lines]) for text in shown]

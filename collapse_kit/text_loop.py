@@ -6,7 +6,7 @@ share ``real_fraction`` is real (drawn afresh) and the rest is sampled from the 
 ``temperature`` (and ``top_k``). With ``strategy="accumulate"`` each generation also keeps every earlier
 generation's passages (Gerstgrasser et al.). The VAE loop's (``loop.py``) design, for text: same knobs, same seeding,
 same cache. Generation 0 depends only on the seed and the model and training settings, so it is trained once per
-seed and reused by every setting of the loop (its weights are cached on their own). For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
+seed and reused by every setting of the loop (its weights are cached on their own). For lesson 09.
 """
 
 from __future__ import annotations
@@ -203,7 +203,7 @@ def run_text_experiment(config: TextConfig | None = None, seed: int = 0, *, cach
     640 s (load average 4 to 8: two threads wait on each other when another program holds a core; measured). One
     thread also gives the same bits whatever the machine's core count.
     Returns:
-        TextResult with one TextGenerationResult per generation. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
+        TextResult with one TextGenerationResult per generation. For lesson 09.
     """
     config = TextConfig() if config is None else config
     if not isinstance(config, TextConfig):

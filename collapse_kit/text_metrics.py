@@ -10,7 +10,7 @@
 
 What they cannot see: a coverage share depends on how much text is sampled (compare generations at the same size,
 as the loop does, and real text of that size: ``real_text_measures``); a word spelled right can still be nonsense in
-its place. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
+its place. For lesson 09.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ REPEATED_NGRAM = 4  # repetition is measured on word 4-grams
 
 def bits_per_character(model: CharMLP, split: str = "test") -> float:
     """The model's cross-entropy on a whole real split, read from its start, in bits per character (lower:
-    better; a model that knew nothing would score log2(65) = 6.02). For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson) through the text loop."""
+    better; a model that knew nothing would score log2(65) = 6.02). For lesson 09 through the text loop."""
     codes = torch.from_numpy(split_codes(check_choice("split", split, SPLITS)).copy())
     return float(model.nats_per_character(codes[None])[0]) / math.log(2)
 
@@ -40,7 +40,7 @@ def bits_per_character(model: CharMLP, split: str = "test") -> float:
 def passage_perplexities(model: CharMLP, passages) -> np.ndarray:
     """Each passage's perplexity per character under ``model`` (exp of its mean nats per character), float64 (P,).
 
-    The text loop scores every generation's samples with generation 0's model. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson) through the text
+    The text loop scores every generation's samples with generation 0's model. For lesson 09 through the text
     loop.
     """
     return torch.exp(model.nats_per_character(torch.as_tensor(np.asarray(passages)))).double().numpy()
@@ -53,7 +53,7 @@ def word_measures(passages) -> dict:
     training vocabulary's rare and common types that appear), ``invented_share`` (share of word tokens not in the
     training vocabulary), ``repeated_ngrams`` (share of word 4-grams, within passages, that repeat an earlier one),
     ``rank_frequency`` (float64 (len(RANKS),): the frequency of the word at each rank of ``words.RANKS``, 0 past
-    the last). For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson) through the text loop.
+    the last). For lesson 09 through the text loop.
     """
     texts = _texts(passages)
     per_passage = [words(text) for text in texts]
@@ -81,7 +81,7 @@ def word_measures(passages) -> dict:
 def real_text_measures(count: int, length: int, seed: int = 0, split: str = "test") -> dict:
     """``word_measures`` of ``count`` real passages of ``length`` characters from a held-out split: the yardstick
     a generation's samples of the same size are read against (real text also has words unseen in training).
-    For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson)."""
+    For lesson 09."""
     check_int("seed", seed, 0)
     return word_measures(real_passages(count, length, np.random.default_rng(seed), split))
 

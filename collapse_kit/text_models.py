@@ -15,7 +15,7 @@ machine.
 What it costs: it sees 8 characters and nothing before them. It learns spelling, short words and the look of a
 speech (a name in capitals, a colon, short lines), but no grammar beyond a word or two, no long-range structure, no
 plot: its text is Shakespeare-shaped nonsense from generation 0 on, and the measures (bits per character of real
-text, the words it spells) tell how much worse each generation gets. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
+text, the words it spells) tell how much worse each generation gets. For lesson 09.
 
 Bengio, Ducharme, Vincent, Jauvin, "A Neural Probabilistic Language Model", JMLR 3 (2003) 1137-1155.
 """
@@ -100,7 +100,7 @@ class CharMLP(nn.Module):
             temperature: logits are divided by it (< 1: the likelier characters get likelier: sampling bias).
             top_k: draw among the ``top_k`` likeliest characters only (None: all 65).
             generator: the draws' random stream (same generator state, same passages).
-        For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson) through the text loop.
+        For lesson 09 through the text loop.
         """
         check_int("count", count, 1)
         check_int("length", length, 1)

@@ -1,18 +1,24 @@
 """Figures of the text world: the discrete telephone game, the frequency-rank (Zipf) curves, and the perplexity of
 generated passages under generation 0's model. Each function takes results and returns a Figure (``figure_style``:
 sizes, colour-blind-safe ordered colours, alt text); the text loop's measures over generations are drawn by
-``plots.metric_curves``, which reads any world's columns. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
+``plots.metric_curves``, which reads any world's columns. For lesson 09.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
 from ._validation import check_int
-from .figure_style import FONT, LINE_STYLES, Figure, panel_grid, panel_title, sequential_colours
-from .text_data import training_words
-from .text_loop import TextResult
+from .bundle import Band, bands_for, bands_of
+from .figure_style import FONT, LINE_STYLES, MAX_WIDTH, Figure, panel_grid, panel_title, sequential_colours
+from .text_data import decode, training_words
+from .text_loop import TextConfig, TextResult
 from .words import RANKS, WordGameResult
+
+BITS = "test_bits_per_character"
+SAMPLE_CHARACTERS = 80  # characters of sample text per generation that the explorer's figure shows
 
 
 def _generations(count: int, generations) -> list[int]:
@@ -23,7 +29,7 @@ def _generations(count: int, generations) -> list[int]:
 def word_game(results: dict) -> Figure:
     """The discrete telephone game, one line per setting (``{label: WordGameResult}``): word types alive (mean of
     the chains, log scale) against the closed form, and the share of the real text's rare and common types still
-    alive. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson)."""
+    alive. For lesson 09."""
     if not results or not all(isinstance(result, WordGameResult) for result in results.values()):
         raise TypeError("results must map labels to WordGameResult objects")
     figure, (types, shares) = panel_grid(2)
@@ -51,8 +57,7 @@ def word_game(results: dict) -> Figure:
 
 def rank_frequency(result, generations=None) -> Figure:
     """The frequency-rank (Zipf) curve of each generation's words, log-log, over the real training text's curve:
-    a ``WordGameResult`` (the mean of its chains) or a ``TextResult`` (each generation's samples). For lesson 09
-    (drafts/09_a_language_model.ipynb, not yet a lesson)."""
+    a ``WordGameResult`` (the mean of its chains) or a ``TextResult`` (each generation's samples). For lesson 09."""
     if isinstance(result, WordGameResult):
         curves = result.rank_frequency.mean(axis=0)
         what = "the fitted word frequencies"
@@ -83,7 +88,7 @@ def rank_frequency(result, generations=None) -> Figure:
 
 def perplexity_histograms(result: TextResult, generations=None, bins: int = 30) -> Figure:
     """Histogram of each generated passage's perplexity under generation 0's model, one outline per generation,
-    log-scaled perplexity (Shumailov et al.'s Fig. 1 view). For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson)."""
+    log-scaled perplexity (Shumailov et al.'s Fig. 1 view). For lesson 09."""
     if not isinstance(result, TextResult):
         raise TypeError(f"result must be a TextResult, got {type(result).__name__}")
     chosen = _generations(len(result.generations), generations)
@@ -100,3 +105,116 @@ def perplexity_histograms(result: TextResult, generations=None, bins: int = 30) 
     axis.legend(fontsize=FONT)
     figure.summary = "Histograms of the generated passages' perplexity under the generation-0 model, per generation"
     return figure
+
+
+def sample_line(codes, characters: int = SAMPLE_CHARACTERS) -> str:
+    """One passage (codes) as one line to read: its lines joined by " / ", cut to ``characters``."""
+    text = " / ".join(line.strip() for line in decode(codes).split("\n") if line.strip())
+    return text if len(text) <= characters else text[:characters - 3] + "..."
+
+
+def _shown(config: TextConfig, results: list, bands: list):
+    """What the rank and text panels show: the latest run of ``config`` (any seed), else its shipped band, else
+    the latest run. Returns (rank curves (generations, ranks), their source in words, passage codes per
+    generation, their source in words)."""
+    runs = [result for result in results if result.config == config]
+    band = next((item for item in bands if item.config == config and len(item.seeds) > 1), None)
+    if runs or band is None:
+        run = (runs or results)[-1]
+        curves = np.array([record.rank_frequency for record in run.generations])
+        source = f"your run, seed {run.seed}"
+        return curves, source, [record.samples[0] for record in run.generations], source
+    curves = band.metric("rank_frequency").mean(axis=0)  # 0 where a seed's words ran out: the mean sinks there
+    if band.samples is None or not band.sample_seeds:
+        return curves, f"mean of {len(band.seeds)} seeds", [], "none shipped"
+    return (curves, f"mean of {len(band.seeds)} seeds", list(band.samples[0, :, 0]),
+            f"{band.source}, seed {band.sample_seeds[0]}")
+
+
+def text_explorer_figure(config: TextConfig, results=(), bundle=None) -> Figure:
+    """The language model's explorer without widgets (lesson 09): for the setting ``config``,
+
+    * real test text's bits per character over generations: the results bundle's band of ``config`` (mean and
+      95% interval over its 10 seeds), and of the setting of every run in ``results``, with those runs as dots;
+    * the frequency-rank (Zipf) curve of each generation's sampled words over the real training text's: of the
+      latest run of ``config`` in ``results``, else the band's mean over seeds;
+    * a line of sample text per generation, from the same run (else one shipped seed of the band).
+
+    Instant when the bundle holds ``config`` (nothing trains); ``text_widgets.TextExplorer`` draws this very figure.
+    Raises ValueError when neither the bundle nor ``results`` holds anything to draw.
+    """
+    if not isinstance(config, TextConfig):
+        raise TypeError(f"config must be a TextConfig, got {type(config).__name__}")
+    results = [results] if isinstance(results, TextResult) else list(results)
+    if not all(isinstance(result, TextResult) for result in results):
+        raise TypeError("results must hold TextResult objects (runs of the language model)")
+    bands = bands_for([config] + [result.config for result in results], bundle)
+    if not bands and not results:
+        raise ValueError(f"config: the results bundle holds no band of {config.label()} with these sizes, and "
+                         "results is empty: run it (run_text_experiment) and pass the run")
+    curves, curves_source, passages, text_source = _shown(config, results, bands)
+    figure = Figure(figsize=(MAX_WIDTH, 2.9 + 0.17 * (len(passages) + 2)), layout="constrained")
+    mosaic = figure.subplot_mosaic([["bits", "ranks"], ["text", "text"]],
+                                   height_ratios=[2.9, 0.17 * (len(passages) + 2)])
+    _bits_panel(mosaic["bits"], bands, results)
+    _ranks_panel(mosaic["ranks"], curves, curves_source)
+    _text_panel(mosaic["text"], passages, text_source)
+    figure.summary = ("Real test text's bits per character over generations (the results bundle's mean and 95% "
+                      "interval over seeds, your runs as dots), the frequency-rank curve of each generation's words "
+                      "over the real text's, and a line of sample text per generation")
+    return figure
+
+
+def _bits_panel(axis, bands: list, results: list) -> None:
+    items = bands + [one for result in results for one in bands_of(result, source="your run")]
+    settings = list(dict.fromkeys(item.config for item in items))
+    one = len(settings) == 1  # one setting: its label goes in the title, the legend names only the sources
+    for item in items:
+        colour = f"C{settings.index(item.config) % 10}"
+        generation = np.arange(item.generations)
+        if isinstance(item, Band) and len(item.seeds) > 1:
+            summary = item.summary(BITS)
+            axis.fill_between(generation, summary.low, summary.high, color=colour, alpha=0.25, linewidth=0)
+            axis.plot(generation, summary.mean, color=colour, label=(
+                f"{len(item.seeds)} seeds, {item.source}" if one else item.label()) + ": mean, 95% CI")
+        else:
+            axis.plot(generation, item.metric(BITS)[0], linestyle="none", marker="o", markersize=5, color=colour,
+                      markeredgecolor="black",
+                      label=f"{item.source}, seed {item.seeds[0]}" if one else item.label())
+    axis.set_xlabel("generation")
+    axis.set_ylabel("bits per character")
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axis.grid(alpha=0.3)
+    panel_title(axis, "real test text, bits per character (lower: better)" + (
+        f": {settings[0].label()}" if one else ""))
+    axis.legend(fontsize=FONT, loc="lower right")
+
+
+def _ranks_panel(axis, curves: np.ndarray, source: str) -> None:
+    counts = training_words()[1]
+    axis.plot(RANKS, counts[[rank - 1 for rank in RANKS]] / counts.sum(), color="gray", linewidth=3, alpha=0.6,
+              label="real training text")
+    for generation, colour in enumerate(sequential_colours(len(curves))):
+        shown = curves[generation] > 0  # a rank past the last word has no frequency: the curve stops
+        axis.plot(np.array(RANKS)[shown], curves[generation][shown], color=colour, marker="o", markersize=2,
+                  linestyle=LINE_STYLES[generation % len(LINE_STYLES)], label=f"generation {generation}")
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    # Decades, labelled as plain numbers: enough to read it, and the explorer draws it at every move of a control
+    # (minor ticks and mathtext labels cost it most of a second).
+    axis.minorticks_off()
+    for scale in (axis.xaxis, axis.yaxis):
+        scale.set_major_formatter(FuncFormatter(lambda value, _position: f"{value:,g}"))
+    axis.set_xlabel("rank of the word (1: the most frequent)")
+    axis.set_ylabel("frequency (share of words)")
+    axis.grid(alpha=0.3)
+    panel_title(axis, f"frequency-rank curve of the sampled words ({source})")
+    axis.legend(fontsize=FONT, ncols=2, loc="lower left")  # the curves fall from the top left: that corner is free
+
+
+def _text_panel(axis, passages: list, source: str) -> None:
+    axis.set_axis_off()
+    lines = [f"gen {generation}: {sample_line(codes)}" for generation, codes in enumerate(passages)]
+    axis.text(0.0, 1.0, "\n".join(lines) or "(no sample text shipped for this setting)", family="monospace",
+              fontsize=FONT, va="top", ha="left", transform=axis.transAxes, parse_math=False)  # "$" is text
+    axis.set_title(f"sample text, one passage per generation ({source})", fontsize=FONT)  # spans the figure

@@ -4,7 +4,7 @@ decaying learning rate, no DataLoader.
 Every (context, next character) pair of the training passages is one row of a uint8 tensor made once; an epoch is a
 seeded shuffle of those rows cut into batches gathered into one reused buffer. The step (``CharMLPTrainingStep``)
 writes the forward and backward passes out, layer by layer, into buffers made once: the gradients of autograd (tested
-in tests/test_text_training.py) without building a graph every step. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson) through the text loop.
+in tests/test_text_training.py) without building a graph every step. For lesson 09 through the text loop.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def train_char_model(model: CharMLP, passages: torch.Tensor, epochs: int, batch_
         hand_written: train with ``CharMLPTrainingStep`` (faster, the gradients of autograd); False: autograd.
     Returns:
         TextTrainingResult with each epoch's mean loss in nats per character.
-    For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson) through the text loop (every generation).
+    For lesson 09 through the text loop (every generation).
     """
     epochs = check_int("epochs", epochs, 1)
     if steps is not None:

@@ -14,7 +14,7 @@ E[types] = sum_w 1 - (1 - p_w)^(M - R) (1 - p0_w)^R (R real words drawn fresh; R
 
 Many independent chains run at once: a chain's fit is kept as its M drawn words (codes = frequency ranks in the
 training text), and drawing M words from a fit is drawing M of those words at random, so a generation costs a few
-array operations over chains x M words and chains x 11,676 types. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
+array operations over chains x M words and chains x 11,676 types. For lesson 09.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ class WordGameResult:
 
     def surviving_share(self, kind: str = "all") -> np.ndarray:
         """Share of the real text's types of ``kind`` ("all", "rare" or "common") still alive, (chains,
-        generations). Rare words go first. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson)."""
+        generations). Rare words go first. For lesson 09."""
         check_choice("kind", kind, ("all", "rare", "common"))
         alive = {"all": self.types, "rare": self.rare_types, "common": self.common_types}[kind]
         return alive / alive[:, :1]
@@ -108,7 +108,7 @@ def expected_types(probabilities, words: int, real_words: int = 0, real_probabil
         words: M, words drawn in all.
         real_words: R of them drawn from ``real_probabilities`` p0 instead of p (0: fully synthetic).
     Returns:
-        The expected count of distinct types, one per row. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
+        The expected count of distinct types, one per row. For lesson 09.
     """
     p = np.asarray(probabilities, dtype=float)
     words = check_int("words", words, 0)
@@ -131,7 +131,7 @@ def _log_absent(p: np.ndarray, draws: int) -> np.ndarray:
 
 
 def real_frequencies() -> np.ndarray:
-    """p0: the training text's word frequencies, most frequent first (sums to 1). For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson)."""
+    """p0: the training text's word frequencies, most frequent first (sums to 1). For lesson 09."""
     counts = training_words()[1]
     return counts / counts.sum()
 
@@ -140,7 +140,7 @@ def run_word_game(config: WordGameConfig | None = None, seed: int = 0) -> WordGa
     """Play the discrete telephone game in ``config.chains`` independent chains.
 
     The defaults (100 chains, M = 10,000, 20 generations) took 1.4 s on the course's 2-core AMD EPYC, 30 chains
-    0.4 s (measured): a slider over M redraws at once with a few dozen chains. For lesson 09 (drafts/09_a_language_model.ipynb, not yet a lesson).
+    0.4 s (measured): a slider over M redraws at once with a few dozen chains. For lesson 09.
     """
     config = WordGameConfig() if config is None else config
     if not isinstance(config, WordGameConfig):

@@ -30,7 +30,7 @@ LEFT_OVER = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN
 
 
 def lesson_names() -> list[str]:
-    """The course's lessons, as nbgrader assignments: ``00_start_here``, ..., ``08_capstone_data_policy``."""
+    """The course's lessons, as nbgrader assignments: ``00_start_here``, ..., ``09_a_language_model``."""
     return sorted(path.stem for path in (REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
 
 

@@ -56,7 +56,7 @@ course website: {site}
 
 
 def lesson_paths() -> list[Path]:
-    """The instructor versions: ``lessons/00_start_here.ipynb``, ..., ``lessons/08_capstone_data_policy.ipynb``."""
+    """The instructor versions: ``lessons/00_start_here.ipynb``, ..., ``lessons/09_a_language_model.ipynb``."""
     return sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
 
 

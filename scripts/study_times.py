@@ -12,7 +12,7 @@ it sits between ``<!-- study_times.py: NAME -->`` and ``<!-- /study_times.py -->
 The estimate counts what a student meets in the student version of a lesson (model answers, solutions and hidden
 tests are not read, they are written or absent) and prices each part with the rates below: reading the markdown,
 reading the code, running each code cell and reading its output, the graded work (by its points: nbgrader's
-metadata), the prediction, and the compute time measured in the full profile (``COMPUTE_FILE``).
+metadata), the prediction, and the compute time measured in the full profile (``COMPUTE_FILES``).
 """
 
 from __future__ import annotations
@@ -27,9 +27,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 LESSONS = REPO / "lessons"
 SYLLABUS = REPO / "site" / "syllabus.md"
-# Each lesson run top to bottom in a fresh kernel, full profile, empty cache, 2 cores of an AMD EPYC held to AVX2
-# (bench/README.md): the slowest honest case for a student's laptop of the kind the course targets.
-COMPUTE_FILE = REPO / "bench" / "results" / "vm-lessons-avx2-seed3.json"
+# Each lesson run top to bottom in a fresh kernel, full profile, empty cache, seed 3, on 2 cores of an AMD EPYC held to
+# AVX2 (bench/README.md): the slowest honest case for a student's laptop of the kind the course targets. Lessons
+# 00-08 come from one run on an AVX-512 machine held to AVX2; lesson 09, written later, from its own run
+# (``--only 09``) on a 2-core AMD EPYC without AVX-512. A lesson is measured in exactly one of these files.
+COMPUTE_FILES = (REPO / "bench" / "results" / "vm-lessons-avx2-seed3.json",
+                 REPO / "bench" / "results" / "epyc-avx2-lesson09-seed3.json")
 
 # The rates of the estimate (the page states them, from here).
 READING_WORDS_PER_MINUTE = 150  # an assumption: careful reading of technical text, slower than light reading
@@ -42,18 +45,22 @@ MINUTES_PER_PREDICTION = 2  # reading the question and committing to an answer
 # students read its lessons; in class they run the cells, predict and do the autograded exercises; after it they
 # write the short answers. ``check`` fails when a session's class work does not fit its length.
 PLANS = (
-    ("One week: three sessions of 90 minutes", 90, (
+    # Lesson 09 (a language model) needs more class time than any session of either plan has left beside its other
+    # lessons: the week gets a fourth session (06-07, then the capstone with lesson 09), the short plan a seventh.
+    ("One week: four sessions of 90 minutes", 90, (
         ("The tools: the Gaussian telephone game and the VAE", ("00", "01", "02")),
         ("Collapse, measured, and the real-data cure", ("03", "04", "05")),
-        ("Small doses, policies and the capstone", ("06", "07", "08")),
+        ("Small doses; accumulate and temperature", ("06", "07")),
+        ("The capstone, and a language model", ("08", "09")),
     )),
-    ("Six sessions of 60 minutes", 60, (
+    ("Seven sessions of 60 minutes", 60, (
         ("The course and the Gaussian telephone game", ("00", "01")),
         ("The VAE and the fully synthetic loop", ("02", "03")),
         ("Measuring collapse", ("04",)),
         ("The real-data fraction", ("05",)),
         ("Small doses; accumulate and temperature", ("06", "07")),
         ("The capstone: a data policy", ("08",)),
+        ("A language model that learns from its own text", ("09",)),
     )),
 )
 
@@ -61,13 +68,13 @@ FULL_SESSION_MINUTES = 10  # a session with less time left than this for discuss
 
 # Shorter courses: (name, lessons kept, what is lost).
 SHORTER = (
-    ("Skip 04 and 06", ("00", "01", "02", "03", "05", "07", "08"),
-     "C2 is then tested in the Gaussian only (lesson 01), C3 and C5 not at all; the capstone still works, since it "
-     "builds on 03, 05 and 07"),
-    ("Skip 02, 04 and 06 (students who know VAEs)", ("00", "01", "03", "05", "07", "08"),
+    ("Skip 04 and 06", ("00", "01", "02", "03", "05", "07", "08", "09"),
+     "C2 is then tested in the Gaussian and the language model only (lessons 01, 09), C3 not at all, C5 in the "
+     "language model only; the capstone still works, since it builds on 03, 05 and 07"),
+    ("Skip 02, 04 and 06 (students who know VAEs)", ("00", "01", "03", "05", "07", "08", "09"),
      "as above; lesson 03 uses the VAE without introducing it"),
     ("Collapse only: 00, 01 and 03", ("00", "01", "03"),
-     "C1 in the Gaussian and in the VAE; no cure, no verdicts on C2-C5"),
+     "C1 in the Gaussian and in the VAE; no cure, no verdicts on C2-C5, no language model"),
 )
 
 MARKER = re.compile(r"(<!-- study_times\.py: (?P<name>[a-z_]+) -->\n)(?P<body>.*?)(<!-- /study_times\.py -->)",
@@ -92,7 +99,7 @@ class LessonLoad:
     autograded_points: float  # nbgrader points of the autograded test cells
     written_points: float  # nbgrader points of the short answers graded by hand
     predictions: int  # "predict first" cells
-    compute_seconds: float  # measured, full profile (COMPUTE_FILE)
+    compute_seconds: float  # measured, full profile (COMPUTE_FILES)
 
     @property
     def reading_minutes(self) -> float:
@@ -138,18 +145,34 @@ def code_lines(source: str) -> int:
 
 
 def compute_seconds() -> dict[str, float]:
-    """``{notebook file name: seconds}`` measured for each lesson (COMPUTE_FILE)."""
-    runs = json.loads(COMPUTE_FILE.read_text(encoding="utf-8"))
-    return {run["lesson"]: float(run["seconds"]) for run in runs["lessons"]}
+    """``{notebook file name: seconds}`` measured for each lesson (COMPUTE_FILES); ValueError if two files time the
+    same lesson (one figure per lesson)."""
+    seconds: dict[str, float] = {}
+    for path in COMPUTE_FILES:
+        for run in json.loads(path.read_text(encoding="utf-8"))["lessons"]:
+            if run["lesson"] in seconds:
+                raise ValueError(f"{run['lesson']} is timed in more than one of COMPUTE_FILES ({path.name} again)")
+            seconds[run["lesson"]] = float(run["seconds"])
+    return seconds
+
+
+def _compute_sources() -> str:
+    """The compute files as the page names them: ``path`` (lessons 00-08) and ``path`` (lesson 09)."""
+    named = []
+    for path in COMPUTE_FILES:
+        numbers = [run["lesson"][:2] for run in json.loads(path.read_text(encoding="utf-8"))["lessons"]]
+        which = f"lesson {numbers[0]}" if len(numbers) == 1 else f"lessons {numbers[0]}-{numbers[-1]}"
+        named.append(f"`{path.relative_to(REPO)}` ({which})")
+    return " and ".join(named)
 
 
 def lesson_load(path: Path, measured: dict[str, float] | None = None) -> LessonLoad:
     """Count one lesson (see ``LessonLoad``)."""
     measured = compute_seconds() if measured is None else measured
     if path.name not in measured:
-        raise ValueError(f"{path.name} has no measured compute time in {COMPUTE_FILE.relative_to(REPO)}: run "
-                         f"python bench/benchmark.py --lesson-profile full (bench/README.md) and point COMPUTE_FILE "
-                         f"at the new file")
+        raise ValueError(f"{path.name} has no measured compute time in COMPUTE_FILES: run COLLAPSE_KIT_SEED=3 "
+                         f"python bench/benchmark.py --lessons-only --only {path.name[:2]} --label <label> "
+                         f"(bench/README.md) and add bench/results/<label>.json to COMPUTE_FILES")
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     words = lines = code_cells = predictions = 0
     autograded = written = 0.0
@@ -218,9 +241,8 @@ def method_block(loads: list[LessonLoad]) -> str:
         f"* reading: {READING_WORDS_PER_MINUTE} words of text per minute (careful reading of technical text, "
         f"slower than light reading) and {CODE_LINES_PER_MINUTE} lines of code per minute;\n"
         f"* running: {MINUTES_PER_CODE_CELL} minute per code cell, to run it and read what it prints or draws, plus "
-        f"the lesson's compute time (measured in the full profile on 2 CPU cores, "
-        f"`{COMPUTE_FILE.relative_to(REPO)}`: {minutes(sum(load.compute_seconds for load in loads) / 60)} for the "
-        f"whole course);\n"
+        f"the lesson's compute time (measured in the full profile on 2 CPU cores, {_compute_sources()}: "
+        f"{minutes(sum(load.compute_seconds for load in loads) / 60)} for the whole course);\n"
         f"* graded work: {MINUTES_PER_POINT} minutes per point (nbgrader's points), for the autograded exercises and "
         f"the short answers alike;\n"
         f"* each *predict first* question: {MINUTES_PER_PREDICTION} minutes.\n\n"

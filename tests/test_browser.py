@@ -7,7 +7,9 @@ What a student does, and what these tests check:
   explorer's "real fraction" (and "generations" down to 2, to keep it short), press Run: the progress bar counts
   the generations, the summary and the figures show the new run, and no error appears (neither in a cell's output
   nor in the explorer's error line). On a busy machine, ``COLLAPSE_KIT_BROWSER_RUN_ALL=0`` runs only down to the
-  explorer's cell (Shift+Enter), which skips the sweep.
+  explorer's cell (Shift+Enter), which skips the sweep;
+* lesson 09: Shift+Enter down to the language model's explorer (``TextExplorer``), move its "real fraction" and
+  "generations" (down to 2), press Run: the same checks as lesson 05's (JupyterLab only).
 
 Both run in JupyterLab 4 (``/lab/tree/<notebook>``) and again in Notebook 7 (``/notebooks/<notebook>``, served by
 the same server through the ``notebook`` package's server extension; the two share the notebook panel, menus and
@@ -53,6 +55,7 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[1]
 LESSON_01 = REPO / "lessons" / "01_gaussian_telephone_game.ipynb"
 LESSON_05 = REPO / "lessons" / "05_real_data_fraction.ipynb"
+LESSON_09 = REPO / "lessons" / "09_a_language_model.ipynb"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -79,6 +82,7 @@ REDRAW_TIMEOUT = 30
 # Where the widgets are, in the words of the page. A widget's area is the cell output that holds its controls.
 SLIDER_LABEL = "real fraction"
 EXPLORER_CELL = "CollapseExplorer("  # lesson 05 runs down to the first code cell with this text
+TEXT_EXPLORER_CELL = "TextExplorer("  # lesson 09 likewise
 # The widgets' error and summary lines, once widgets.py names them (add_class); until then: their HTML texts.
 WIDGET_ERROR = ".collapse-kit-error"
 EXPLORER_SUMMARY = ".collapse-kit-summary"
@@ -246,8 +250,9 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def warm_cache(lesson_runs) -> Path:
-    """The session's run cache, holding the runs of lessons 01 and 05 (the session's one run of each; conftest.py)."""
-    for lesson in (LESSON_01, LESSON_05):
+    """The session's run cache, holding the runs of lessons 01, 05 and 09 (the session's one run of each;
+    conftest.py)."""
+    for lesson in (LESSON_01, LESSON_05, LESSON_09):
         lesson_runs.run(lesson)
     return lesson_runs.cache_dir
 
@@ -584,6 +589,47 @@ def check_lesson_05(page, lab, ui: str, run_all: bool) -> None:
         f"the progress bar never counted generations while the explorer trained (saw {sorted(progress_seen)})"
 
 
+def check_lesson_09(page, lab, ui: str) -> None:
+    """Lesson 09 in ``ui``: Shift+Enter down to the language model's explorer, move its "real fraction" and
+    "generations", press Run: the progress bar counts the generations, the summary and the figure show the new run,
+    and no error appears."""
+    open_notebook(page, lab, LESSON_09, ui)
+    seconds = run_down_to(page, lab, LESSON_09, TEXT_EXPLORER_CELL)
+    print(f"lesson 09 ({UI_NAMES[ui]}): running down to the explorer took {seconds:.1f} s")
+
+    explorer = widget_area(page, also_has=button(page, "Run"))
+    explorer.scroll_into_view_if_needed()
+    summary_before, images_before = summary_text(explorer), image_sources(explorer)
+    screenshot(page, explorer, "before")
+
+    # a real fraction the lesson never runs, so the explorer really trains: 4 arrow steps of 5% from the fast
+    # profile's 0% (20%), or one PageUp (25%); then 2 generations, to keep it short
+    before, after = move_slider(explorer, SLIDER_LABEL, steps=4 if ui == "lab" else 1, keys=SLIDER_KEYS[ui])
+    print(f"lesson 09 ({UI_NAMES[ui]}): real fraction {before} -> {after}")
+    generations = int(slider_readout(explorer, "generations"))
+    if generations > 2:
+        move_slider(explorer, "generations", steps=2 - generations, keys=SLIDER_KEYS["lab"])
+    start, progress_seen = time.monotonic(), set()
+    button(explorer, "Run").click()
+
+    def new_run_shown() -> bool:
+        progress_seen.add(progress_text(explorer))
+        if widget_errors(explorer):
+            pytest.fail(f"the explorer shows an error: {widget_errors(explorer)}")
+        return (progress_text(explorer) == "done" and summary_text(explorer) not in ("", summary_before)
+                and button(explorer, "Run").is_enabled() and kernel_idle(page, lab))
+
+    wait_until(new_run_shown, EXPLORER_RUN_TIMEOUT, "the explorer to show its new run (progress 'done')", 0.5)
+    print(f"lesson 09 ({UI_NAMES[ui]}): the explorer's run took {time.monotonic() - start:.1f} s; progress shown: "
+          f"{sorted(progress_seen)}; summary: {summary_text(explorer)}")
+    screenshot(page, explorer, "after")
+
+    assert error_outputs(page) == [], "an error appeared in the notebook after pressing Run"
+    assert image_sources(explorer) not in ([], images_before), "the explorer's figure did not change after Run"
+    assert any(text.startswith("generation") for text in progress_seen), \
+        f"the progress bar never counted generations while the explorer trained (saw {sorted(progress_seen)})"
+
+
 def test_lesson_01_gaussian_plot_redraws_when_the_real_fraction_slider_moves(page, lab):
     """Lesson 01 in JupyterLab 4: Run All Cells, move the explorer's "real fraction"; the plot is redrawn."""
     check_lesson_01(page, lab, "lab")
@@ -606,3 +652,9 @@ def test_lesson_05_explorer_reruns_in_notebook_7(page, lab):
     and JupyterLab's test runs it; Run All Cells in Notebook 7 is tested with lesson 01.
     """
     check_lesson_05(page, lab, "notebook", run_all=False)
+
+
+def test_lesson_09_text_explorer_reruns_when_the_real_fraction_slider_moves(page, lab):
+    """Lesson 09 in JupyterLab 4: move "real fraction" in the language model's explorer and press Run; it shows the
+    new run."""
+    check_lesson_09(page, lab, "lab")

@@ -6,12 +6,16 @@ import random
 
 import numpy as np
 import pytest
+import torch
 
 from collapse_kit import bundle
 from collapse_kit import experiments as ex
 from collapse_kit.cache import platform_tag
-from collapse_kit.generation import COLUMNS
-from collapse_kit.loop import run_experiment
+from collapse_kit.columns import columns_of
+from collapse_kit.loop import ExperimentConfig
+from collapse_kit.text_data import characters
+from collapse_kit.text_loop import GENERATION_0_FIELDS, TextConfig
+from collapse_kit.text_models import contexts_and_targets
 
 # Where the platform differs from the bundle's, a recomputed run is one more seed of the same experiment: its
 # numbers must fall where the bundle's seeds fall, within this many across-seed standard deviations of their mean.
@@ -66,7 +70,21 @@ def test_every_experiment_of_the_catalogue_has_a_band_of_ten_seeds(shipped):
         assert len(band.seeds) >= 10 and band.samples.shape[0] >= 1
         for name, values in band.values.items():  # a column added since the build is absent until the next one
             assert values.shape[:2] == (len(band.seeds), config.generations), (name, values.shape)
-        assert np.isfinite(band.values["fid"]).all()
+            assert np.isfinite(values).all(), (band.name, name)
+
+
+def test_every_text_line_of_the_catalogue_is_in_the_bundle_with_that_config_and_seeds_0_to_9(shipped):
+    """The language model's lines (lesson 09): the very config, seeds 0-9, every measure of its world, and the
+    provenance of the build that ran them (its own code version: the text world's)."""
+    text_lines = [name for name, config in ex.CATALOGUE.items() if isinstance(config, TextConfig)]
+    assert len(text_lines) == 6 and all(name.startswith("text, ") for name in text_lines)
+    for name in text_lines:
+        band = shipped.band(name)
+        assert type(band.config) is TextConfig and band.config == ex.CATALOGUE[name], name
+        assert band.seeds == list(range(10)) and band.generations == 6, name
+        assert set(band.values) == {column.name for column in columns_of(TextConfig.record)}, name
+        assert band.values["rank_frequency"].ndim == 3 and band.provenance["seeds"] == list(range(10)), name
+        assert band.sample_seeds == list(bundle.SAMPLE_SEEDS) and band.samples.shape[:2] == (3, 6), name
 
 
 def test_the_catalogue_isolates_what_each_design_names():
@@ -86,6 +104,29 @@ def test_the_catalogue_isolates_what_each_design_names():
     assert {k: ex.CATALOGUE[name].real_per_generation for k, name in ex.FEW_REAL.items()} == {0: 0, 1: 1, 10: 10,
                                                                                              100: 100}
     assert n == 10_000
+
+
+def test_the_text_catalogue_isolates_what_each_verdict_compares():
+    """Lesson 09's lines: each differs from the fully synthetic loop in the fields its name says and nothing else;
+    all share generation 0's fields (so a seed gives them the same generation 0); accumulate trains the same steps
+    per generation as replace (equal compute); C5's line adds 10 real passages."""
+    base = ex.CATALOGUE[ex.TEXT_REAL_0]
+    assert base == TextConfig()  # the full profile: TextConfig's own defaults
+    differs = {ex.TEXT_REAL_10: {"real_fraction"}, ex.TEXT_REAL_50: {"real_fraction"},
+               ex.TEXT_TEMPERATURE[0.7]: {"temperature"}, ex.TEXT_ACCUMULATE_EQUAL_STEPS: {"strategy", "compute"},
+               ex.TEXT_FEW_REAL[10]: {"real_fraction"}}
+    for name, fields in differs.items():
+        config = ex.CATALOGUE[name]
+        assert {key for key, value in vars(config).items() if getattr(base, key) != value} == fields, name
+        assert all(getattr(config, key) == getattr(base, key) for key in GENERATION_0_FIELDS), name
+    assert {f: ex.CATALOGUE[name].real_fraction for f, name in ex.TEXT_REAL.items()} == {0.0: 0.0, 0.1: 0.1, 0.5: 0.5}
+    assert ex.CATALOGUE[ex.TEXT_TEMPERATURE[0.7]].temperature == 0.7 and ex.TEXT_TEMPERATURE[1.0] == ex.TEXT_REAL_0
+    assert {k: ex.CATALOGUE[name].real_per_generation for k, name in ex.TEXT_FEW_REAL.items()} == {0: 0, 10: 10}
+    accumulate = ex.CATALOGUE[ex.TEXT_ACCUMULATE_EQUAL_STEPS]
+    replace_steps = len(contexts_and_targets(torch.zeros((base.passages, base.passage_length), dtype=torch.uint8),
+                                             base.context)) // base.batch_size * base.epochs
+    assert accumulate.compute == "steps"
+    assert accumulate.epochs * (accumulate.characters_per_generation // accumulate.batch_size) == replace_steps == 512
 
 
 def test_a_shorter_run_of_a_bundled_setting_finds_its_first_generations(shipped):
@@ -136,14 +177,17 @@ def test_a_sampled_bundle_entry_is_reproduced_by_a_run_of_our_own(shipped, tmp_p
     seed = experiment.seeds[index]
     where = f"{experiment.name}, seed {seed} ({replay_hint})"
     print(f"recomputing {where}")
-    run = run_experiment(experiment.config.replace(generations=2), seed, cache_dir=tmp_path, progress=False,
-                         device="cpu")
-    ours = {column.name: [record.scalars()[column.name] for record in run.generations] for column in COLUMNS}
+    run = experiment.config.replace(generations=2).run(seed, cache_dir=tmp_path, progress=False, device="cpu")
+    ours = {column.name: [record.scalars()[column.name] for record in run.generations]
+            for column in columns_of(experiment.config.record)}
     if experiment.provenance["platform"] == platform_tag("cpu"):
         for name, values in ours.items():
             assert np.array_equal(np.asarray(values, dtype=float), experiment.values[name][index, :2]), (where, name)
     else:
-        for name in ("fid", "latent_std", "test_nelbo", "classes_covered", "precision", "recall"):
+        names = (("fid", "latent_std", "test_nelbo", "classes_covered", "precision", "recall")
+                 if isinstance(experiment.config, ExperimentConfig) else
+                 ("test_bits_per_character", "distinct_words", "common_coverage", "invented_share"))
+        for name in names:
             bundled = experiment.values[name][:, :2]
             spread = bundled.std(axis=0, ddof=1) + 1e-9
             assert np.all(np.abs(np.asarray(ours[name]) - bundled.mean(axis=0)) <= SEED_SPREADS * spread), \
@@ -161,10 +205,16 @@ def test_the_explorer_opens_on_the_shipped_band_without_training(tmp_path, train
     assert training_calls == [] and not any(tmp_path.iterdir())
 
 
-def test_the_bundle_holds_numbers_and_small_images_only(shipped):
+def test_the_bundle_holds_numbers_small_images_and_a_little_text_only(shipped):
     for experiment in shipped.bands:
-        assert set(experiment.values) <= {column.name for column in COLUMNS}  # numbers of declared columns only
-        assert experiment.samples.dtype == np.uint8 and experiment.samples.shape[-2:] == (28, 28)
+        columns = {column.name for column in columns_of(experiment.config.record)}
+        assert set(experiment.values) <= columns, experiment.name  # numbers of declared columns only
+        assert experiment.samples.dtype == np.uint8, experiment.name
+        if isinstance(experiment.config, ExperimentConfig):
+            assert experiment.samples.shape[-2:] == (28, 28)
+        else:  # a few sampled passages per generation, as character codes
+            assert experiment.samples.shape[-2:] == (4, experiment.config.passage_length)
+            assert experiment.samples.max() < len(characters())
 
 
 def test_every_count_of_the_bundles_seeds_in_the_course_text_is_the_bundles_own(shipped):

@@ -127,3 +127,35 @@ def test_one_real_point_is_judged_for_every_prior_and_kind_of_point():
     verdicts = claims.one_real_point(study)
     assert set(verdicts) == {(1.0, "fixed"), (1.0, "fresh"), (4.0, "fixed"), (4.0, "fresh")}
     assert all(v.replicates == 40 and v.unit == "chains" for v in verdicts.values())
+
+
+def test_the_language_models_verdicts_pair_ten_seeds_of_its_own_lines():
+    """Lesson 09's rows: every one on the text lines of the bundle, seed by seed (every line ran seeds 0-9 from the
+    same generation 0), with its measure's words and direction from the text world's columns."""
+    rows = sheet.text_rows()
+    assert [row.claim for row in rows] == ["C1", "C2", "C2", "C4", "C4", "C5", "C2", "C2", "C4", "C4"]
+    for row in rows:
+        assert row.lesson == "09" and row.conditions.startswith("language model"), row
+        assert row.verdict.test == "paired t" and row.verdict.replicates == 10 and row.verdict.unit == "seeds", row
+    assert "real test bits per character at generation 5 is" in rows[0].verdict.statement
+    assert " higher than at generation 0" in rows[0].verdict.statement  # worse is "higher": the column says so
+
+
+def test_rare_words_are_judged_on_the_share_each_seed_keeps_against_its_common_words():
+    """C2 for the language model: per seed, the share of its generation-0 rare coverage kept at generation 5 minus
+    the share of its common coverage kept; the effect is the mean of those, turned to the claim's way (lower)."""
+    synthetic = band(ex.TEXT_REAL_0)
+    rare = synthetic.values["rare_coverage"][:, 5] / synthetic.values["rare_coverage"][:, 0]
+    common = synthetic.values["common_coverage"][:, 5] / synthetic.values["common_coverage"][:, 0]
+    tails = claims.text_tails()[0]
+    assert tails.effect == pytest.approx(float(np.mean(common - rare)))
+    assert "rare real words kept at generation 5" in tails.statement and tails.replicates == 10
+
+
+def test_the_text_c5_margin_is_a_tenth_of_the_damage_the_text_loop_does():
+    damage = claims.text_recursion()
+    few = claims.text_few_real()
+    assert few.margin == pytest.approx(claims.RESCUE_MARGIN * abs(damage.effect))
+    assert few.outcome != "equivalent" or -few.margin < few.low <= few.high < few.margin
+    steps = band(ex.TEXT_ACCUMULATE_EQUAL_STEPS)
+    assert steps.config.compute == "steps" and band(ex.TEXT_REAL_0).config.strategy == "replace"

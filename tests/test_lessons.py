@@ -24,8 +24,8 @@ def _source(cell: dict) -> str:
     return "".join(cell["source"])
 
 
-def test_there_are_nine_numbered_lessons():
-    assert [path.name[:2] for path in LESSONS] == [f"{n:02d}" for n in range(9)], [p.name for p in LESSONS]
+def test_there_are_ten_numbered_lessons():
+    assert [path.name[:2] for path in LESSONS] == [f"{n:02d}" for n in range(10)], [p.name for p in LESSONS]
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)

@@ -6,6 +6,7 @@ The referee knows the designs on its own: the bundle's bands all ran seeds 0-9, 
 seed (``ttest_rel``); the C3 sizes share their seeds, so pooling over sizes takes each seed's mean first
 (``ttest_1samp`` on 10 numbers); the Gaussian settings' chains are independent runs (``ttest_ind(equal_var=False)``).
 The margins are the ones the lessons state (``claims.DOSE_MARGIN`` and its kin, re-derived here from the bands).
+The language model's rows (lesson 09) are read the same way from its own lines of the bundle (``text_rows``).
 A verdict added to the sheet without a line here fails ``test_the_referee_checks_every_row``.
 """
 
@@ -174,6 +175,30 @@ def vae_rows() -> list[Expected]:
     return rows
 
 
+def text_rows() -> list[Expected]:
+    """The language model's rows of the sheet (lesson 09), in its order: generation 5 of the text lines, paired by
+    seed (every text line ran seeds 0-9)."""
+    bits, real_0 = "test_bits_per_character", ex.TEXT_REAL_0
+
+    def kept(name: str, measure: str) -> np.ndarray:  # each seed's share of its own generation 0 kept at 5
+        return at(name, measure, 5) / at(name, measure, 0)
+
+    rows = [paired(at(real_0, bits, 5), at(real_0, bits, 0), "higher"),
+            paired(kept(real_0, "rare_coverage"), kept(real_0, "common_coverage"), "lower"),
+            paired(at(real_0, "invented_share", 5), at(real_0, "invented_share", 0), "higher"),
+            paired(at(ex.TEXT_REAL[0.1], bits, 5), at(real_0, bits, 5), "lower"),
+            paired(at(ex.TEXT_REAL[0.5], bits, 5), at(ex.TEXT_REAL[0.1], bits, 5), "lower")]
+    damage = np.mean(at(real_0, bits, 5) - at(real_0, bits, 0))
+    rows.append(paired(at(ex.TEXT_FEW_REAL[10], bits, 5), at(real_0, bits, 5), "lower",
+                       margin=claims.RESCUE_MARGIN * abs(damage)))
+    cold = ex.TEXT_TEMPERATURE[0.7]
+    rows += [paired(kept(cold, m), kept(real_0, m), "lower") for m in ("distinct_words", "common_coverage")]
+    steps = ex.TEXT_ACCUMULATE_EQUAL_STEPS
+    rows += [paired(at(steps, bits, 5), at(real_0, bits, 5), "lower"),
+             paired(at(steps, bits, 5), at(steps, bits, 0), "higher")]
+    return rows
+
+
 def gaussian_rows(seed: int = 0, generations: int = 1000, chains: int = 1000) -> list[Expected]:
     """The Gaussian rows of the sheet (lessons 01 and 06), from the same runs."""
     def run(**options):
@@ -218,7 +243,7 @@ def sheet_rows():
 
 @pytest.fixture(scope="module")
 def referee():
-    return vae_rows() + gaussian_rows()
+    return vae_rows() + text_rows() + gaussian_rows()
 
 
 @pytest.mark.slow
