@@ -18,7 +18,10 @@ outside the notebook's history and outputs.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import fcntl
 import fnmatch
+import json
 import os
 import shutil
 import tempfile
@@ -43,10 +46,14 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    if getattr(config.option, "dist", "no") == "load":  # what -n alone picks: keep the tests that must stay together
-        nbval = config.getoption("nbval_lax", False) or config.getoption("nbval", False)
-        config.option.dist = "loadfile" if nbval else "loadgroup"  # nbval: a notebook's cells in one kernel, in order
+    nbval = config.getoption("nbval_lax", False) or config.getoption("nbval", False)
+    if nbval and getattr(config.option, "dist", "no") == "load":  # what -n alone picks
+        config.option.dist = "loadfile"  # nbval under xdist: a notebook's cells together, in order, in one kernel
     os.environ.setdefault("COLLAPSE_KIT_PROFILE", "fast")
+    if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+        # Workers run side by side, each with its own kernels: one thread each, not each torch using every core
+        # (OpenMP threads spinning on a busy core slowed lessons down several times on 2 cores).
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
     seed = config.getoption("--lesson-seed")
     if seed is not None:
         if seed < 0:
@@ -58,18 +65,6 @@ def pytest_configure(config):
         config._collapse_kit_cache = folder
     # The lessons' environment, fixed now: tests/conftest.py later points each unit test at a cache of its own.
     config.collapse_kit_lesson_runs = LessonRuns(config, dict(os.environ))
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (``-n auto``): every test that reads the session's lesson runs goes to one worker (the
-    runs are kept per worker: elsewhere each lesson would run again). nbval's cells of a notebook stay together by
-    ``--dist loadfile`` (``pytest_configure``)."""
-    if hasattr(config, "workerinput"):  # an xdist worker: tag the groups (the controller schedules by loadgroup)
-        config.option.loadgroup = True
-    for item in items:
-        if isinstance(item, LessonItem) or "lesson_runs" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("lessons"))
 
 
 def pytest_unconfigure(config):
@@ -113,10 +108,25 @@ class LessonRun:
     def ok(self) -> bool:
         return self.failure is None
 
+    def to_json(self) -> str:
+        return json.dumps({**dataclasses.asdict(self), "lesson": str(self.lesson), "notebook": str(self.notebook)})
+
+    @classmethod
+    def from_json(cls, text: str) -> "LessonRun":
+        data = json.loads(text)
+        return cls(**{**data, "lesson": Path(data["lesson"]), "notebook": Path(data["notebook"]),
+                      "cell_seconds": {int(index): seconds for index, seconds in data["cell_seconds"].items()},
+                      "probes": [StubProbe(**probe) for probe in data["probes"]]})
+
 
 class LessonRuns:
     """The session's lesson runs: ``run(lesson)`` executes a lesson the first time it is asked for, then returns
-    that same run. The executed copies are kept in pytest's temporary folder (``executed-lessons-seed<N>``)."""
+    that same run; ``run_all(lessons)`` does so for several, executing first those that no one else is executing.
+
+    The executed copies and a record of each run (``<lesson>.json``) are kept in one folder of pytest's temporary
+    folder (``executed-lessons-seed<N>``), shared by pytest-xdist's workers (``-n auto``): a file lock per lesson
+    makes the first worker to ask execute it while any other waits for it and then reads its record, so each lesson
+    runs once per session however the tests are spread, and two workers execute two different lessons at once."""
 
     def __init__(self, config, env: dict[str, str]):
         self.config, self.env, self.runs = config, env, {}
@@ -132,18 +142,48 @@ class LessonRuns:
 
     @property
     def folder(self) -> Path:
-        folder = self.config._tmp_path_factory.getbasetemp() / f"executed-lessons-seed{self.seed}"
+        base = self.config._tmp_path_factory.getbasetemp()
+        if hasattr(self.config, "workerinput"):  # an xdist worker's basetemp is <the session's>/popen-gwN
+            base = base.parent
+        folder = base / f"executed-lessons-seed{self.seed}"
         folder.mkdir(exist_ok=True)
         return folder
 
     def run(self, lesson: Path) -> LessonRun:
         lesson = Path(lesson).resolve()
         if lesson not in self.runs:
-            self.runs[lesson] = execute_lesson(lesson, self.folder / lesson.name, self.env)
-            run = self.runs[lesson]
-            print(f"\n{lesson.name} (seed {self.seed}) executed in {run.seconds:.1f} s"
-                  f"{'' if run.ok else ': FAILED'}", flush=True)
+            self.runs[lesson] = self._shared_run(lesson, wait=True)
         return self.runs[lesson]
+
+    def run_all(self, lessons) -> dict[Path, LessonRun]:
+        """{lesson: its run} for every lesson of ``lessons``: first each one no other worker is executing, then the
+        rest, waiting for them."""
+        lessons = [Path(lesson).resolve() for lesson in lessons]
+        for lesson in lessons:
+            if lesson not in self.runs:
+                found = self._shared_run(lesson, wait=False)
+                if found is not None:
+                    self.runs[lesson] = found
+        return {lesson: self.run(lesson) for lesson in lessons}
+
+    def _shared_run(self, lesson: Path, wait: bool) -> LessonRun | None:
+        """The lesson's run: read from its record, or executed here under its lock (None: another worker holds
+        the lock and ``wait`` is False)."""
+        record = self.folder / f"{lesson.stem}.json"
+        with open(self.folder / f"{lesson.stem}.lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                return None
+            if record.exists():
+                return LessonRun.from_json(record.read_text())
+            run = execute_lesson(lesson, self.folder / lesson.name, self.env)
+            partial = record.with_suffix(".json.partial")
+            partial.write_text(run.to_json())
+            partial.replace(record)  # whole or absent: a worker never reads half a record
+        print(f"\n{lesson.name} (seed {self.seed}) executed in {run.seconds:.1f} s{'' if run.ok else ': FAILED'}",
+              flush=True)
+        return run
 
 
 @pytest.fixture(scope="session")

@@ -252,8 +252,7 @@ def chromium():
 def warm_cache(lesson_runs) -> Path:
     """The session's run cache, holding the runs of lessons 01, 05 and 09 (the session's one run of each;
     conftest.py)."""
-    for lesson in (LESSON_01, LESSON_05, LESSON_09):
-        lesson_runs.run(lesson)
+    lesson_runs.run_all((LESSON_01, LESSON_05, LESSON_09))
     return lesson_runs.cache_dir
 
 

@@ -524,7 +524,7 @@ def graded_lessons(lesson_runs, tmp_path_factory) -> dict:
     """Every lesson through nbgrader, in one course folder (and gradebook) as an instructor would keep it: the
     student versions generated, and each lesson as this session ran it (conftest.py) submitted by SOLUTION,
     autograded from that run's outputs and given feedback. Three nbgrader commands in all."""
-    runs = {lesson.stem: lesson_runs.run(lesson) for lesson in LESSONS}
+    runs = {lesson.stem: run for lesson, run in lesson_runs.run_all(LESSONS).items()}
     course = make_course(tmp_path_factory.mktemp("course"), grade_executed=True)
     env = grading_env(COLLAPSE_KIT_PROFILE="fast", COLLAPSE_KIT_CACHE=str(lesson_runs.cache_dir))
     seconds, log = {}, ""

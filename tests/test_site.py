@@ -240,7 +240,7 @@ def site(tmp_path_factory, lesson_runs) -> Site:
     missing = [package for module, package in SITE_PACKAGES.items() if importlib.util.find_spec(module) is None]
     if missing:
         skip_or_fail(f"the site extra is not installed (missing {', '.join(missing)}): pip install -e '.[site]'")
-    failed = [lesson.name for lesson in LESSONS if not lesson_runs.run(lesson).ok]
+    failed = [lesson.name for lesson, run in lesson_runs.run_all(LESSONS).items() if not run.ok]
     assert not failed, f"lessons failed when this session ran them (their own tests show where): {failed}"
     folder = tmp_path_factory.mktemp("site")
     command = [sys.executable, str(REPO / "scripts" / "build_site.py"),
