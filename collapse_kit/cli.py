@@ -1,6 +1,8 @@
 """The ``collapse-kit`` command: run one recursive-training experiment, or sweep real fractions, strategies, seeds.
 
-Writes metrics (JSON and CSV) and PNG figures to an output folder and prints a short table. A sweep runs in worker
+``run`` and ``sweep`` train the VAE on MNIST (lessons 03-08); ``text`` the language model of lesson 09 on Tiny
+Shakespeare, over the same real fractions, strategies, seeds, workers and clusters. Writes metrics (JSON and CSV)
+and PNG figures to an output folder and prints a short table. A sweep runs in worker
 processes (``--workers``) or on a Dask cluster (``--scheduler``). Bad input exits with code 2 and a one-line
 message; a sweep in which some runs failed writes the others, names each failure and exits with code 1.
 """
@@ -22,8 +24,12 @@ from .bundle import bands_of
 from .cache import atomic_write
 from .loop import STRATEGIES
 from .models import MODEL_KINDS, SAMPLE_MODES
-from .profiles import PROFILES, profile_config
+from .profiles import PROFILES, current_profile, profile_config
 from .runner import RunsFailed, parse_seeds, run_runs
+from .text_loop import COMPUTE_BUDGETS, TEXT_PROFILES, TextConfig
+
+# The language model's measures drawn by ``collapse-kit text`` (lesson 09's: C1, then C2's coverage and errors).
+TEXT_FIGURE_METRICS = ("test_bits_per_character", "common_coverage", "rare_coverage", "invented_share")
 
 
 def _fraction(text: str) -> float:
@@ -103,7 +109,35 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a Dask scheduler, e.g. tcp://HOST:8786: one task per run on its workers (the cache "
                             "folder must be on a filesystem they share)")
     _experiment_options(sweep, sweep=True)
+    text = commands.add_parser("text", help="the language model of lesson 09, over real fractions, strategies, seeds",
+                               description="Train a character model generation after generation on the text the "
+                                           "previous one wrote (Tiny Shakespeare; lesson 09).")
+    text.add_argument("--profile", choices=tuple(TEXT_PROFILES), default=None,
+                      help="full (default; what lesson 09 runs) or fast; default from $COLLAPSE_KIT_PROFILE")
+    text.add_argument("--real-fractions", type=_fractions, default=[0.0],
+                      help="comma list in [0, 1]: share of each generation's passages that is real text (default 0)")
+    text.add_argument("--strategies", type=_strategies, default=["replace"],
+                      help="comma list of replace, accumulate (default replace)")
+    text.add_argument("--generations", type=int, help="models trained in sequence, generation 0 included")
+    text.add_argument("--passages", type=int, help="passages in each generation's new training set")
+    text.add_argument("--temperature", type=float, help="sampling temperature of the synthetic text (default 1)")
+    text.add_argument("--compute", choices=COMPUTE_BUDGETS,
+                      help="epochs (default) or steps: every generation trains generation 0's steps (equal compute)")
+    text.add_argument("--seeds", type=_seeds, default=[0], help="e.g. 0-9 or 0,3,5 (default 0)")
+    text.add_argument("--workers", type=int, default=1, help="runs at once in worker processes (default 1)")
+    text.add_argument("--scheduler", default=None, metavar="ADDRESS", help="a Dask scheduler, as for sweep")
+    text.add_argument("--output", type=Path, default=Path("collapse-kit-output"), help="folder for results")
+    text.add_argument("--cache-dir", type=Path, default=None, help="default: $COLLAPSE_KIT_CACHE or ~/.cache")
+    text.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
+    text.add_argument("--device", default="auto", help="auto (CUDA if present), cpu or cuda")
+    text.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
+
+
+def _text_config(args, **fixed) -> TextConfig:
+    names = ("generations", "passages", "temperature", "compute")
+    overrides = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    return TextConfig(**{**TEXT_PROFILES[current_profile(args.profile)], **overrides, **fixed})
 
 
 def _config(args, **fixed):
@@ -142,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
             results = [config.run(args.seed, progress=not args.quiet, **options)]
         else:
             seeds = args.seeds or [args.seed]
-            runs = [(_config(args, real_fraction=f, strategy=s), seed) for s in args.strategies
+            make = _text_config if args.command == "text" else _config
+            runs = [(make(args, real_fraction=f, strategy=s), seed) for s in args.strategies
                     for f in args.real_fractions for seed in seeds]
             try:
                 results = run_runs(runs, workers=args.workers, client=args.scheduler, progress=not args.quiet,
@@ -157,6 +192,14 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 130
 
+    if args.command == "text":
+        if not args.quiet and len(results) <= 8:
+            for result in results:
+                print(f"\n{result.config.label()} (seed {result.seed}, {result.config.generations} generations)")
+                print(result.table())
+        if results:
+            _write_text_outputs(results, output)
+        return 1 if failed else 0
     if args.command == "run" or (not args.quiet and len(results) <= 8):
         for result in results:
             config = result.config
@@ -166,6 +209,23 @@ def main(argv: list[str] | None = None) -> int:
     if results:
         _write_outputs(args, results, output)
     return 1 if failed else 0
+
+
+def _write_text_outputs(results, output: Path) -> None:
+    """metrics.json/csv (one row per run and generation) and metrics.png: each setting's curves, or with several
+    seeds their mean and 95% band, of ``TEXT_FIGURE_METRICS``."""
+    rows = [{"real_fraction": r.config.real_fraction, "strategy": r.config.strategy,
+             "temperature": r.config.temperature, "seed": r.seed, **g}
+            for r in results for g in r.to_dict()["generations"]]
+    _save_tables(rows, output / "metrics")
+    bands = bands_of(results)
+    several_seeds = any(len(band.seeds) > 1 for band in bands)
+    figure = (plots.metric_bands(bands, metrics=TEXT_FIGURE_METRICS) if several_seeds
+              else plots.metric_curves(results, metrics=TEXT_FIGURE_METRICS))
+    _save_figure(figure, output / "metrics.png")
+    if several_seeds:
+        print("\n" + "\n".join(band.generation_line() for band in bands))
+    print(f"\nwrote metrics.json, metrics.csv and metrics.png to {output}/")
 
 
 def _write_outputs(args, results, output: Path) -> None:

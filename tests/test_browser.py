@@ -1,28 +1,24 @@
-"""End-to-end: JupyterLab runs a lesson, and a real headless browser moves the lesson's widget like a student.
+"""End-to-end: JupyterLab runs a lesson's widget cell, and a real headless browser moves the widget like a student.
 
-What a student does, and what these tests check:
-* lesson 01: Run > Run All Cells, then move the Gaussian explorer's "real fraction" slider with the keyboard:
-  the plot is redrawn, and no cell shows an error;
-* lesson 05: Run > Run All Cells (the sweep takes about 20 s in the fast profile on 2 quiet cores), move the
-  explorer's "real fraction" (and "generations" down to 2, to keep it short), press Run: the progress bar counts
-  the generations, the summary and the figures show the new run, and no error appears (neither in a cell's output
-  nor in the explorer's error line). On a busy machine, ``COLLAPSE_KIT_BROWSER_RUN_ALL=0`` runs only down to the
-  explorer's cell (Shift+Enter), which skips the sweep;
-* lesson 09: Shift+Enter down to the language model's explorer (``TextExplorer``), move its "real fraction" and
-  "generations" (down to 2), press Run: the same checks as lesson 05's (JupyterLab only).
+What a student does, and what these tests check, each on a stand-in notebook that holds the lesson's own widget
+cell and nothing else (``widget_cell_notebook``: the session's one run and nbval's second seed execute every lesson,
+so the browser does not execute them again; what it tests is the widgets in a real page, not the lesson's numbers):
+* lesson 01: run the Gaussian explorer's cell, move its "real fraction" slider with the keyboard: the plot is
+  redrawn, and no cell shows an error;
+* lesson 05: run the explorer's cell, move "real fraction" (and "generations" down to 2, to keep it short), press
+  Run: the progress bar counts the generations, the summary and the figures show the new run, and no error appears
+  (neither in a cell's output nor in the explorer's error line);
+* lesson 09: the same with the language model's explorer (``TextExplorer``; JupyterLab only).
 
-Both run in JupyterLab 4 (``/lab/tree/<notebook>``) and again in Notebook 7 (``/notebooks/<notebook>``, served by
-the same server through the ``notebook`` package's server extension; the two share the notebook panel, menus and
-widget manager, so the same selectors find the cells, the Run menu and the widgets in both). In Notebook 7:
-* the sliders move with PageUp/PageDown, End: Notebook 7 takes the arrow keys for its own cell navigation before
-  a focused slider sees them (see ``SLIDER_KEYS``); lesson 01's test warns while that is so;
-* lesson 05 runs only down to the explorer's cell (Shift+Enter), not the sweep.
+Lessons 01 and 05 run in JupyterLab 4 (``/lab/tree/<notebook>``) and again in Notebook 7 (``/notebooks/<notebook>``,
+served by the same server through the ``notebook`` package's server extension; the two share the notebook panel,
+menus and widget manager, so the same selectors find the cells, the Run menu and the widgets in both). In Notebook 7
+the sliders move with PageUp/PageDown, End: Notebook 7 takes the arrow keys for its own cell navigation before a
+focused slider sees them (see ``SLIDER_KEYS``); lesson 01's test warns while that is so.
 
-The kernel runs the fast profile (``COLLAPSE_KIT_PROFILE=fast``) with the test session's run cache, warmed by the
-session's one run of each lesson (conftest.py): Run All Cells loads the lesson's experiments instead of training them
-again, while the explorer's new setting (a real fraction and a length no lesson runs) still trains in the browser.
-Screenshots of the widget (before.png, after.png; failure.png of the page when a test fails) and the server's
-log go to ``tests/artifacts/<test name>/``; the log and the browser's console errors are printed on failure.
+The kernel runs the fast profile (``COLLAPSE_KIT_PROFILE=fast``) with an empty run cache of its own, so every Run
+really trains. Screenshots of the widget (before.png, after.png; failure.png of the page when a test fails) and the
+server's log go to ``tests/artifacts/<test name>/``; the log and the browser's console errors are printed on failure.
 
 Needs Playwright (the ``test`` extra) and Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``;
 Playwright's own browser download is not used). Without them these tests are skipped, except in CI
@@ -64,7 +60,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
 IN_CI = os.environ.get("COLLAPSE_KIT_CI") == "1"
-RUN_ALL_OF_LESSON_05 = os.environ.get("COLLAPSE_KIT_BROWSER_RUN_ALL", "1") != "0"
 # The pages a notebook opens in: ui -> the application name its page config gives (checked on opening).
 UI_NAMES = {"lab": "JupyterLab", "notebook": "Jupyter Notebook"}
 # The keys (up, down) a keyboard user moves a focused slider with, in each page. JupyterLab leaves the arrow keys
@@ -81,8 +76,10 @@ REDRAW_TIMEOUT = 30
 
 # Where the widgets are, in the words of the page. A widget's area is the cell output that holds its controls.
 SLIDER_LABEL = "real fraction"
-EXPLORER_CELL = "CollapseExplorer("  # lesson 05 runs down to the first code cell with this text
-TEXT_EXPLORER_CELL = "TextExplorer("  # lesson 09 likewise
+# Each test opens a stand-in notebook: the lesson's own first code cell with this text (widget_cell_notebook).
+GAUSSIAN_EXPLORER_CELL = "gaussian_explorer("  # lesson 01
+EXPLORER_CELL = "CollapseExplorer("  # lesson 05
+TEXT_EXPLORER_CELL = "TextExplorer("  # lesson 09
 # The widgets' error and summary lines, once widgets.py names them (add_class); until then: their HTML texts.
 WIDGET_ERROR = ".collapse-kit-error"
 EXPLORER_SUMMARY = ".collapse-kit-summary"
@@ -248,21 +245,31 @@ def chromium():
             browser.close()
 
 
-@pytest.fixture(scope="module")
-def warm_cache(lesson_runs) -> Path:
-    """The session's run cache, holding the runs of lessons 01, 05 and 09 (the session's one run of each;
-    conftest.py)."""
-    lesson_runs.run_all((LESSON_01, LESSON_05, LESSON_09))
-    return lesson_runs.cache_dir
+def widget_cell_notebook(lesson: Path, marker: str, folder: Path) -> Path:
+    """A stand-in for ``lesson`` in the browser: a notebook holding only the lesson's own first code cell that
+    contains ``marker`` (the cell that shows its widget; it imports what it uses). The browser drives the lesson's
+    widget without executing the lesson once more: the session's one run (conftest.py) and nbval's second seed
+    execute every lesson, and these tests check the widgets, not the lesson's numbers."""
+    if not lesson.exists():
+        pytest.fail(f"lesson notebook missing: {lesson}")
+    notebook = json.loads(lesson.read_text())
+    cells = [cell for cell in notebook["cells"] if cell["cell_type"] == "code" and marker in "".join(cell["source"])]
+    if not cells:
+        pytest.fail(f"no code cell of {lesson.name} contains {marker!r}")
+    notebook["cells"] = [cells[0]]
+    path = folder / f"{lesson.stem}_widget.ipynb"
+    path.write_text(json.dumps(notebook))
+    return path
 
 
 @pytest.fixture
-def lab(chromium, tmp_path, warm_cache):
-    """A fresh JupyterLab server with an empty workspace; copy notebooks into ``lab.workspace`` before opening."""
+def lab(chromium, tmp_path):
+    """A fresh JupyterLab server with an empty workspace and run cache; copy notebooks into ``lab.workspace``
+    before opening."""
     workspace, state = tmp_path / "workspace", tmp_path / "state"
     workspace.mkdir()
     state.mkdir()
-    server = JupyterLab(workspace, state, warm_cache)
+    server = JupyterLab(workspace, state, tmp_path / "cache")
     try:
         server.wait_until_ready()
         yield server
@@ -389,24 +396,6 @@ def run_all_cells(page, lab, timeout: float = RUN_CELLS_TIMEOUT) -> float:
     return time.monotonic() - start
 
 
-def run_down_to(page, lab, notebook: Path, text: str, timeout: float = RUN_CELLS_TIMEOUT) -> float:
-    """Shift+Enter from the top down to the first code cell containing ``text``, as a student reads a lesson.
-
-    Returns the seconds it took.
-    """
-    cells = json.loads(notebook.read_text())["cells"]
-    found = [n for n, cell in enumerate(cells) if cell["cell_type"] == "code" and text in "".join(cell["source"])]
-    if not found:
-        pytest.fail(f"no code cell of {notebook.name} contains {text!r}")
-    code_cells = sum(cell["cell_type"] == "code" for cell in cells[:found[0] + 1])
-    start = time.monotonic()
-    page.locator(".jp-NotebookPanel .jp-Cell").first.locator(".jp-InputPrompt").click()  # select, command mode
-    for _ in range(found[0] + 1):
-        page.keyboard.press("Shift+Enter")
-    wait_for_cells(page, lab, code_cells, timeout, f"the cells down to {text!r}")
-    return time.monotonic() - start
-
-
 def label(scope, text: str):
     """The widget labels (slider, dropdown, ... descriptions) under ``scope`` that read exactly ``text``."""
     return scope.locator(".widget-label", has_text=re.compile(rf"^\s*{re.escape(text)}\s*$"))
@@ -510,11 +499,12 @@ def screenshot(page, area, name: str) -> Path:
 
 
 def check_lesson_01(page, lab, ui: str) -> None:
-    """Lesson 01 in ``ui``: run the notebook, move the Gaussian explorer's "real fraction"; the plot is redrawn."""
-    open_notebook(page, lab, LESSON_01, ui)
+    """Lesson 01's explorer cell in ``ui``: run it, move the Gaussian explorer's "real fraction"; the plot is
+    redrawn."""
+    open_notebook(page, lab, widget_cell_notebook(LESSON_01, GAUSSIAN_EXPLORER_CELL, lab.workspace.parent), ui)
     seconds = run_all_cells(page, lab)
-    print(f"lesson 01 ({UI_NAMES[ui]}): Run All Cells took {seconds:.1f} s")
-    assert error_outputs(page) == [], "a cell printed an error while the whole notebook ran"
+    print(f"lesson 01 ({UI_NAMES[ui]}): Run All Cells (the explorer's cell) took {seconds:.1f} s")
+    assert error_outputs(page) == [], "the explorer's cell printed an error"
 
     explorer = widget_area(page, also_has=label(page, "samples N"))
     explorer.scroll_into_view_if_needed()
@@ -539,25 +529,19 @@ def check_lesson_01(page, lab, ui: str) -> None:
                       "slider; students there must use PageUp/PageDown, Home/End or the mouse", stacklevel=1)
 
 
-def check_lesson_05(page, lab, ui: str, run_all: bool) -> None:
-    """Lesson 05 in ``ui``: move "real fraction" in the explorer and press Run; it shows the new run, no error.
-
-    ``run_all``: Run All Cells first (the sweep too), else Shift+Enter down to the explorer's cell only.
-    """
-    open_notebook(page, lab, LESSON_05, ui)
-    if run_all:
-        print(f"lesson 05 ({UI_NAMES[ui]}): Run All Cells took {run_all_cells(page, lab):.1f} s")
-    else:
-        seconds = run_down_to(page, lab, LESSON_05, EXPLORER_CELL)
-        print(f"lesson 05 ({UI_NAMES[ui]}): running down to the explorer took {seconds:.1f} s")
+def check_lesson_05(page, lab, ui: str) -> None:
+    """Lesson 05's explorer cell in ``ui``: move "real fraction" in the explorer and press Run; it shows the new
+    run, no error."""
+    open_notebook(page, lab, widget_cell_notebook(LESSON_05, EXPLORER_CELL, lab.workspace.parent), ui)
+    print(f"lesson 05 ({UI_NAMES[ui]}): the explorer's cell took {run_all_cells(page, lab):.1f} s")
 
     explorer = widget_area(page, also_has=button(page, "Run"))
     explorer.scroll_into_view_if_needed()
     summary_before, images_before = summary_text(explorer), image_sources(explorer)
     screenshot(page, explorer, "before")
 
-    # a fraction the lesson has not run yet (the sweep's are 0, 25, 50, 100%), so the explorer really trains:
-    # 4 arrow steps from the lesson's 50% (70%), or one PageUp from the explorer's first 0% (25%, no sweep run)
+    # a new fraction (the run cache starts empty), so the explorer really trains: 4 arrow steps from the
+    # explorer's first 0% (20%), or one PageUp (25%)
     before, after = move_slider(explorer, SLIDER_LABEL, steps=4 if ui == "lab" else 1, keys=SLIDER_KEYS[ui])
     print(f"lesson 05 ({UI_NAMES[ui]}): real fraction {before} -> {after}")
     generations = int(slider_readout(explorer, "generations"))
@@ -589,12 +573,11 @@ def check_lesson_05(page, lab, ui: str, run_all: bool) -> None:
 
 
 def check_lesson_09(page, lab, ui: str) -> None:
-    """Lesson 09 in ``ui``: Shift+Enter down to the language model's explorer, move its "real fraction" and
+    """Lesson 09's explorer cell in ``ui``: run it, move the language model's explorer's "real fraction" and
     "generations", press Run: the progress bar counts the generations, the summary and the figure show the new run,
     and no error appears."""
-    open_notebook(page, lab, LESSON_09, ui)
-    seconds = run_down_to(page, lab, LESSON_09, TEXT_EXPLORER_CELL)
-    print(f"lesson 09 ({UI_NAMES[ui]}): running down to the explorer took {seconds:.1f} s")
+    open_notebook(page, lab, widget_cell_notebook(LESSON_09, TEXT_EXPLORER_CELL, lab.workspace.parent), ui)
+    print(f"lesson 09 ({UI_NAMES[ui]}): the explorer's cell took {run_all_cells(page, lab):.1f} s")
 
     explorer = widget_area(page, also_has=button(page, "Run"))
     explorer.scroll_into_view_if_needed()
@@ -641,16 +624,12 @@ def test_lesson_01_gaussian_plot_redraws_in_notebook_7(page, lab):
 
 def test_lesson_05_explorer_reruns_when_the_real_fraction_slider_moves(page, lab):
     """Lesson 05 in JupyterLab 4: move "real fraction" in the explorer and press Run; it shows the new run."""
-    check_lesson_05(page, lab, "lab", run_all=RUN_ALL_OF_LESSON_05)
+    check_lesson_05(page, lab, "lab")
 
 
 def test_lesson_05_explorer_reruns_in_notebook_7(page, lab):
-    """Lesson 05 in Notebook 7 (/notebooks/...): the explorer's steps and checks of the JupyterLab test.
-
-    Down to the explorer's cell only: the sweep (minutes on a busy machine) is the same kernel work in either page,
-    and JupyterLab's test runs it; Run All Cells in Notebook 7 is tested with lesson 01.
-    """
-    check_lesson_05(page, lab, "notebook", run_all=False)
+    """Lesson 05 in Notebook 7 (/notebooks/...): the explorer's steps and checks of the JupyterLab test."""
+    check_lesson_05(page, lab, "notebook")
 
 
 def test_lesson_09_text_explorer_reruns_when_the_real_fraction_slider_moves(page, lab):

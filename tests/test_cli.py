@@ -53,6 +53,11 @@ def fails_with_usage_error(argv, capsys) -> str:
     (["sweep", "--seeds", "3-1"], ["--seeds", "3-1"]),
     (["sweep", "--seeds", "a"], ["--seeds", "'a'"]),
     (["sweep", "--workers", "0", *TINY_RUN], ["workers", "0"]),
+    (["text", "--real-fractions", "0,2"], ["--real-fractions", "2"]),
+    (["text", "--strategies", "mix"], ["--strategies", "mix"]),
+    (["text", "--compute", "flops"], ["--compute", "flops"]),
+    (["text", "--profile", "fast", "--temperature", "0"], ["temperature", "0"]),
+    (["text", "--profile", "fast", "--passages", "0"], ["passages", "0"]),
 ])
 def test_bad_flag_exits_2_naming_the_flag_and_the_value(argv, words, workdir, capsys):
     message = fails_with_usage_error(argv, capsys)
@@ -78,7 +83,7 @@ def test_cuda_without_a_gpu_is_a_usage_error(workdir, capsys, monkeypatch):
     assert "device='cuda'" in message
 
 
-@pytest.mark.parametrize("command", ["run", "sweep"])
+@pytest.mark.parametrize("command", ["run", "sweep", "text"])
 def test_help_exits_0_and_describes_the_flags(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--help"])
@@ -86,6 +91,21 @@ def test_help_exits_0_and_describes_the_flags(command, capsys):
     text = capsys.readouterr().out
     assert "--generations" in text and "--output" in text
     assert ("--real-fraction " if command == "run" else "--real-fractions") in text
+
+
+@pytest.mark.slow
+def test_text_runs_the_language_model_over_fractions_and_seeds_and_writes_its_measures(workdir, capsys):
+    argv = ["text", "--profile", "fast", "--generations", "2", "--passages", "32", "--real-fractions", "0,0.5",
+            "--seeds", "0-1", "--workers", "2", "--quiet", "--cache-dir", str(workdir / "cache")]
+    assert main(argv) == 0
+    rows = json.loads((workdir / "collapse-kit-output" / "metrics.json").read_text())
+    assert len(rows) == 2 * 2 * 2  # fractions x seeds x generations
+    assert {(row["real_fraction"], row["seed"]) for row in rows} == {(f, s) for f in (0.0, 0.5) for s in (0, 1)}
+    assert all(row["test_bits_per_character"] > 0 for row in rows)
+    with open(workdir / "collapse-kit-output" / "metrics.csv", newline="") as table:
+        assert len(list(csv.DictReader(table))) == len(rows)
+    assert (workdir / "collapse-kit-output" / "metrics.png").stat().st_size > 0
+    assert "wrote metrics.json" in capsys.readouterr().out
 
 
 @pytest.mark.slow
