@@ -529,11 +529,14 @@ def check_lesson_01(page, lab, ui: str) -> None:
                       "slider; students there must use PageUp/PageDown, Home/End or the mouse", stacklevel=1)
 
 
-def check_lesson_05(page, lab, ui: str) -> None:
-    """Lesson 05's explorer cell in ``ui``: move "real fraction" in the explorer and press Run; it shows the new
-    run, no error."""
-    open_notebook(page, lab, widget_cell_notebook(LESSON_05, EXPLORER_CELL, lab.workspace.parent), ui)
-    print(f"lesson 05 ({UI_NAMES[ui]}): the explorer's cell took {run_all_cells(page, lab):.1f} s")
+def check_explorer_run(page, lab, ui: str, lesson: Path, cell: str) -> None:
+    """An explorer's cell of ``lesson`` (its first code cell containing ``cell``) in ``ui``: move "real fraction"
+    and "generations" (down to 2, to keep it short), press Run: the progress bar counts the generations, the summary
+    and the figures show the new run, and no error appears (neither in a cell's output nor in the explorer's error
+    line). Lesson 05's ``CollapseExplorer`` and lesson 09's ``TextExplorer`` have the same controls."""
+    name = f"lesson {lesson.name[:2]} ({UI_NAMES[ui]})"
+    open_notebook(page, lab, widget_cell_notebook(lesson, cell, lab.workspace.parent), ui)
+    print(f"{name}: the explorer's cell took {run_all_cells(page, lab):.1f} s")
 
     explorer = widget_area(page, also_has=button(page, "Run"))
     explorer.scroll_into_view_if_needed()
@@ -543,7 +546,7 @@ def check_lesson_05(page, lab, ui: str) -> None:
     # a new fraction (the run cache starts empty), so the explorer really trains: 4 arrow steps from the
     # explorer's first 0% (20%), or one PageUp (25%)
     before, after = move_slider(explorer, SLIDER_LABEL, steps=4 if ui == "lab" else 1, keys=SLIDER_KEYS[ui])
-    print(f"lesson 05 ({UI_NAMES[ui]}): real fraction {before} -> {after}")
+    print(f"{name}: real fraction {before} -> {after}")
     generations = int(slider_readout(explorer, "generations"))
     if generations > 2:  # fewer generations, a shorter test; the run is still new, so it really trains
         if ui == "lab":
@@ -562,52 +565,12 @@ def check_lesson_05(page, lab, ui: str) -> None:
                 and button(explorer, "Run").is_enabled() and kernel_idle(page, lab))
 
     wait_until(new_run_shown, EXPLORER_RUN_TIMEOUT, "the explorer to show its new run (progress 'done')", 0.5)
-    print(f"lesson 05 ({UI_NAMES[ui]}): the explorer's run took {time.monotonic() - start:.1f} s; progress shown: "
+    print(f"{name}: the explorer's run took {time.monotonic() - start:.1f} s; progress shown: "
           f"{sorted(progress_seen)}; summary: {summary_text(explorer)}")
     screenshot(page, explorer, "after")
 
     assert error_outputs(page) == [], "an error appeared in the notebook after pressing Run"
     assert image_sources(explorer) not in ([], images_before), "the explorer's figures did not change after Run"
-    assert any(text.startswith("generation") for text in progress_seen), \
-        f"the progress bar never counted generations while the explorer trained (saw {sorted(progress_seen)})"
-
-
-def check_lesson_09(page, lab, ui: str) -> None:
-    """Lesson 09's explorer cell in ``ui``: run it, move the language model's explorer's "real fraction" and
-    "generations", press Run: the progress bar counts the generations, the summary and the figure show the new run,
-    and no error appears."""
-    open_notebook(page, lab, widget_cell_notebook(LESSON_09, TEXT_EXPLORER_CELL, lab.workspace.parent), ui)
-    print(f"lesson 09 ({UI_NAMES[ui]}): the explorer's cell took {run_all_cells(page, lab):.1f} s")
-
-    explorer = widget_area(page, also_has=button(page, "Run"))
-    explorer.scroll_into_view_if_needed()
-    summary_before, images_before = summary_text(explorer), image_sources(explorer)
-    screenshot(page, explorer, "before")
-
-    # a real fraction the lesson never runs, so the explorer really trains: 4 arrow steps of 5% from the fast
-    # profile's 0% (20%), or one PageUp (25%); then 2 generations, to keep it short
-    before, after = move_slider(explorer, SLIDER_LABEL, steps=4 if ui == "lab" else 1, keys=SLIDER_KEYS[ui])
-    print(f"lesson 09 ({UI_NAMES[ui]}): real fraction {before} -> {after}")
-    generations = int(slider_readout(explorer, "generations"))
-    if generations > 2:
-        move_slider(explorer, "generations", steps=2 - generations, keys=SLIDER_KEYS["lab"])
-    start, progress_seen = time.monotonic(), set()
-    button(explorer, "Run").click()
-
-    def new_run_shown() -> bool:
-        progress_seen.add(progress_text(explorer))
-        if widget_errors(explorer):
-            pytest.fail(f"the explorer shows an error: {widget_errors(explorer)}")
-        return (progress_text(explorer) == "done" and summary_text(explorer) not in ("", summary_before)
-                and button(explorer, "Run").is_enabled() and kernel_idle(page, lab))
-
-    wait_until(new_run_shown, EXPLORER_RUN_TIMEOUT, "the explorer to show its new run (progress 'done')", 0.5)
-    print(f"lesson 09 ({UI_NAMES[ui]}): the explorer's run took {time.monotonic() - start:.1f} s; progress shown: "
-          f"{sorted(progress_seen)}; summary: {summary_text(explorer)}")
-    screenshot(page, explorer, "after")
-
-    assert error_outputs(page) == [], "an error appeared in the notebook after pressing Run"
-    assert image_sources(explorer) not in ([], images_before), "the explorer's figure did not change after Run"
     assert any(text.startswith("generation") for text in progress_seen), \
         f"the progress bar never counted generations while the explorer trained (saw {sorted(progress_seen)})"
 
@@ -624,15 +587,15 @@ def test_lesson_01_gaussian_plot_redraws_in_notebook_7(page, lab):
 
 def test_lesson_05_explorer_reruns_when_the_real_fraction_slider_moves(page, lab):
     """Lesson 05 in JupyterLab 4: move "real fraction" in the explorer and press Run; it shows the new run."""
-    check_lesson_05(page, lab, "lab")
+    check_explorer_run(page, lab, "lab", LESSON_05, EXPLORER_CELL)
 
 
 def test_lesson_05_explorer_reruns_in_notebook_7(page, lab):
     """Lesson 05 in Notebook 7 (/notebooks/...): the explorer's steps and checks of the JupyterLab test."""
-    check_lesson_05(page, lab, "notebook")
+    check_explorer_run(page, lab, "notebook", LESSON_05, EXPLORER_CELL)
 
 
 def test_lesson_09_text_explorer_reruns_when_the_real_fraction_slider_moves(page, lab):
     """Lesson 09 in JupyterLab 4: move "real fraction" in the language model's explorer and press Run; it shows the
     new run."""
-    check_lesson_09(page, lab, "lab")
+    check_explorer_run(page, lab, "lab", LESSON_09, TEXT_EXPLORER_CELL)
