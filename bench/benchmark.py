@@ -266,15 +266,25 @@ def sweep_runs_per_minute(workers: int = 1, cluster: bool = False) -> float:
     return len(results) / ((time.perf_counter() - start) / 60)
 
 
-def explorer_first_figure_seconds() -> dict:
-    """A fresh Python: seconds to import the explorer, then to build it on an empty cache until its first figure
-    (the shipped band of the full profile's setting) is drawn. Target: the figure in under 1 s."""
-    script = ("import sys, tempfile, time; start = time.perf_counter()\n"
-              "from collapse_kit.widgets import CollapseExplorer\n"
-              "from collapse_kit.profiles import profile_config\n"
-              "imported = time.perf_counter()\n"
-              "explorer = CollapseExplorer(profile_config('full'), cache_dir=tempfile.mkdtemp())\n"
-              "assert explorer.curves_output.outputs and 'results bundle' in explorer.summary.value\n"
+EXPLORERS = {  # which explorer, how it is built on an empty cache, and how its first figure is told apart
+    "vae": ("from collapse_kit.widgets import CollapseExplorer\n"
+            "from collapse_kit.profiles import profile_config\n",
+            "explorer = CollapseExplorer(profile_config('full'), cache_dir=tempfile.mkdtemp())\n"
+            "assert explorer.curves_output.outputs and 'results bundle' in explorer.summary.value\n"),
+    "text": ("from collapse_kit.text_widgets import TextExplorer\n"
+             "from collapse_kit.text_loop import TEXT_PROFILES, TextConfig\n",
+             "explorer = TextExplorer(TextConfig(**TEXT_PROFILES['full']), cache_dir=tempfile.mkdtemp())\n"
+             "assert explorer.figure_output.outputs and 'results bundle' in explorer.text.value\n"),
+}
+
+
+def explorer_first_figure_seconds(explorer: str = "vae") -> dict:
+    """A fresh Python: seconds to import an explorer (``EXPLORERS``: "vae", lesson 05; "text", lesson 09), then to
+    build it on an empty cache until its first figure (the shipped band of the full profile's setting) is drawn.
+    Target: the figure in under 1 s."""
+    imports, build = EXPLORERS[explorer]
+    script = ("import sys, tempfile, time; start = time.perf_counter()\n" + imports +
+              "imported = time.perf_counter()\n" + build +
               "print(imported - start, time.perf_counter() - imported)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     importing, figure = map(float, done.stdout.split())
@@ -396,6 +406,9 @@ def main(argv=None) -> int:
               f"best of {args.repeats}, in turns)")
         print(f"plain PyTorch loop           {plain:8.0f} characters/s  ({plain * flops / peak:.0%} of matmul peak; "
               f"ours is {ours / plain:.2f}x)")
+        report["text_explorer"] = explorer_first_figure_seconds("text")
+        print(f"text explorer, empty cache   {report['text_explorer']['first_figure_seconds']:.2f} s to its first "
+              f"figure (after {report['text_explorer']['import_seconds']:.2f} s of imports)")
         if not args.skip_run:
             seconds = default_text_run_seconds()
             report["text_trainer"]["default_text_run_seconds"] = seconds

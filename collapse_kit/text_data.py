@@ -12,6 +12,7 @@ run of letters a-z after folding case, an apostrophe between two letters keeping
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import lzma
@@ -181,9 +182,10 @@ def split_codes(split: str = "train") -> np.ndarray:
 def training_words() -> tuple[tuple[str, ...], np.ndarray]:
     """The training text's word types and their counts: ``(types, counts)``, most frequent first (ties in
     alphabetical order), counts int64. A type's position is its frequency rank (0: "the"). For lesson 09."""
-    types, counts = np.unique(np.array(words(load_split("train"))), return_counts=True)
+    counted = collections.Counter(words(load_split("train")))  # a third of np.unique's time: no sort of 200k words
+    types, counts = np.array(list(counted)), np.fromiter(counted.values(), dtype=np.int64, count=len(counted))
     order = np.lexsort((types, -counts))  # by count, descending; ties alphabetical
-    return tuple(types[order].tolist()), counts[order].astype(np.int64)
+    return tuple(types[order].tolist()), counts[order]
 
 
 def word_classes() -> dict[str, np.ndarray]:

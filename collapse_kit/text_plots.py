@@ -131,16 +131,18 @@ def _shown(config: TextConfig, results: list, bands: list):
             f"{band.source}, seed {band.sample_seeds[0]}")
 
 
-def text_explorer_figure(config: TextConfig, results=(), bundle=None) -> Figure:
+def text_explorer_figure(config: TextConfig, results=(), bundle=None, sample_text: bool = True) -> Figure:
     """The language model's explorer without widgets (lesson 09): for the setting ``config``,
 
     * real test text's bits per character over generations: the results bundle's band of ``config`` (mean and
       95% interval over its 10 seeds), and of the setting of every run in ``results``, with those runs as dots;
     * the frequency-rank (Zipf) curve of each generation's sampled words over the real training text's: of the
       latest run of ``config`` in ``results``, else the band's mean over seeds;
-    * a line of sample text per generation, from the same run (else one shipped seed of the band).
+    * a line of sample text per generation, from the same run (else one shipped seed of the band), unless
+      ``sample_text`` is False.
 
-    Instant when the bundle holds ``config`` (nothing trains); ``text_widgets.TextExplorer`` draws this very figure.
+    Instant when the bundle holds ``config`` (nothing trains); ``text_widgets.TextExplorer`` draws this very figure,
+    without the sample text (it shows more of it beside the figure, as text one can select and read).
     Raises ValueError when neither the bundle nor ``results`` holds anything to draw.
     """
     if not isinstance(config, TextConfig):
@@ -153,16 +155,35 @@ def text_explorer_figure(config: TextConfig, results=(), bundle=None) -> Figure:
         raise ValueError(f"config: the results bundle holds no band of {config.label()} with these sizes, and "
                          "results is empty: run it (run_text_experiment) and pass the run")
     curves, curves_source, passages, text_source = _shown(config, results, bands)
-    figure = Figure(figsize=(MAX_WIDTH, 2.9 + 0.17 * (len(passages) + 2)), layout="constrained")
-    mosaic = figure.subplot_mosaic([["bits", "ranks"], ["text", "text"]],
-                                   height_ratios=[2.9, 0.17 * (len(passages) + 2)])
+    figure, mosaic = _explorer_layout(max(len(passages), 1) if sample_text else 0)
     _bits_panel(mosaic["bits"], bands, results)
     _ranks_panel(mosaic["ranks"], curves, curves_source)
-    _text_panel(mosaic["text"], passages, text_source)
+    if sample_text:
+        _text_panel(mosaic["text"], passages, text_source)
     figure.summary = ("Real test text's bits per character over generations (the results bundle's mean and 95% "
-                      "interval over seeds, your runs as dots), the frequency-rank curve of each generation's words "
-                      "over the real text's, and a line of sample text per generation")
+                      "interval over seeds, your runs as dots) and the frequency-rank curve of each generation's "
+                      "words over the real text's" + (", and a line of sample text per generation" if sample_text
+                                                       else ""))
     return figure
+
+
+def _explorer_layout(lines: int):
+    """The explorer's figure laid out by hand, in inches: two panels side by side over a panel of ``lines`` lines
+    of text (none if 0). Constrained layout would find the same margins, but it costs the explorer an extra pass
+    over every label at every move of a control (see ``Figure.png``)."""
+    top, gap, bottom = 0.42, 0.74, 0.1  # room for a two-line panel title; tick labels, axis label, text title
+    left, right, between = 0.7, 0.3, 0.95  # the y labels; the ranks panel's tick labels ("0.0001") sit between
+    panels, text = 2.1, 0.16 * lines  # monospace lines at FONT points
+    if not lines:
+        gap, bottom = 0.0, 0.55  # the panels' tick labels and axis labels at the foot of the figure
+    height = top + panels + gap + text + bottom
+    figure = Figure(figsize=(MAX_WIDTH, height), layout=None)
+    grid = figure.add_gridspec(2 if lines else 1, 2, height_ratios=[panels, text] if lines else [panels],
+                               left=left / MAX_WIDTH, right=1 - right / MAX_WIDTH, top=1 - top / height,
+                               bottom=bottom / height, wspace=between / ((MAX_WIDTH - left - right - between) / 2),
+                               hspace=gap / ((panels + text) / 2))
+    panels = {"bits": figure.add_subplot(grid[0, 0]), "ranks": figure.add_subplot(grid[0, 1])}
+    return figure, ({**panels, "text": figure.add_subplot(grid[1, :])} if lines else panels)
 
 
 def _bits_panel(axis, bands: list, results: list) -> None:

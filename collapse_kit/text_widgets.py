@@ -123,7 +123,8 @@ class TextExplorer:
                 self.summary.value = "No shipped band for this setting: press <b>Run</b> to train it."
                 self.text.value = ""
                 return
-            _show_figure(self.figure_output, text_explorer_figure(config, self.results, self._bundle))
+            _show_figure(self.figure_output, text_explorer_figure(config, self.results, self._bundle,
+                                                                      sample_text=False))
             self.summary.value = _run_summary(runs[-1]) if runs else (
                 _band_summary(bands[0]) if bands else "No shipped band for this setting: press <b>Run</b>.")
             self.text.value = _passages_html(runs[-1]) if runs else (_shipped_html(bands[0]) if bands else "")

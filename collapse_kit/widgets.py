@@ -13,7 +13,6 @@ from code: ``explorer.real_fraction.value = 0.5; explorer.run_button.click()``.
 from __future__ import annotations
 
 import html
-import io
 import traceback
 
 import ipywidgets as widgets
@@ -35,11 +34,10 @@ def _show_figure(output: widgets.Output, figure) -> None:
     Setting ``outputs`` directly (not ``with output: display(...)``) works the same in a kernel, a browser and a
     test without a kernel, so the tests see exactly what the student sees.
     """
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    data = figure.png()
     plt.close(figure)
     output.outputs = ()
-    output.append_display_data(Image(data=buffer.getvalue(), format="png"))
+    output.append_display_data(Image(data=data, format="png"))
 
 
 def _error_html(error: BaseException) -> str:

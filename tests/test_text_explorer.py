@@ -111,10 +111,25 @@ def test_the_explorer_rejects_a_base_config_that_is_not_a_text_config(tmp_path):
 
 
 def test_the_widget_draws_the_plain_functions_figure_for_the_same_settings(explorer, small_bundle):
-    assert _image(explorer.figure_output) == text_explorer_figure(SMALL_TEXT, bundle=small_bundle)._repr_png_()
-    result = explorer.run()
-    plain = text_explorer_figure(SMALL_TEXT, [result], bundle=small_bundle)
+    # Without its sample text: the widget shows that as HTML beside the figure.
+    plain = text_explorer_figure(SMALL_TEXT, bundle=small_bundle, sample_text=False)
     assert _image(explorer.figure_output) == plain._repr_png_()
+    result = explorer.run()
+    plain = text_explorer_figure(SMALL_TEXT, [result], bundle=small_bundle, sample_text=False)
+    assert _image(explorer.figure_output) == plain._repr_png_()
+    assert f"gen 2: {sample_line(result.generations[2].samples[0])}" not in plain.alt_text
+
+
+def test_the_figure_without_sample_text_has_the_two_panels_and_nothing_below(small_bundle):
+    figure = text_explorer_figure(SMALL_TEXT, bundle=small_bundle, sample_text=False)
+    bits, ranks = figure.axes
+    assert (bits.get_xlabel(), ranks.get_xlabel()) == ("generation", "rank of the word (1: the most frequent)")
+    assert "sample text" not in figure.alt_text
+    with_text = text_explorer_figure(SMALL_TEXT, bundle=small_bundle)
+    assert figure.get_figheight() < with_text.get_figheight()  # the text's rows are gone, not left blank
+    for panel in (bits, ranks):  # laid out by hand: every label inside the figure
+        box = panel.get_tightbbox().transformed(figure.transFigure.inverted())
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= 1 and box.y1 <= 1, (panel.get_title(), box)
 
 
 def test_the_figure_shows_the_band_its_rank_curves_and_a_line_of_text_per_generation(small_bundle):
