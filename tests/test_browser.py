@@ -16,8 +16,9 @@ menus and widget manager, so the same selectors find the cells, the Run menu and
 the sliders move with PageUp/PageDown, End: Notebook 7 takes the arrow keys for its own cell navigation before a
 focused slider sees them (see ``SLIDER_KEYS``); lesson 01's test warns while that is so.
 
-The kernel runs the fast profile (``COLLAPSE_KIT_PROFILE=fast``) with an empty run cache of its own, so every Run
-really trains. Screenshots of the widget (before.png, after.png; failure.png of the page when a test fails) and the
+One JupyterLab server serves the module's tests (per test worker; ``lab_server``), each test in a folder of its own
+whose kernels are shut down after it (``lab``). The kernel runs the fast profile (``COLLAPSE_KIT_PROFILE=fast``) with
+an empty run cache of its own (in its notebook's folder), so every Run really trains. Screenshots of the widget (before.png, after.png; failure.png of the page when a test fails) and the
 server's log go to ``tests/artifacts/<test name>/``; the log and the browser's console errors are printed on failure.
 
 Needs Playwright (the ``test`` extra) and Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``;
@@ -42,6 +43,7 @@ import sys
 import time
 import urllib.request
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -149,8 +151,9 @@ class JupyterLab:
     With the ``notebook`` package installed, the same server serves Notebook 7's pages too (``/notebooks/...``).
     """
 
-    def __init__(self, workspace: Path, state: Path, cache: Path):
-        """``cache``: the run cache the kernels use ($COLLAPSE_KIT_CACHE)."""
+    def __init__(self, workspace: Path, state: Path, cache: str):
+        """``cache``: the run cache the kernels use ($COLLAPSE_KIT_CACHE; a relative path is taken from each
+        kernel's own folder, the folder of its notebook)."""
         self.workspace, self.port, self.token = workspace, free_port(), secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = state / "jupyterlab.log"
@@ -163,7 +166,7 @@ class JupyterLab:
         tracker = state / "user-settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
         tracker.parent.mkdir(parents=True)
         tracker.write_text(json.dumps({"windowingMode": "none"}))
-        env = {**os.environ, "COLLAPSE_KIT_PROFILE": "fast", "COLLAPSE_KIT_CACHE": str(cache),
+        env = {**os.environ, "COLLAPSE_KIT_PROFILE": "fast", "COLLAPSE_KIT_CACHE": cache,
                "JUPYTER_CONFIG_DIR": str(config_dir), "JUPYTER_RUNTIME_DIR": str(state / "runtime"),
                "IPYTHONDIR": str(state / "ipython"), "PYTHONUNBUFFERED": "1"}
         command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
@@ -208,6 +211,19 @@ class JupyterLab:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def shut_down_kernels(self, folder: str) -> None:
+        """Shut down the kernels of the notebooks under ``folder`` (their sessions), as closing them would."""
+        headers = {"Authorization": f"token {self.token}"}
+        with urllib.request.urlopen(urllib.request.Request(f"{self.url}/api/sessions", headers=headers),
+                                    timeout=10) as response:
+            sessions = json.load(response)
+        for session in sessions:
+            if session["path"].startswith(f"{folder}/"):
+                request = urllib.request.Request(f"{self.url}/api/sessions/{session['id']}", headers=headers,
+                                                 method="DELETE")
+                with urllib.request.urlopen(request, timeout=60):
+                    pass
 
     def stop(self) -> None:
         """Stop the server, its kernels and anything else it started; never leaves a process behind."""
@@ -262,19 +278,62 @@ def widget_cell_notebook(lesson: Path, marker: str, folder: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def lab(chromium, tmp_path):
-    """A fresh JupyterLab server with an empty workspace and run cache; copy notebooks into ``lab.workspace``
-    before opening."""
-    workspace, state = tmp_path / "workspace", tmp_path / "state"
+@pytest.fixture(scope="module")
+def lab_server(chromium, tmp_path_factory):
+    """One JupyterLab server for this module's tests (per test worker): starting and stopping one costs about 10 s.
+    Each test works in a folder of its own (``lab``). The run cache is a relative path, so each kernel's cache is
+    in its notebook's folder: every test starts on an empty cache, and its explorer really trains."""
+    root = tmp_path_factory.mktemp("jupyterlab")
+    workspace, state = root / "workspace", root / "state"
     workspace.mkdir()
     state.mkdir()
-    server = JupyterLab(workspace, state, tmp_path / "cache")
+    server = JupyterLab(workspace, state, "collapse-kit-cache")
     try:
         server.wait_until_ready()
         yield server
     finally:
         server.stop()
+
+
+@dataclass
+class LabFolder:
+    """One test's view of the shared server: its own folder (``workspace``) of notebooks, their kernels only, and a
+    staging folder outside the server for the notebooks it writes before opening them."""
+
+    server: JupyterLab
+    folder: str
+    staging: Path
+
+    @property
+    def workspace(self) -> Path:
+        return self.server.workspace / self.folder
+
+    @property
+    def log_path(self) -> Path:
+        return self.server.log_path
+
+    def log(self) -> str:
+        return self.server.log()
+
+    def notebook_url(self, name: str, ui: str = "lab") -> str:
+        return self.server.notebook_url(f"{self.folder}/{name}", ui)
+
+    def kernel_states(self) -> dict[str, str]:
+        """This test's kernels: notebook path -> "starting", "idle", "busy", ..."""
+        return {path: state for path, state in self.server.kernel_states().items()
+                if path.startswith(f"{self.folder}/")}
+
+
+@pytest.fixture
+def lab(lab_server, tmp_path, request):
+    """This test's folder on the shared server, empty, with an empty run cache; copy notebooks into
+    ``lab.workspace`` before opening. Its kernels are shut down after the test."""
+    folder = re.sub(r"[^\w-]", "_", request.node.name)
+    (lab_server.workspace / folder).mkdir()
+    try:
+        yield LabFolder(lab_server, folder, tmp_path)
+    finally:
+        lab_server.shut_down_kernels(folder)
 
 
 @pytest.fixture
@@ -501,7 +560,7 @@ def screenshot(page, area, name: str) -> Path:
 def check_lesson_01(page, lab, ui: str) -> None:
     """Lesson 01's explorer cell in ``ui``: run it, move the Gaussian explorer's "real fraction"; the plot is
     redrawn."""
-    open_notebook(page, lab, widget_cell_notebook(LESSON_01, GAUSSIAN_EXPLORER_CELL, lab.workspace.parent), ui)
+    open_notebook(page, lab, widget_cell_notebook(LESSON_01, GAUSSIAN_EXPLORER_CELL, lab.staging), ui)
     seconds = run_all_cells(page, lab)
     print(f"lesson 01 ({UI_NAMES[ui]}): Run All Cells (the explorer's cell) took {seconds:.1f} s")
     assert error_outputs(page) == [], "the explorer's cell printed an error"
@@ -535,7 +594,7 @@ def check_explorer_run(page, lab, ui: str, lesson: Path, cell: str) -> None:
     and the figures show the new run, and no error appears (neither in a cell's output nor in the explorer's error
     line). Lesson 05's ``CollapseExplorer`` and lesson 09's ``TextExplorer`` have the same controls."""
     name = f"lesson {lesson.name[:2]} ({UI_NAMES[ui]})"
-    open_notebook(page, lab, widget_cell_notebook(lesson, cell, lab.workspace.parent), ui)
+    open_notebook(page, lab, widget_cell_notebook(lesson, cell, lab.staging), ui)
     print(f"{name}: the explorer's cell took {run_all_cells(page, lab):.1f} s")
 
     explorer = widget_area(page, also_has=button(page, "Run"))
