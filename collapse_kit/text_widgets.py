@@ -18,12 +18,12 @@ from .profiles import current_profile, current_seed
 from .text_data import decode
 from .text_loop import STRATEGIES, TEXT_PROFILES, TextConfig, TextResult, run_text_experiment
 from .text_plots import BITS, text_explorer_figure
-from .widgets import _error_html, _show_figure
+from .widgets import RunButtonExplorer, _show_figure
 
 SHOWN_LINES = 3  # lines of one sampled passage per generation in the text a student reads
 
 
-class TextExplorer:
+class TextExplorer(RunButtonExplorer):
     """The language model's explorer: pick a setting, see its shipped band at once, press Run to add a run of your
     own. For lesson 09.
 
@@ -87,30 +87,12 @@ class TextExplorer:
                                         generations=int(self.generations.value),
                                         compute="steps" if strategy == "accumulate" else self.base_config.compute)
 
-    def run(self) -> TextResult | None:
-        """What the Run button does: run (or recall) the setting with the seed on the controls, then redraw. An
-        error is shown in the widget, kept in ``last_error``, and returned as None."""
-        self.last_error, self.error.value = None, ""
-        self.run_button.disabled = True
-        try:
-            config, seed = self.config(), int(self.seed.value)
-            result = self._memory.get((config, seed))
-            if result is None:
-                self.progress.max, self.progress.value, self.progress.description = config.generations, 0, "running"
-                result = run_text_experiment(config, seed, cache_dir=self.cache_dir, progress=False,
-                                             on_generation=self._advance)
-                self._memory[(config, seed)] = result
-            self.progress.max = self.progress.value = config.generations
-            self.progress.description = "done"
-            if not any(shown is result for shown in self.results):
-                self.results.append(result)
-            self.redraw()
-            return result
-        except Exception as error:  # shown to the student, never swallowed
-            self._show_error(error)
-            return None
-        finally:
-            self.run_button.disabled = False
+    def _train(self, config: TextConfig, seed: int) -> TextResult:
+        return run_text_experiment(config, seed, cache_dir=self.cache_dir, progress=False,
+                                   on_generation=self._advance)
+
+    def _show_run(self, result: TextResult) -> None:
+        self.redraw()
 
     def redraw(self) -> None:
         """Draw the setting on the controls: its shipped band (instant) and the runs of this explorer over it."""
@@ -130,18 +112,6 @@ class TextExplorer:
             self.text.value = _passages_html(runs[-1]) if runs else (_shipped_html(bands[0]) if bands else "")
         except Exception as error:  # shown to the student, never swallowed
             self._show_error(error)
-
-    def _show_error(self, error: BaseException) -> None:
-        self.last_error = error
-        self.progress.description = "error"
-        self.error.value = _error_html(error)
-
-    def _advance(self, record, total: int) -> None:
-        self.progress.value = record.generation + 1
-        self.progress.description = f"generation {record.generation + 1}/{total}"
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 def _band_summary(band) -> str:

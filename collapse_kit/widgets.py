@@ -5,6 +5,7 @@
   10 seeds, shown at once); earlier runs stay overlaid for comparison, a setting already computed shows at once,
   and any error is shown in the widget.
 * ``gaussian_explorer`` (lesson 01): the Gaussian telephone game, redrawn instantly as the sliders move.
+* ``RunButtonExplorer``: what the Run button does, shared with lesson 09's ``text_widgets.TextExplorer``.
 
 Both keep every control as a public attribute, so a test (or a curious student) can set values and press Run
 from code: ``explorer.real_fraction.value = 0.5; explorer.run_button.click()``.
@@ -45,7 +46,55 @@ def _error_html(error: BaseException) -> str:
             f"{html.escape(str(error))}</div>")
 
 
-class CollapseExplorer:
+class RunButtonExplorer:
+    """What the two explorers' Run button shares (lesson 05's ``CollapseExplorer``, lesson 09's
+    ``text_widgets.TextExplorer``): run the setting on the controls with the seed on its control, or recall it from
+    this session, count its generations on the progress bar, keep it in ``results`` and show it; an error is shown
+    in the widget, kept in ``last_error``, and the button works again.
+
+    A subclass builds the controls (``run_button``, ``seed``, ``progress``, ``error``, ``widget``), sets ``results``
+    (a list) and ``_memory`` (a dict), and defines ``config()``, ``_train(config, seed)`` (the experiment, reporting
+    each finished generation to ``_advance``) and ``_show_run(result)``.
+    """
+
+    def run(self):
+        """What the Run button does: run (or recall) the setting, then show it. Returns the result, or None after
+        an error (shown in the widget and kept in ``last_error``, so code and tests see what the student saw)."""
+        self.last_error, self.error.value = None, ""
+        self.run_button.disabled = True
+        try:
+            config, seed = self.config(), int(self.seed.value)
+            result = self._memory.get((config, seed))
+            if result is None:
+                self.progress.max, self.progress.value, self.progress.description = config.generations, 0, "running"
+                result = self._train(config, seed)
+                self._memory[(config, seed)] = result
+            self.progress.max = self.progress.value = config.generations
+            self.progress.description = "done"
+            if not any(shown is result for shown in self.results):  # identity: results hold arrays
+                self.results.append(result)
+            self._show_run(result)
+            return result
+        except Exception as error:  # shown to the student, never swallowed
+            self._show_error(error)
+            return None
+        finally:
+            self.run_button.disabled = False
+
+    def _show_error(self, error: BaseException) -> None:
+        self.last_error = error
+        self.progress.description = "error"
+        self.error.value = _error_html(error)
+
+    def _advance(self, record, total: int) -> None:
+        self.progress.value = record.generation + 1
+        self.progress.description = f"generation {record.generation + 1}/{total}"
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class CollapseExplorer(RunButtonExplorer):
     """The real-data-fraction explorer of lesson 05: pick a setting, see its band at once, press Run, compare.
 
     The curves show, for the setting on the controls and for every run shown, the shipped results bundle's mean
@@ -119,54 +168,20 @@ class CollapseExplorer:
             settings = []
         return bands_for(settings + [result.config for result in self.results], self._bundle)
 
-    def run(self) -> ExperimentResult | None:
-        """What the Run button does: run (or recall) the setting, then redraw. Errors are shown, and returned as None.
-
-        The error is also kept in ``last_error`` so code (and tests) can see what the student saw.
-        """
-        self.last_error = None
-        self.error.value = ""
-        self.run_button.disabled = True
-        try:
-            config, seed = self.config(), int(self.seed.value)
-            key = (config, seed)
-            if key in self._memory:
-                result = self._memory[key]
-            else:
-                self.progress.max, self.progress.value = config.generations, 0
-                self.progress.description = "running"
-                result = run_experiment(config, seed, cache_dir=self.cache_dir, progress=False,
-                                        on_generation=self._advance)
-                self._memory[key] = result
-            self.progress.max = self.progress.value = config.generations
-            self.progress.description = "done"
-            if not any(shown is result for shown in self.results):  # identity: results hold arrays
-                self.results.append(result)
-            self._redraw(result)
-            return result
-        except Exception as error:  # shown to the student, never swallowed
-            self._show_error(error)
-            return None
-        finally:
-            self.run_button.disabled = False
+    def _train(self, config: ExperimentConfig, seed: int) -> ExperimentResult:
+        return run_experiment(config, seed, cache_dir=self.cache_dir, progress=False, on_generation=self._advance)
 
     def clear(self) -> None:
         """Forget the overlaid earlier runs (the cache on disk keeps them)."""
         self.results = self.results[-1:]
         if self.results:
-            self._redraw(self.results[-1])
+            self._show_run(self.results[-1])
 
     def _show_error(self, error: BaseException) -> None:
-        self.last_error = error
-        self.progress.description = "error"
-        self.error.value = _error_html(error)
+        super()._show_error(error)
         if not isinstance(error, (ValueError, TypeError)):  # a setting's mistake needs no traceback; a bug does
             self.samples_output.outputs = ()
             self.samples_output.append_stderr(traceback.format_exc())
-
-    def _advance(self, record, total: int) -> None:
-        self.progress.value = record.generation + 1
-        self.progress.description = f"generation {record.generation + 1}/{total}"
 
     def _show_band(self) -> None:
         """Draw the bands (and the runs shown) for the setting now on the controls: instant, from the bundle."""
@@ -182,7 +197,7 @@ class CollapseExplorer:
         except Exception as error:  # shown to the student, never swallowed
             self._show_error(error)
 
-    def _redraw(self, result: ExperimentResult) -> None:
+    def _show_run(self, result: ExperimentResult) -> None:
         last = result.generations[-1]
         refits = len(result.generations) - 1
         self.summary.value = (f"<b>{html.escape(plots.run_label(result))}, seed {result.seed}</b>: generation "
@@ -191,9 +206,6 @@ class CollapseExplorer:
                               f"test -ELBO {last.test_nelbo:.0f} nats")
         self._show_band()
         _show_figure(self.samples_output, plots.sample_grids(result, images=16))
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 def _explorer_curves(bands, results):
