@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import os
 
+from typing import TYPE_CHECKING
+
 from ._validation import check_choice, check_int
-from .loop import ExperimentConfig
+
+if TYPE_CHECKING:
+    from .loop import ExperimentConfig
 
 PROFILE_ENV = "COLLAPSE_KIT_PROFILE"
 SEED_ENV = "COLLAPSE_KIT_SEED"
@@ -54,6 +58,10 @@ def current_seed(seed: int | None = None) -> int:
 
 def profile_config(profile: str | None = None, **overrides) -> ExperimentConfig:
     """The ExperimentConfig of a profile, with ``overrides`` (e.g. ``real_fraction=0.2``) applied on top."""
+    # Imported here, not above: reading the profile or the seed (nbgrader's kernels, the checks, the text world)
+    # must not import torch and the VAE world (4 s).
+    from .loop import ExperimentConfig
+
     return ExperimentConfig(**{**PROFILES[current_profile(profile)], **overrides})
 
 
