@@ -18,7 +18,8 @@ Arrows point from a module to what it uses; nothing imports upwards:
     worlds: loop (VAE: ExperimentConfig, generation, models, training, mlp_step, metrics, classifier, data)
             theory (Gaussians and mixtures, instant)  a world in the bundle: a config with run() and record
           |
-    columns, cache, profiles, _validation            a row's columns declared once; the run cache; the profiles
+    columns, cache, profiles, strategies, _validation  a row's columns declared once; the run cache; the profiles;
+                                                     replace/accumulate and epochs/steps, for every world
 
     studies     sweeps, the real-data yardstick, what the metrics see, the temperature trade-off, data policies
     plots       figures of results and bands (any world: labels come from the columns)

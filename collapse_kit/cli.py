@@ -22,11 +22,11 @@ from . import __version__
 from ._validation import check_writable_dir
 from .bundle import bands_of
 from .cache import atomic_write
-from .loop import STRATEGIES
 from .models import MODEL_KINDS, SAMPLE_MODES
 from .profiles import PROFILES, current_profile, profile_config
 from .runner import RunsFailed, parse_seeds, run_runs
-from .text_loop import COMPUTE_BUDGETS, TEXT_PROFILES, TextConfig
+from .strategies import COMPUTE_BUDGETS, STRATEGIES
+from .text_loop import TEXT_PROFILES, TextConfig
 
 # The language model's measures drawn by ``collapse-kit text`` (lesson 09's: C1, then C2's coverage and errors).
 TEXT_FIGURE_METRICS = ("test_bits_per_character", "common_coverage", "rare_coverage", "invented_share")

@@ -22,10 +22,9 @@ from .columns import run_table
 from .data import random_images
 from .generation import COLUMNS, ENTRY_FIELDS, GRID_IMAGES, METRIC_NAMES, GenerationResult, from_entry, measure
 from .models import IMAGE_SHAPE, MODEL_KINDS, SAMPLE_MODES, VAE, make_model
+from .strategies import COMPUTE_BUDGETS, STRATEGIES
 from .training import resolve_device, train_vae
 
-STRATEGIES = ("replace", "accumulate")
-COMPUTE_BUDGETS = ("epochs", "steps")
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ from ._validation import check_choice, check_float, check_int
 from .bundle import Band
 from .classifier import classify, load_classifier
 from .data import load_mnist, random_images
-from .loop import STRATEGIES, ExperimentConfig, ExperimentResult
+from .loop import ExperimentConfig, ExperimentResult
 from .models import VAE
 from .profiles import profile_config
 from .runner import run_runs
+from .strategies import STRATEGIES
 
 
 def run_sweep(real_fractions=(0.0, 0.5, 1.0), strategies=("replace",), base: ExperimentConfig | None = None,

@@ -25,13 +25,12 @@ from .columns import run_table
 from .text_data import passage_starts, real_passages
 from .text_generation import TEXT_COLUMNS, TEXT_ENTRY_FIELDS, TEXT_METRIC_NAMES, TextGenerationResult, text_record
 from .text_metrics import bits_per_character, passage_perplexities, word_measures
+from .strategies import COMPUTE_BUDGETS, STRATEGIES
 from .text_models import CharMLP, check_sizes
 from .text_training import train_char_model
 from .training import resolve_device
 
 TEXT_MODULE = "text_loop.py"  # the file that runs this world's experiments: it and what it imports decide the keys
-STRATEGIES = ("replace", "accumulate")
-COMPUTE_BUDGETS = ("epochs", "steps")
 SHOWN_PASSAGES = 8  # sampled passages kept per generation for reading
 # The text world's profiles (the lessons choose one by $COLLAPSE_KIT_PROFILE through ``profiles.current_profile``).
 TEXT_PROFILES = {

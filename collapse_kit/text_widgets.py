@@ -16,7 +16,8 @@ import ipywidgets as widgets
 from .bundle import bands_for
 from .profiles import current_profile, current_seed
 from .text_data import decode
-from .text_loop import STRATEGIES, TEXT_PROFILES, TextConfig, TextResult, run_text_experiment
+from .text_loop import TEXT_PROFILES, TextConfig, TextResult, run_text_experiment
+from .strategies import STRATEGIES
 from .text_plots import BITS, text_explorer_figure
 from .widgets import RunButtonExplorer, _show_figure
 

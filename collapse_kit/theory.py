@@ -23,8 +23,8 @@ from tqdm.auto import tqdm
 
 from ._validation import check_choice, check_float, check_fraction, check_int
 from .cache import RunCache
+from .strategies import STRATEGIES
 
-STRATEGIES = ("replace", "accumulate")
 FITS = ("mle", "unbiased", "map")
 MIXTURE_FITS = ("mle", "map")
 REAL_SOURCES = ("fresh", "fixed")

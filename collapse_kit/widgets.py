@@ -21,10 +21,11 @@ import matplotlib.pyplot as plt
 from IPython.display import Image
 
 from . import plots
-from .loop import STRATEGIES, ExperimentConfig, ExperimentResult, run_experiment
+from .loop import ExperimentConfig, ExperimentResult, run_experiment
 from .profiles import current_seed, profile_config
 from .bundle import bands_for
 from .generation import HEADLINE_METRICS
+from .strategies import STRATEGIES
 from .theory import GaussianConfig, run_gaussian
 
 
