@@ -110,6 +110,9 @@ class Verdict:
             or "agreement" (the claim is the null hypothesis: a closed form is right, a run is one of the seeds).
         margin: a difference's smallest effect that would matter (within it on both sides: "equivalent"), or an
             equivalence's bound; None when the claim names none.
+        stated: +1 when ``statement`` states the effect in the claim's own direction, -1 when the data went the
+            other way and the statement says so ("2.94 lower" where the claim expected higher): ``measured`` then
+            gives the interval of what the statement states, (-high, -low).
     """
 
     claim: str
@@ -125,6 +128,7 @@ class Verdict:
     test: str = ""
     kind: str = "difference"
     margin: float | None = None
+    stated: int = 1
 
     @property
     def equivalent(self) -> bool:
@@ -216,9 +220,11 @@ class Verdict:
 
     @property
     def measured(self) -> str:
-        """The measurement without the claim or the outcome: "<statement> (95% CI a-b, 10 seeds)"."""
-        joint = " to " if self.low < 0 else "-"
-        return f"{self.statement} (95% CI {_number(self.low)}{joint}{_number(self.high)}, {self.replicates} {self.unit})"
+        """The measurement without the claim or the outcome: "<statement> (95% CI a-b, 10 seeds)", the interval of
+        the effect as the statement states it (``stated``)."""
+        low, high = (self.low, self.high) if self.stated > 0 else (-self.high, -self.low)
+        joint = " to " if low < 0 else "-"
+        return f"{self.statement} (95% CI {_number(low)}{joint}{_number(high)}, {self.replicates} {self.unit})"
 
     def __str__(self) -> str:
         return f"{self.claim}: {self.measured}: {self.outcome_words}"
@@ -266,9 +272,12 @@ def compare(claim: str, a, b, measure: str, than: str, expect: str = "higher", d
             dof = error**4 / (variance_a**2 / (first.count - 1) + variance_b**2 / (second.count - 1))
             half_width = _t_quantile(dof) * error
         low, high, count = effect - half_width, effect + half_width, min(first.count, second.count)
-    statement = f"{measure} is {_number(effect)} {expect} than {than}"
+    # The statement says which way the data went: "2.94 lower", never "-2.94 higher".
+    stated = 1 if effect >= 0 else -1
+    observed = expect if stated > 0 else DIRECTIONS[1 - DIRECTIONS.index(expect)]
+    statement = f"{measure} is {_number(abs(effect))} {observed} than {than}"
     return Verdict(claim, statement, float(effect), float(low), float(high), count, unit, bool(low > 0),
-                   float(error), float(dof), test, "difference", margin)
+                   float(error), float(dof), test, "difference", margin, stated)
 
 
 def design_of(seeds_a, seeds_b) -> str:

@@ -50,6 +50,16 @@ def test_a_known_effect_holds_and_reads_like_the_lesson():
     assert " lower than at 0% (95% CI " in str(verdict) and str(verdict).endswith(", 10 seeds): holds")
 
 
+def test_a_verdict_against_its_claim_states_the_way_the_data_went_with_that_ways_interval():
+    better, worse = np.array([100.0, 102, 98, 101, 99]), np.array([110.0, 111, 109, 112, 108])
+    verdict = compare("C4", worse, better, "FID at 50% real", "at 0%", expect="lower", design="paired")
+    assert verdict.outcome == "contradicted" and verdict.effect == pytest.approx(-10.0)  # the claim's direction
+    assert (verdict.low, verdict.high) == pytest.approx((-11.24, -8.76), abs=0.01)  # t(4) x 1 / sqrt(5)
+    assert verdict.measured == "FID at 50% real is 10 higher than at 0% (95% CI 8.76-11.2, 5 seeds)"
+    held = compare("C4", better, worse, "FID at 50% real", "at 0%", expect="lower", design="paired")
+    assert held.measured == "FID at 50% real is 10 lower than at 0% (95% CI 8.76-11.2, 5 seeds)" and held.holds
+
+
 def test_verdict_text_follows_the_course_format():
     verdict = Verdict("C4", "FID at 50% real is 212 lower than at 0%", 212.0, 190.0, 234.0, 10, "seeds", True)
     assert str(verdict) == "C4: FID at 50% real is 212 lower than at 0% (95% CI 190-234, 10 seeds): holds"
