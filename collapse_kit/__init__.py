@@ -3,7 +3,7 @@
 One path from data to verdict, one concept per module (import what a lesson needs; nothing heavy is imported here).
 Arrows point from a module to what it uses; nothing imports upwards:
 
-    lessons/*.ipynb, widgets, cli          narrate, call, look, check
+    lessons/*.ipynb, widgets, text_widgets, cli    narrate, call, look, check
             |
          checks            [PASS]/[FAIL] check cells: a verdict, your run among the bundle's seeds
             |
@@ -12,17 +12,20 @@ Arrows point from a module to what it uses; nothing imports upwards:
          bundle            the shipped results: Band (one setting over seeds, shipped or run here), by name or config
           |    \
     experiments  stats     the catalogue of named settings  |  effects with 95% intervals (Verdict, compare, plateau)
+    profiles               the fast and full profiles, the lessons' seed (builds a VAE config only when asked)
           |
     runner -> config.run   many runs at once (worker processes or Dask), for any world's config
           |
     worlds: loop (VAE: ExperimentConfig, generation, models, training, mlp_step, metrics, classifier, data)
+            text_loop (language model: TextConfig, text_generation, text_models, text_training, text_metrics,
+            text_data; words: the discrete word game)
             theory (Gaussians and mixtures, instant)  a world in the bundle: a config with run() and record
           |
-    columns, cache, profiles, strategies, _validation  a row's columns declared once; the run cache; the profiles;
-                                                     replace/accumulate and epochs/steps, for every world
+    columns, cache, strategies, _validation   a row's columns declared once; the run cache; replace/accumulate and
+                                              epochs/steps, for every world
 
     studies     sweeps, the real-data yardstick, what the metrics see, the temperature trade-off, data policies
-    plots       figures of results and bands (any world: labels come from the columns)
+    plots       figures of results and bands (any world: labels come from the columns); text_plots: lesson 09's
     figure_style  how every figure reads: width, fonts, ordered colour-blind-safe colours, alt text (plots use it)
     colab       Google Colab: turns on its widget manager, after a lesson's first cell installed the course
 
