@@ -211,33 +211,33 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed else 0
 
 
-def _write_text_outputs(results, output: Path) -> None:
-    """metrics.json/csv (one row per run and generation) and metrics.png: each setting's curves, or with several
-    seeds their mean and 95% band, of ``TEXT_FIGURE_METRICS``."""
-    rows = [{"real_fraction": r.config.real_fraction, "strategy": r.config.strategy,
-             "temperature": r.config.temperature, "seed": r.seed, **g}
+def _write_metrics(results, output: Path, fields: tuple[str, ...], metrics=None) -> bool:
+    """metrics.json/csv (one row per run and generation: the config's ``fields``, the seed, the generation's
+    measures) and metrics.png: each setting's curves of ``metrics`` (default: the plot's), or with several seeds
+    their mean and 95% band, printed too. Returns whether there were several seeds."""
+    rows = [{**{name: getattr(r.config, name) for name in fields}, "seed": r.seed, **g}
             for r in results for g in r.to_dict()["generations"]]
     _save_tables(rows, output / "metrics")
     bands = bands_of(results)
     several_seeds = any(len(band.seeds) > 1 for band in bands)
-    figure = (plots.metric_bands(bands, metrics=TEXT_FIGURE_METRICS) if several_seeds
-              else plots.metric_curves(results, metrics=TEXT_FIGURE_METRICS))
-    _save_figure(figure, output / "metrics.png")
+    chosen = {} if metrics is None else {"metrics": metrics}
+    _save_figure(plots.metric_bands(bands, **chosen) if several_seeds else plots.metric_curves(results, **chosen),
+                 output / "metrics.png")
     if several_seeds:
         print("\n" + "\n".join(band.generation_line() for band in bands))
+    return several_seeds
+
+
+def _write_text_outputs(results, output: Path) -> None:
+    """The language model's tables and figure (``_write_metrics``, of ``TEXT_FIGURE_METRICS``)."""
+    _write_metrics(results, output, ("real_fraction", "strategy", "temperature"), TEXT_FIGURE_METRICS)
     print(f"\nwrote metrics.json, metrics.csv and metrics.png to {output}/")
 
 
 def _write_outputs(args, results, output: Path) -> None:
-    """metrics.json/csv (one row per run and generation) and the figures; several seeds draw mean and 95% band."""
-    rows = [{"real_fraction": r.config.real_fraction, "strategy": r.config.strategy, "seed": r.seed, **g}
-            for r in results for g in r.to_dict()["generations"]]
-    _save_tables(rows, output / "metrics")
-    bands = bands_of(results)
-    several_seeds = any(len(band.seeds) > 1 for band in bands)
-    _save_figure(plots.metric_bands(bands) if several_seeds else plots.metric_curves(results), output / "metrics.png")
-    if several_seeds:
-        print("\n" + "\n".join(band.generation_line() for band in bands))
+    """The VAE's tables and metric figure (``_write_metrics``), then sample grids (and, for ``run``, the class and
+    -ELBO histograms)."""
+    several_seeds = _write_metrics(results, output, ("real_fraction", "strategy"))
     for result in results:
         if several_seeds and result.seed != results[0].seed:
             continue  # sample grids of the first seed only

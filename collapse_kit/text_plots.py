@@ -66,20 +66,9 @@ def rank_frequency(result, generations=None) -> Figure:
         what = "the words of the sampled text"
     else:
         raise TypeError(f"result must be a WordGameResult or a TextResult, got {type(result).__name__}")
-    chosen = _generations(len(curves), generations)
-    counts = training_words()[1]
-    real = counts[[rank - 1 for rank in RANKS]] / counts.sum()
     figure = Figure(figsize=(6, 3.4), layout="constrained")
     axis = figure.subplots()
-    axis.plot(RANKS, real, color="gray", linewidth=3, alpha=0.6, label="real training text")
-    for index, (generation, colour) in enumerate(zip(chosen, sequential_colours(len(chosen)))):
-        shown = curves[generation] > 0  # a rank past the last word has no frequency: the curve stops
-        axis.plot(np.array(RANKS)[shown], curves[generation][shown], color=colour, marker="o", markersize=3,
-                  linestyle=LINE_STYLES[index % len(LINE_STYLES)], label=f"generation {generation}")
-    axis.set_xscale("log")
-    axis.set_yscale("log")
-    axis.set_xlabel("rank of the word (1: the most frequent)")
-    axis.set_ylabel("frequency (share of words)")
+    _rank_curves(axis, curves, _generations(len(curves), generations), markersize=3)
     axis.grid(alpha=0.3, which="both")
     axis.legend(fontsize=FONT)
     figure.summary = f"Frequency against rank, log-log, of {what} per generation, over the real text's curve"
@@ -211,23 +200,29 @@ def _bits_panel(axis, bands: list, results: list) -> None:
     axis.legend(fontsize=FONT, loc="lower right")
 
 
-def _ranks_panel(axis, curves: np.ndarray, source: str) -> None:
+def _rank_curves(axis, curves: np.ndarray, generations: list[int], markersize: float) -> None:
+    """The real training text's frequency-rank curve, then ``curves`` (generations, ranks) of ``generations``, one
+    ordered colour and line style each, on log-log axes labelled rank and frequency."""
     counts = training_words()[1]
     axis.plot(RANKS, counts[[rank - 1 for rank in RANKS]] / counts.sum(), color="gray", linewidth=3, alpha=0.6,
               label="real training text")
-    for generation, colour in enumerate(sequential_colours(len(curves))):
+    for index, (generation, colour) in enumerate(zip(generations, sequential_colours(len(generations)))):
         shown = curves[generation] > 0  # a rank past the last word has no frequency: the curve stops
-        axis.plot(np.array(RANKS)[shown], curves[generation][shown], color=colour, marker="o", markersize=2,
-                  linestyle=LINE_STYLES[generation % len(LINE_STYLES)], label=f"generation {generation}")
+        axis.plot(np.array(RANKS)[shown], curves[generation][shown], color=colour, marker="o", markersize=markersize,
+                  linestyle=LINE_STYLES[index % len(LINE_STYLES)], label=f"generation {generation}")
     axis.set_xscale("log")
     axis.set_yscale("log")
+    axis.set_xlabel("rank of the word (1: the most frequent)")
+    axis.set_ylabel("frequency (share of words)")
+
+
+def _ranks_panel(axis, curves: np.ndarray, source: str) -> None:
+    _rank_curves(axis, curves, list(range(len(curves))), markersize=2)
     # Decades, labelled as plain numbers: enough to read it, and the explorer draws it at every move of a control
     # (minor ticks and mathtext labels cost it most of a second).
     axis.minorticks_off()
     for scale in (axis.xaxis, axis.yaxis):
         scale.set_major_formatter(FuncFormatter(lambda value, _position: f"{value:,g}"))
-    axis.set_xlabel("rank of the word (1: the most frequent)")
-    axis.set_ylabel("frequency (share of words)")
     axis.grid(alpha=0.3)
     panel_title(axis, f"frequency-rank curve of the sampled words ({source})")
     axis.legend(fontsize=FONT, ncols=2, loc="lower left")  # the curves fall from the top left: that corner is free

@@ -183,15 +183,13 @@ class JupyterLab:
 
     def wait_until_ready(self, timeout: float = SERVER_START_TIMEOUT) -> None:
         """Wait until /api/status answers with the token (raises with the log if the server dies or stays silent)."""
-        request = urllib.request.Request(f"{self.url}/api/status", headers={"Authorization": f"token {self.token}"})
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"JupyterLab exited with code {self.process.returncode}:\n{self.log()}")
-            # refused or reset: not listening yet
-            with contextlib.suppress(OSError), urllib.request.urlopen(request, timeout=5) as response:
-                if response.status == 200:
-                    return
+            with contextlib.suppress(OSError):  # refused, reset or an HTTP error: not ready yet
+                self._api("status", timeout=5)
+                return
             time.sleep(0.5)
         raise RuntimeError(f"JupyterLab did not answer {self.url}/api/status within {timeout} s:\n{self.log()}")
 
@@ -202,28 +200,27 @@ class JupyterLab:
         # ?reset: open the notebook alone, whatever an earlier session left in the workspace
         return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
 
+    def _api(self, path: str, method: str = "GET", timeout: float = 10):
+        """The server's REST answer to ``method path`` (JSON, or None when it sends no body)."""
+        request = urllib.request.Request(f"{self.url}/api/{path}", headers={"Authorization": f"token {self.token}"},
+                                         method=method)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
     def kernel_states(self) -> dict[str, str]:
         """The server's view of its kernels: notebook path -> "starting", "idle", "busy", ..."""
-        request = urllib.request.Request(f"{self.url}/api/sessions", headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            sessions = json.load(response)
-        return {session["path"]: session["kernel"]["execution_state"] for session in sessions if session.get("kernel")}
+        return {session["path"]: session["kernel"]["execution_state"] for session in self._api("sessions")
+                if session.get("kernel")}
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
     def shut_down_kernels(self, folder: str) -> None:
         """Shut down the kernels of the notebooks under ``folder`` (their sessions), as closing them would."""
-        headers = {"Authorization": f"token {self.token}"}
-        with urllib.request.urlopen(urllib.request.Request(f"{self.url}/api/sessions", headers=headers),
-                                    timeout=10) as response:
-            sessions = json.load(response)
-        for session in sessions:
+        for session in self._api("sessions"):
             if session["path"].startswith(f"{folder}/"):
-                request = urllib.request.Request(f"{self.url}/api/sessions/{session['id']}", headers=headers,
-                                                 method="DELETE")
-                with urllib.request.urlopen(request, timeout=60):
-                    pass
+                self._api(f"sessions/{session['id']}", method="DELETE", timeout=60)
 
     def stop(self) -> None:
         """Stop the server, its kernels and anything else it started; never leaves a process behind."""
