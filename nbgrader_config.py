@@ -8,28 +8,35 @@ setups), the lesson is copied instead, and copied again whenever the lesson is n
 
     nbgrader generate_assignment 03_recursive_training   # -> release/03_recursive_training/, solutions removed
 
+A student version's links to the instructor release (the Colab badge) open the student edition instead
+(StudentEditionLinks below), and the feedback shows no hidden test (ClearHiddenTestsAndTheirTracebacks).
+
 A course folder outside the repository works the same way: put an ``nbgrader_config.py`` there that holds
 ``load_subconfig("/path/to/collapse-kit/nbgrader_config.py")`` and run nbgrader from that folder.
 """
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbgrader.converters import GenerateAssignment
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
 from traitlets import List
 
 c = get_config()  # noqa: F821 (nbgrader provides get_config when it loads this file)
 
 LESSONS = Path(__file__).resolve().parent / "lessons"
+sys.path.insert(0, str(Path(__file__).resolve().parent / "scripts"))
+import student_edition  # noqa: E402  (scripts/ is not a package)
 COURSE = Path.cwd()  # nbgrader's course root: the folder it runs in (CourseDirectory.root's default)
 
 c.CourseDirectory.course_id = "collapse-kit"
 c.CourseDirectory.source_directory = "source"
 
 # Grading runs every cell of a lesson. In the fast profile (which grading picks by itself, see
-# collapse_kit.profiles) no cell should need more than a minute on 2 CPU cores; 300 s leaves room for a slow
+# collapse_kit.core.profiles) no cell should need more than a minute on 2 CPU cores; 300 s leaves room for a slow
 # grading machine without letting a student's endless loop hold the grader for long.
 c.ExecutePreprocessor.timeout = 300
 
@@ -59,6 +66,25 @@ class ClearHiddenTestsAndTheirTracebacks(ClearHiddenTests):
 
 # nbgrader 0.9's own list is [GetGrades, CSSHTMLHeaderPreprocessor]; ours removes the hidden tests in between.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTestsAndTheirTracebacks, CSSHTMLHeaderPreprocessor]
+
+
+class StudentEditionLinks(NbGraderPreprocessor):
+    """Student version: every link of a markdown cell to the instructor release (the Colab badge's ``blob/v<version>/``)
+    opens the student edition ``v<version>-student`` instead (scripts/student_edition.py, ``student_links``).
+
+    It runs first, so that the cells nbgrader locks, checksums and records in the gradebook already hold the student
+    links: the notebook ``nbgrader generate_assignment`` and scripts/release_class.py hand a class is then the
+    student edition's, cell for cell (tests/test_student_edition.py).
+    """
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "markdown":
+            cell.source = student_edition.student_links(cell.source)
+        return cell, resources
+
+
+c.GenerateAssignment.preprocessors = [StudentEditionLinks,
+                                      *GenerateAssignment.class_traits()["preprocessors"].default()]
 
 
 def link_lessons(lessons: Path, source: Path) -> list[str]:

@@ -39,10 +39,10 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from collapse_kit.cache import atomic_write  # noqa: E402
-from collapse_kit.data import load_mnist  # noqa: E402
-from collapse_kit.models import make_model  # noqa: E402
-from collapse_kit.training import DEFAULT_BATCH_SIZE, train_vae  # noqa: E402
+from collapse_kit.core.cache import atomic_write  # noqa: E402
+from collapse_kit.vae.data import load_mnist  # noqa: E402
+from collapse_kit.vae.models import make_model  # noqa: E402
+from collapse_kit.vae.training import DEFAULT_BATCH_SIZE, train_vae  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,9 +143,9 @@ def _text_windows(count: int, seed: int = 0):
     """(context + 1)-character windows of real training text, int64, in a seeded random order (in memory)."""
     import numpy as np
 
-    from collapse_kit.text_data import real_passages
-    from collapse_kit.text_loop import TextConfig
-    from collapse_kit.text_models import contexts_and_targets
+    from collapse_kit.text.data import real_passages
+    from collapse_kit.text.loop import TextConfig
+    from collapse_kit.text.models import contexts_and_targets
 
     config = TextConfig()
     passages = torch.from_numpy(real_passages(config.passages, config.passage_length, np.random.default_rng(seed)))
@@ -157,10 +157,10 @@ def text_characters_per_second(plain: bool = False, seed: int = 0) -> float:
     """Training characters/s of the text loop's default model and batch: our trainer's step (hand-written backward,
     fused Adam, one reused batch buffer) or, with ``plain``, a plain PyTorch loop (autograd, ``torch.optim.Adam``,
     a fresh batch tensor each step). Same model, same in-memory windows; timed after 20 warm-up steps."""
-    from collapse_kit.text_loop import TextConfig
-    from collapse_kit.text_models import CharMLP
-    from collapse_kit.text_training import CharMLPTrainingStep
-    from collapse_kit.training import _Adam
+    from collapse_kit.core.torch_parts import Adam
+    from collapse_kit.text.loop import TextConfig
+    from collapse_kit.text.models import CharMLP
+    from collapse_kit.text.training import CharMLPTrainingStep
 
     config = TextConfig()
     size = config.batch_size
@@ -177,7 +177,7 @@ def text_characters_per_second(plain: bool = False, seed: int = 0) -> float:
             loss.backward()
             optimizer.step()
     else:
-        ours, optimizer = CharMLPTrainingStep(model, size), _Adam(model.parameters(), config.learning_rate)
+        ours, optimizer = CharMLPTrainingStep(model, size), Adam(model.parameters(), config.learning_rate)
         buffer = torch.empty((size, windows.shape[1]), dtype=torch.long)
 
         def step(index):
@@ -195,7 +195,7 @@ def text_characters_per_second(plain: bool = False, seed: int = 0) -> float:
 def default_text_run_seconds() -> float:
     """Wall time of the text loop's default config (full profile, 6 generations), cache off, in a fresh Python."""
     script = ("import time; start = time.perf_counter()\n"
-              "from collapse_kit.text_loop import TextConfig\n"
+              "from collapse_kit.text.loop import TextConfig\n"
               "TextConfig().run(0, cache=False, progress=False)\n"
               "print(time.perf_counter() - start)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
@@ -216,7 +216,7 @@ def default_run_seconds() -> float:
     """Wall time of the default `collapse-kit run` (cache off, so every generation is computed)."""
     with tempfile.TemporaryDirectory() as output:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "collapse_kit.cli", "run", "--no-cache", "--quiet",
+        subprocess.run([sys.executable, "-m", "collapse_kit.faces.cli", "run", "--no-cache", "--quiet",
                         "--output", output], check=True, stdout=subprocess.DEVNULL,
                        env={**os.environ, "COLLAPSE_KIT_PROFILE": "full"})
         return time.perf_counter() - start
@@ -249,10 +249,10 @@ def sweep_runs_per_minute(workers: int = 1, cluster: bool = False) -> float:
     """Runs per minute of one sweep (full profile, 4 generations, real fractions 0/0.5/1, seeds 0-1, cache off):
     in this process (``workers=1``, torch's own threads), in ``workers`` processes of one thread, or on a
     ``LocalCluster`` of ``workers`` one-thread processes (start-up included: that is what a user waits for)."""
-    from collapse_kit.profiles import profile_config
-    from collapse_kit.studies import run_sweep
+    from collapse_kit.evidence.studies import run_sweep
+    from collapse_kit.vae.loop import ExperimentConfig
 
-    base = profile_config("full", generations=SWEEP_GENERATIONS)
+    base = ExperimentConfig.for_profile("full", generations=SWEEP_GENERATIONS)
     options = dict(seeds=SWEEP_SEEDS, base=base, cache=False, progress=False)
     start = time.perf_counter()
     if cluster:
@@ -267,13 +267,13 @@ def sweep_runs_per_minute(workers: int = 1, cluster: bool = False) -> float:
 
 
 EXPLORERS = {  # which explorer, how it is built on an empty cache, and how its first figure is told apart
-    "vae": ("from collapse_kit.widgets import CollapseExplorer\n"
-            "from collapse_kit.profiles import profile_config\n",
-            "explorer = CollapseExplorer(profile_config('full'), cache_dir=tempfile.mkdtemp())\n"
+    "vae": ("from collapse_kit.faces.widgets import CollapseExplorer\n"
+            "from collapse_kit.core.profiles import profile_config\n",
+            "explorer = CollapseExplorer(ExperimentConfig.for_profile('full'), cache_dir=tempfile.mkdtemp())\n"
             "assert explorer.curves_output.outputs and 'results bundle' in explorer.summary.value\n"),
-    "text": ("from collapse_kit.text_widgets import TextExplorer\n"
-             "from collapse_kit.text_loop import TEXT_PROFILES, TextConfig\n",
-             "explorer = TextExplorer(TextConfig(**TEXT_PROFILES['full']), cache_dir=tempfile.mkdtemp())\n"
+    "text": ("from collapse_kit.faces.text_widgets import TextExplorer\n"
+             "from collapse_kit.text.loop import TextConfig\n",
+             "explorer = TextExplorer(TextConfig.for_profile('full'), cache_dir=tempfile.mkdtemp())\n"
              "assert explorer.figure_output.outputs and 'results bundle' in explorer.text.value\n"),
 }
 
@@ -293,7 +293,7 @@ def explorer_first_figure_seconds(explorer: str = "vae") -> dict:
 
 def bundle_report() -> dict:
     """How the shipped results bundle was built (its own provenance: machine, seconds, workers) and its size."""
-    from collapse_kit import bundle
+    from collapse_kit.evidence import bundle
 
     shipped = bundle.read()
     return {"bundle_mb": round(bundle.BUNDLE_FILE.stat().st_size / 1e6, 2), **shipped.provenance,
@@ -385,8 +385,8 @@ def main(argv=None) -> int:
             print(f"default `collapse-kit run`   {report['default_run_seconds']:8.1f} s")
 
     if args.text or args.text_only:
-        from collapse_kit.text_loop import TextConfig
-        from collapse_kit.text_models import CharMLP
+        from collapse_kit.text.loop import TextConfig
+        from collapse_kit.text.models import CharMLP
 
         config = TextConfig()
         peak = matmul_flops_per_second()

@@ -15,7 +15,7 @@ from torch import nn
 from torch.nn import functional as F
 from torchvision import datasets, transforms
 
-from collapse_kit.data import _load_uint8
+from collapse_kit.vae.data import _load_uint8
 
 
 class ClassicVAE(nn.Module):

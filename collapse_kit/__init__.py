@@ -1,38 +1,37 @@
 """collapse-kit: a Jupyter-first course on model collapse (tiny VAEs trained recursively on MNIST, and the theory).
 
-One path from data to verdict, one concept per module (import what a lesson needs; nothing heavy is imported here).
-Arrows point from a module to what it uses; nothing imports upwards:
+The layout draws the course: one folder per world's engine, the evidence and the faces in folders of their own.
+Import what a lesson needs; nothing heavy is imported here. The floors, bottom to top; a module imports only modules
+to its right on its own line or on a lower floor, and the worlds (floor 2) never import one another
+(tests/test_layers.py reads this diagram and checks it against the code):
 
-    lessons/*.ipynb, widgets, text_widgets, cli    narrate, call, look, check
-            |
-         checks            [PASS]/[FAIL] check cells: a verdict, your run among the bundle's seeds
-            |
-         claims  -> sheet  every verdict of the course, defined once  (sheet: lessons/verdicts.md)
-            |
-         bundle            the shipped results: Band (one setting over seeds, shipped or run here), by name or config
-          |    \
-    experiments  stats     the catalogue of named settings  |  effects with 95% intervals (Verdict, compare, plateau)
-    profiles               the fast and full profiles, the lessons' seed (builds a VAE config only when asked)
-          |
-    runner -> config.run   many runs at once (worker processes or Dask), for any world's config
-          |
-    worlds: loop (VAE: ExperimentConfig, generation, models, training, mlp_step, metrics, classifier, data)
-            text_loop (language model: TextConfig, text_generation, text_models, text_training, text_metrics,
-            text_data; words: the discrete word game)
-            theory (Gaussians and mixtures, instant)  a world in the bundle: a config with run() and record
-          |
-    columns, cache, strategies, _validation   a row's columns declared once; the run cache; replace/accumulate and
-                                              epochs/steps, for every world
+    floor 5  collapse_kit/  __main__  __init__
+    floor 4  faces/     cli  text_widgets  widgets  text_plots  plots  figure_style  colab
+    floor 3  evidence/  sheet  checks  claims  studies  bundle  experiments  stats
+    floor 2  vae/       loop  generation  training  mlp_step  metrics  classifier  models  data
+    floor 2  text/      loop  generation  training  metrics  words  models  data
+    floor 2  gaussian/  theory
+    floor 1  core/      runner  world  profiles  cache  torch_parts  columns  strategies  _validation
 
-    studies     sweeps, the real-data yardstick, what the metrics see, the temperature trade-off, data policies
-    plots       figures of results and bands (any world: labels come from the columns); text_plots: lesson 09's
-    figure_style  how every figure reads: width, fonts, ordered colour-blind-safe colours, alt text (plots use it)
-    colab       Google Colab: turns on its widget manager, after a lesson's first cell installed the course
+* ``core/``: what every world shares. ``world`` is the contract (``WorldConfig``: a config that runs and labels
+  itself and declares its record, profiles, headline and cache module; ``WorldResult``: ``metric``, ``table``,
+  ``to_dict``; ``run_generations``: the cached loop over generations, once). ``runner`` runs many (config, seed)
+  pairs of any world (worker processes or Dask); ``cache`` keeps finished generations, keyed by a world's own files;
+  ``columns`` declares a generation's row; ``profiles`` the fast and full profiles and the lessons' seed;
+  ``strategies`` replace/accumulate and epochs/steps; ``torch_parts`` the device and Adam.
+* ``vae/``, ``text/``, ``gaussian/``: the worlds' engines: the VAE on MNIST (lessons 02-08), the character model on
+  Shakespeare and the word game (lesson 09), the Gaussian and mixture chains (lessons 01, 06). Each world's
+  ``loop`` (``theory``) holds its config, a ``WorldConfig``.
+* ``evidence/``: from numbers to verdicts: the catalogue of named settings (``experiments``), the shipped results
+  (``bundle``), effects with 95% intervals (``stats``), every verdict (``claims``) and their sheet (``sheet``:
+  lessons/verdicts.md), the lessons' check cells (``checks``), sweeps and yardsticks (``studies``).
+* ``faces/``: what a student sees and touches: figures (``plots``, ``text_plots``, ``figure_style``), widgets, the
+  command line (``cli``) and Google Colab's set-up (``colab``).
 
-Adding a metric: one ``Column`` in its world's record (``generation.GenerationResult``) and its computation; a
-bundle built before it still reads, without that column. Adding a verdict: a function in ``claims`` and its lesson's
-call. Adding a world: a config class with ``run(seed, **options)`` and ``record``; the runner, the cache
-(``RunCache(..., module=...)``), the bundle and ``claims`` take it as they are.
+Adding a metric: one ``Column`` in its world's record (``vae.generation.GenerationResult``) and its computation; a
+bundle built before it still reads, without that column. Adding a verdict: a function in ``evidence.claims`` and its
+lesson's call. Adding a world: a folder beside ``vae/`` whose config subclasses ``core.world.WorldConfig`` (the
+developer guide, site/guides/developers.md, gives the recipe).
 """
 
 # The one home of the version: pyproject.toml reads it ([tool.setuptools.dynamic]), `collapse-kit --version` prints it,
@@ -40,7 +39,7 @@ call. Adding a world: a config class with ``run(seed, **options)`` and ``record`
 # (scripts/course_address.py). Changes since the last release: CHANGELOG.md.
 __version__ = "0.2.0"
 
-_SHORTCUTS = {"load_mnist": "data", "ExperimentConfig": "loop", "run_experiment": "loop"}
+_SHORTCUTS = {"load_mnist": "vae.data", "ExperimentConfig": "vae.loop", "run_experiment": "vae.loop"}
 
 
 def __getattr__(name):

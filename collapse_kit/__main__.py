@@ -1,6 +1,6 @@
 """``python -m collapse_kit``: the ``collapse-kit`` command, for environments whose scripts folder is not on PATH."""
 
-from .cli import main
+from .faces.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

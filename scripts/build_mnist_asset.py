@@ -2,7 +2,7 @@
 
 Reads ``train-images-idx3-ubyte(.gz)`` and friends, checks each *uncompressed* file against the md5 published with
 the original distribution, and writes ``collapse_kit/assets/mnist.npz`` (uint8 images, deflate-compressed) plus its
-sha256 into ``collapse_kit/assets/mnist.sha256``, which ``collapse_kit.data.load_mnist`` verifies on every load.
+sha256 into ``collapse_kit/assets/mnist.sha256``, which ``collapse_kit.vae.data.load_mnist`` verifies on every load.
 
 Usage (from the repository root):
 

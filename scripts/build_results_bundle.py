@@ -1,6 +1,6 @@
 """Build the results bundle shipped in the package: the lessons' experiments over many seeds, with provenance.
 
-Runs every experiment of the catalogue (``collapse_kit.experiments.CATALOGUE``, full profile) for every seed with the
+Runs every experiment of the catalogue (``collapse_kit.evidence.experiments.CATALOGUE``, full profile) for every seed with the
 parallel runner, then writes ``collapse_kit/assets/results_bundle.npz`` atomically. Finished generations go to the cache, so
 an interrupted build resumes. An experiment the existing bundle already holds with the same config and seeds is
 kept as it is, with the provenance of the build that ran it (``--rebuild`` runs everything again); a test
@@ -37,10 +37,11 @@ import numpy as np
 import psutil
 import torch
 
-from collapse_kit import __version__, bundle
-from collapse_kit.experiments import CATALOGUE
-from collapse_kit.cache import atomic_write, code_version, platform_tag
-from collapse_kit.runner import parse_seeds, run_runs
+from collapse_kit import __version__
+from collapse_kit.core.cache import atomic_write, code_version, platform_tag
+from collapse_kit.core.runner import parse_seeds, run_runs
+from collapse_kit.evidence import bundle
+from collapse_kit.evidence.experiments import CATALOGUE
 
 
 def cpu_model() -> str:
@@ -152,7 +153,7 @@ def main(argv=None) -> int:
     cpu = cpu_seconds() - cpu_before
     by_run = dict(zip(runs, results))
     provenance = {
-        "package_version": __version__, "code_version": code_version(), "git_commit": git_commit(),
+        "package_version": __version__, "git_commit": git_commit(),
         "torch": torch.__version__, "platform": platform_tag(args.device), "cpu": cpu_model(),
         "cpu_capability": torch.backends.cpu.get_cpu_capability(), "python": platform.python_version(),
         "machine": f"{platform.system()} {platform.machine()}",
@@ -162,8 +163,9 @@ def main(argv=None) -> int:
         "cpu_seconds": round(cpu, 1), "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()], "nice": os.nice(0),
     }
+
     def own(config) -> dict:  # each world's code version: the module that runs it and what it imports
-        return {**provenance, "code_version": code_version(type(config).__module__.rsplit(".", 1)[-1] + ".py")}
+        return {**provenance, "code_version": code_version(config.module)}
 
     packed = bundle.pack([kept.get(name) or bundle.shipped_band(
         name, [by_run[(config, seed)] for seed in args.seeds], own(config))

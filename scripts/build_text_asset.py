@@ -2,8 +2,8 @@
 
 Reads ``input.txt`` (1,115,394 characters of Shakespeare, the char-rnn repository's ``tinyshakespeare``), checks its
 sha256 against the one published in ``../shared/data/tinyshakespeare/README.md`` (its one home in the code is
-``collapse_kit.text_data.TEXT_SHA256``, read here from that file's source), and writes
-``collapse_kit/assets/tinyshakespeare.txt.xz`` (lzma, about 0.36 MB), which ``collapse_kit.text_data.load_text``
+``collapse_kit.text.data.TEXT_SHA256``, read here from that file's source), and writes
+``collapse_kit/assets/tinyshakespeare.txt.xz`` (lzma, about 0.36 MB), which ``collapse_kit.text.data.load_text``
 decompresses and verifies against that same sha256 on load.
 
 Usage (from the repository root):
@@ -28,13 +28,13 @@ ASSET = ROOT / "collapse_kit" / "assets" / "tinyshakespeare.txt.xz"
 
 
 def published_sha256() -> str:
-    """``TEXT_SHA256`` of collapse_kit/text_data.py, read from its source: CI runs this script before installing
+    """``TEXT_SHA256`` of collapse_kit/text/data.py, read from its source: CI runs this script before installing
     torch, so the package itself is not imported."""
-    tree = ast.parse((ROOT / "collapse_kit" / "text_data.py").read_text())
+    tree = ast.parse((ROOT / "collapse_kit" / "text" / "data.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "TEXT_SHA256" for t in node.targets):
             return ast.literal_eval(node.value)
-    raise LookupError("collapse_kit/text_data.py defines no TEXT_SHA256")
+    raise LookupError("collapse_kit/text/data.py defines no TEXT_SHA256")
 
 
 def main(argv: list[str] | None = None) -> int:

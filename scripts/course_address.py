@@ -12,8 +12,15 @@ and tests/test_course_address.py fails while one of them is out of step:
     python scripts/course_address.py            # rewrite every course link to the address and release above
     python scripts/course_address.py --check    # list the stale links, exit 1 if there are any
     python scripts/course_address.py --nbgitpuller https://hub.example.edu    # a JupyterHub link (INSTRUCTORS.md)
+    python scripts/course_address.py --check-refs --remote origin   # every launch link opens a tag that exists
 
 So moving the course (a fork, or its real home) is one edit of pyproject.toml and one run of this script.
+
+``--check-refs`` lists the refs that the launch links open (the tree's Colab, Binder and pip links, the student
+edition's badges, the website's launch buttons and nbgitpuller's default: ``release_tag`` and ``student_ref``) and
+exits 1 naming each one that is not a branch or tag of the repository (``--remote origin``: of the repository on
+GitHub, by ``git ls-remote``). The release workflow, .github/workflows/student-edition.yml, runs it once the student
+tag is pushed.
 
 A link is the course's when it has one of these forms (anything else, such as a link to nbgrader's issues, is left
 alone): a Colab notebook ``colab.research.google.com/github/{owner}/{name}/blob/{ref}/...``, a Binder launch
@@ -135,13 +142,14 @@ def nbgitpuller_url(hub: str, path: str = "lessons/00_start_here.ipynb", branch:
     Args:
         hub: the hub's address, e.g. ``https://hub.example.edu``.
         path: the notebook to open, relative to the repository root.
-        branch: what to pull (default: this release's tag).
+        branch: what to pull (default: the student edition of this release, ``student_ref()``: no worked solution,
+            hidden test or model answer).
     """
     if not re.match(r"https?://[^/\s]+", hub):
         raise ValueError(f"hub must be the hub's address, e.g. https://hub.example.edu, got {hub!r}")
     name = slug().split("/")[1]
     return (f"{hub.rstrip('/')}/hub/user-redirect/git-pull?repo={quote(repository_url(), safe='')}"
-            f"&urlpath={quote(f'lab/tree/{name}/{path}', safe='')}&branch={quote(branch or release_tag(), safe='')}")
+            f"&urlpath={quote(f'lab/tree/{name}/{path}', safe='')}&branch={quote(branch or student_ref(), safe='')}")
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -252,16 +260,97 @@ def rewrite_file(path: Path) -> bool:
     return new != text
 
 
+# ----------------------------------------------------------------------------------------------------------------
+# The refs the launch links open exist
+# ----------------------------------------------------------------------------------------------------------------
+
+def launch_refs(root: Path = REPO) -> dict[str, list[str]]:
+    """Every ref a launch link of the course opens, with where it is opened: ``{ref: ["README.md: binder", ...]}``.
+
+    The Colab, Binder and pip links of the tree's files (of a notebook: of its cells), and ``student_ref()``, which
+    the student edition's badges (scripts/student_edition.py), the website's launch buttons (site/conf.py) and
+    nbgitpuller's default open without writing it in a file of the tree.
+    """
+    found: dict[str, list[str]] = {student_ref(): ["the student edition's badges, the website, nbgitpuller"]}
+    for path in tree_files(root):
+        text = _notebook_text(path) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8")
+        for form, match in course_links(text):
+            if form in PINNED_FORMS and match.group("ref"):
+                where = f"{path.relative_to(root)}: {form}"
+                if where not in found.setdefault(match.group("ref"), []):
+                    found[match.group("ref")].append(where)
+    return found
+
+
+def _ref_names(listing: str) -> set[str]:
+    """The branch and tag names of ``git ls-remote`` or ``git for-each-ref`` lines (``<id> refs/tags/v0.2.0``)."""
+    names = set()
+    for line in listing.splitlines():
+        ref = line.split()[-1].removesuffix("^{}")  # ^{}: the commit an annotated tag points at
+        for prefix in ("refs/heads/", "refs/tags/", "refs/remotes/"):
+            if ref.startswith(prefix):
+                name = ref.removeprefix(prefix)
+                names.add(name.split("/", 1)[1] if prefix == "refs/remotes/" and "/" in name else name)
+    return names
+
+
+def existing_refs(repo: Path = REPO, remote: str | None = None) -> set[str]:
+    """The branch and tag names of the git repository ``repo`` (its remote-tracking branches included), or, with
+    ``remote`` (a remote's name or URL), of that remote, asked by ``git ls-remote``.
+
+    Raises:
+        RuntimeError: with git's message, if git fails (not a repository, a remote that cannot be reached).
+    """
+    command = (["git", "ls-remote", "--heads", "--tags", remote] if remote else
+               ["git", "for-each-ref", "--format=%(objectname) %(refname)", "refs/heads", "refs/tags", "refs/remotes"])
+    done = subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed in {repo}: {done.stderr.strip()}")
+    return _ref_names(done.stdout)
+
+
+def missing_launch_refs(root: Path = REPO, remote: str | None = None) -> dict[str, list[str]]:
+    """The refs of ``launch_refs(root)`` that are no branch or tag of ``root`` (or of its ``remote``), with where
+    each is opened; empty when every launch link opens something."""
+    existing = existing_refs(root, remote)
+    return {ref: where for ref, where in launch_refs(root).items() if ref not in existing}
+
+
+def check_refs(remote: str | None) -> int:
+    """``--check-refs``: print each ref the launch links open that does not exist (and where); 1 if any."""
+    where = f"the remote {remote}" if remote else "this repository"
+    try:
+        missing = missing_launch_refs(REPO, remote)
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for ref, places in missing.items():
+        more = f"; and {len(places) - 4} more" if len(places) > 4 else ""
+        print(f"error: {ref} is no branch or tag of {where}, and launch links open it: {'; '.join(places[:4])}{more}",
+              file=sys.stderr)
+    if not missing:
+        print(f"every launch link opens a branch or tag of {where}: {', '.join(sorted(launch_refs(REPO)))}")
+    return 1 if missing else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="list stale links and exit 1 if any; change nothing")
     parser.add_argument("--nbgitpuller", metavar="HUB", help="print the nbgitpuller link for a JupyterHub and exit")
     parser.add_argument("--path", default="lessons/00_start_here.ipynb", help="notebook the nbgitpuller link opens")
+    parser.add_argument("--branch", help="what the nbgitpuller link pulls (default: the student edition's tag)")
+    parser.add_argument("--check-refs", action="store_true",
+                        help="exit 1 if a launch link opens a branch or tag that does not exist; change nothing")
+    parser.add_argument("--remote", help="with --check-refs: ask this remote (e.g. origin), not the local tags")
     args = parser.parse_args(argv)
     if args.nbgitpuller:
-        print(nbgitpuller_url(args.nbgitpuller, args.path))
+        print(nbgitpuller_url(args.nbgitpuller, args.path, args.branch))
         return 0
+    if args.remote and not args.check_refs:
+        parser.error("--remote goes with --check-refs")
     print(f"address {repository_url()}, version {version()}, release tag {release_tag()}")
+    if args.check_refs:
+        return check_refs(args.remote)
     if args.check:
         stale = [link for path in tree_files() for link in file_stale_links(path)]
         print("\n".join(map(str, stale)) or "every course link is in step")

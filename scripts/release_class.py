@@ -8,9 +8,10 @@ repository's, INSTRUCTORS.md):
     python scripts/release_class.py 00_start_here 03_recursive_training    # some lessons only
 
 For each lesson it does what ``nbgrader generate_assignment <lesson> --force`` does (solutions, hidden tests and model
-answers out, outputs cleared, the assignment and its points recorded in ``gradebook.db``), in one process, and then
-checks each student version: no ``BEGIN SOLUTION``, no hidden test, every short answer ``YOUR ANSWER HERE``. Nothing
-is executed. Hand out ``release/`` (the exchange, a learning management system, or a git repository that
+answers out, outputs cleared, the assignment and its points recorded in ``gradebook.db``; with the course's
+nbgrader_config.py, every link to the instructor release, such as the Colab badge, opens the student edition
+``v<version>-student`` instead), in one process, and then checks each student version: no ``BEGIN SOLUTION``, no
+hidden test, every short answer ``YOUR ANSWER HERE``, no link to the instructor release. Nothing is executed. Hand out ``release/`` (the exchange, a learning management system, or a git repository that
 nbgitpuller pulls: INSTRUCTORS.md).
 """
 
@@ -25,6 +26,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import student_edition  # noqa: E402  (scripts/ is not a package)
+
 TEXT_STUB = "YOUR ANSWER HERE"  # what nbgrader puts in place of a short answer (ClearSolutions.text_stub)
 LEFT_OVER = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
@@ -46,12 +50,16 @@ def working_directory(folder: Path):
 
 
 def student_version_problems(path: Path) -> list[str]:
-    """What a student version must not hold: solution or hidden-test markers, a model answer, outputs."""
+    """What a student version must not hold: solution or hidden-test markers, a model answer, outputs, a link to the
+    instructor release (a course folder whose nbgrader_config.py does not load the repository's has none of its
+    StudentEditionLinks)."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     problems = []
     for index, cell in enumerate(notebook["cells"]):
         source = "".join(cell["source"])
         problems += [f"cell {index}: {marker}" for marker in LEFT_OVER if marker in source]
+        problems += [f"cell {index}: a link to the instructor release, {link}"
+                     for link in student_edition.instructor_release_links(source)]
         grading = cell["metadata"].get("nbgrader", {})
         if cell["cell_type"] == "markdown" and grading.get("solution") and source.strip() != TEXT_STUB:
             problems.append(f"cell {index}: a short answer that is not {TEXT_STUB!r}")

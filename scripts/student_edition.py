@@ -8,12 +8,13 @@ edition is made from them by this command, never kept by hand (``student/`` is g
     python scripts/student_edition.py --tag              # ... and commit it as the tag v<version>-student
     python scripts/student_edition.py --ref              # print that tag's name and stop
 
-Each lesson goes through nbgrader's own preprocessors, in the order ``nbgrader generate_assignment`` runs them (lock
-the exercise cells; every ``### BEGIN SOLUTION`` region becomes ``# YOUR CODE HERE`` / ``raise
-NotImplementedError()``; outputs cleared; checksums; hidden tests out; a short answer's model answer becomes ``YOUR
-ANSWER HERE``), without a gradebook: the result is the notebook ``scripts/release_class.py`` hands a class
-(tests/test_student_edition.py compares them). Then its Colab badge opens the student edition, not the instructor
-version. Each notebook is checked: no solution, hidden test or model answer line of the lesson is left.
+Each lesson's links to the instructor release (its Colab badge) are first made to open the student edition, then it
+goes through nbgrader's own preprocessors, in the order ``nbgrader generate_assignment`` runs them (lock the exercise
+cells; every ``### BEGIN SOLUTION`` region becomes ``# YOUR CODE HERE`` / ``raise NotImplementedError()``; outputs
+cleared; checksums; hidden tests out; a short answer's model answer becomes ``YOUR ANSWER HERE``), without a
+gradebook: the result is the notebook ``scripts/release_class.py`` hands a class, whose nbgrader_config.py rewrites
+the links in the same place (tests/test_student_edition.py compares them). Each notebook is checked: no solution,
+hidden test or model answer line of the lesson is left.
 
 **Where students find it.** Binder, Colab, README's table and the website's launch buttons open the tag
 ``v<version>-student`` (scripts/course_address.py: ``student_ref``), a commit on top of the release whose lessons are
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -63,21 +65,49 @@ def lesson_paths() -> list[Path]:
 def _preprocessors() -> list:
     """nbgrader's preprocessors of ``generate_assignment``, in its order, less those that need a gradebook or a
     course folder (SaveCells, IncludeHeaderFooter, InstantiateTests: the lessons use no header and no autotests)."""
-    from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput,
-                                        ClearSolutions, ComputeChecksums, LockCells)
+    from nbgrader.preprocessors import (
+        CheckCellMetadata,
+        ClearHiddenTests,
+        ClearMarkScheme,
+        ClearOutput,
+        ClearSolutions,
+        ComputeChecksums,
+        LockCells,
+    )
 
     return [LockCells(), ClearSolutions(), ClearOutput(), CheckCellMetadata(), ComputeChecksums(),
             ClearHiddenTests(), ClearMarkScheme(), ComputeChecksums(), CheckCellMetadata()]
 
 
 def student_links(text: str) -> str:
-    """``text`` with each Colab or Binder link of the course opening the student edition (``student_ref``)."""
+    """``text`` with each Colab or Binder link of the course opening the student edition (``student_ref``), and each
+    GitHub page of the instructor release (``github.com/<owner>/<name>/blob/v<version>/...``, ``/tree/...``) the same
+    page of the student edition. pip's ``@v<version>`` stays: the package is the release's.
+
+    Used on the markdown cells of every student version, before nbgrader locks and checksums them: by
+    ``student_notebook`` here and, for ``nbgrader generate_assignment`` and scripts/release_class.py, by the
+    preprocessor ``StudentEditionLinks`` of nbgrader_config.py.
+    """
     ref = course_address.student_ref()
     for form in ("colab", "binder"):
         pattern = course_address.LINK_FORMS[form]
         text = pattern.sub(lambda match: match.group(0)[:match.start("ref") - match.start()] + ref
                            + match.group(0)[match.end("ref") - match.start():], text)
-    return text
+    page = re.compile(rf"(https://github\.com/{re.escape(course_address.slug())}/(?:blob|tree)/)"
+                      rf"{re.escape(course_address.release_tag())}(?=/)")
+    return page.sub(lambda match: match.group(1) + ref, text)
+
+
+_LINK_CHARACTER = r"[^\s()<>\[\]\"'`]"
+
+
+def instructor_release_links(text: str) -> list[str]:
+    """The links of ``text`` that open the instructor release ``v<version>`` (its solutions, hidden tests and model
+    answers) instead of its student edition: a path segment ``/v<version>`` followed by ``/``, ``?``, ``#`` or the
+    link's end, as in ``blob/v0.2.0/`` or Binder's ``/v0.2.0?``; never ``v<version>-student``, nor pip's
+    ``@v<version>``. No student version may hold one (scripts/release_class.py checks each)."""
+    tag = re.escape(course_address.release_tag())
+    return re.findall(rf"https?://{_LINK_CHARACTER}*/{tag}(?!-|\w|\.\w){_LINK_CHARACTER}*", text)
 
 
 def student_notebook(lesson: dict):
@@ -90,12 +120,12 @@ def student_notebook(lesson: dict):
     import nbformat
 
     notebook = nbformat.reads(json.dumps(lesson), as_version=4)  # a copy, sources joined as nbgrader reads them
+    for cell in notebook.cells:  # first, as nbgrader_config.py's StudentEditionLinks: the checksums include them
+        if cell.cell_type == "markdown":
+            cell.source = student_links(cell.source)
     resources: dict = {}
     for preprocessor in _preprocessors():
         notebook, resources = preprocessor.preprocess(notebook, resources)
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            cell.source = student_links(cell.source)
     return notebook
 
 

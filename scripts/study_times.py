@@ -302,8 +302,8 @@ def plan_block(plan) -> str:
     check_plan(plan)
     title, length, sessions = plan
     rows = plan_rows(plan)
-    lines = [f"| session | lessons | before: read | in class: run, predict, exercises | left for discussion | "
-             f"after: short answers |", "|---|---|--:|--:|--:|--:|"]
+    lines = ["| session | lessons | before: read | in class: run, predict, exercises | left for discussion | "
+             "after: short answers |", "|---|---|--:|--:|--:|--:|"]
     for row in rows:
         lessons = ", ".join(_link(load, title=False) for load in row["lessons"])
         lines.append(f"| {row['session']}. {row['topic']} | {lessons} | {minutes(row['before'])} | "

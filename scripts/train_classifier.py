@@ -17,8 +17,8 @@ import time
 import torch
 from torch.nn import functional as F
 
-from collapse_kit.classifier import CLASSIFIER_FILE, DigitClassifier
-from collapse_kit.data import load_mnist
+from collapse_kit.vae.classifier import CLASSIFIER_FILE, DigitClassifier
+from collapse_kit.vae.data import load_mnist
 
 
 def shift(images: torch.Tensor, generator: torch.Generator, max_pixels: int = 2) -> torch.Tensor:

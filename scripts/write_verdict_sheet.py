@@ -1,4 +1,4 @@
-"""Write lessons/verdicts.md, the course's verdict sheet, from ``collapse_kit.sheet`` (the shipped results bundle and
+"""Write lessons/verdicts.md, the course's verdict sheet, from ``collapse_kit.evidence.sheet`` (the shipped results bundle and
 the Gaussian runs of lessons 01 and 06 at the full profile's sizes, seed 0). tests/test_claims.py fails when the file
 is out of date.
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from collapse_kit.cache import atomic_write
-from collapse_kit.sheet import verdict_sheet
+from collapse_kit.core.cache import atomic_write
+from collapse_kit.evidence.sheet import verdict_sheet
 
 SHEET = Path(__file__).resolve().parent.parent / "lessons" / "verdicts.md"
 

@@ -18,9 +18,9 @@ matplotlib.use("Agg")  # no windows, ever: plots are only rendered to memory
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from collapse_kit import loop  # noqa: E402
-from collapse_kit.data import load_mnist  # noqa: E402
-from collapse_kit.loop import ExperimentConfig, run_experiment  # noqa: E402
+from collapse_kit.vae import loop  # noqa: E402
+from collapse_kit.vae.data import load_mnist  # noqa: E402
+from collapse_kit.vae.loop import ExperimentConfig, run_experiment  # noqa: E402
 
 # One thread: on a 2-core machine shared with other work, two spinning threads made the loop tests ~5x slower
 # (measured: test_loop.py 13-16 s with one thread, 86 s with two, while lessons ran beside them).

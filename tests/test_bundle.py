@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 import torch
 
-from collapse_kit import bundle
-from collapse_kit import experiments as ex
-from collapse_kit.cache import platform_tag
-from collapse_kit.columns import columns_of
-from collapse_kit.loop import ExperimentConfig
-from collapse_kit.text_data import characters
-from collapse_kit.text_loop import GENERATION_0_FIELDS, TextConfig
-from collapse_kit.text_models import contexts_and_targets
+from collapse_kit.core.cache import platform_tag
+from collapse_kit.core.columns import columns_of
+from collapse_kit.evidence import bundle
+from collapse_kit.evidence import experiments as ex
+from collapse_kit.text.data import characters
+from collapse_kit.text.loop import GENERATION_0_FIELDS, TextConfig
+from collapse_kit.text.models import contexts_and_targets
+from collapse_kit.vae.loop import ExperimentConfig
 
 # Where the platform differs from the bundle's, a recomputed run is one more seed of the same experiment: its
 # numbers must fall where the bundle's seeds fall, within this many across-seed standard deviations of their mean.
@@ -197,10 +197,10 @@ def test_a_sampled_bundle_entry_is_reproduced_by_a_run_of_our_own(shipped, tmp_p
 @pytest.mark.slow
 def test_the_explorer_opens_on_the_shipped_band_without_training(tmp_path, training_calls):
     """An empty cache: the explorer's first figure is the bundle's band (its time is measured by the benchmark)."""
-    from collapse_kit.profiles import profile_config
-    from collapse_kit.widgets import CollapseExplorer
+    from collapse_kit.faces.widgets import CollapseExplorer
+    from collapse_kit.vae.loop import ExperimentConfig
 
-    explorer = CollapseExplorer(profile_config("full"), cache_dir=tmp_path)
+    explorer = CollapseExplorer(ExperimentConfig.for_profile("full"), cache_dir=tmp_path)
     assert explorer.curves_output.outputs and "10 seeds, results bundle" in explorer.summary.value
     assert training_calls == [] and not any(tmp_path.iterdir())
 

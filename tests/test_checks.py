@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from collapse_kit._validation import check_choice, check_float, check_fraction, check_int, check_writable_dir
-from collapse_kit.checks import CheckFailed, check
+from collapse_kit.core._validation import check_choice, check_float, check_fraction, check_int, check_writable_dir
+from collapse_kit.evidence.checks import CheckFailed, check
 
 
 def test_check_int_accepts_integers_in_range_and_names_the_bound():
@@ -80,7 +80,7 @@ def test_failing_check_prints_fail_and_stops_the_lesson(capsys):
 
 
 def test_a_prediction_is_compared_with_the_run_and_never_fails(capsys):
-    from collapse_kit.checks import predicted
+    from collapse_kit.evidence.checks import predicted
 
     assert predicted(" Yes", "yes", "Does it fall?", "0.8 -> 0.2") is True
     assert "as you predicted" in capsys.readouterr().out

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from collapse_kit import claims, sheet
-from collapse_kit import experiments as ex
-from collapse_kit.bundle import band
-from collapse_kit.stats import Verdict
-from collapse_kit.studies import PolicyBounds, policy_report, training_images
+from collapse_kit.evidence import claims, sheet
+from collapse_kit.evidence import experiments as ex
+from collapse_kit.evidence.bundle import band
+from collapse_kit.evidence.stats import Verdict
+from collapse_kit.evidence.studies import PolicyBounds, policy_report, training_images
 
 SHEET = Path(__file__).resolve().parent.parent / "lessons" / "verdicts.md"
 
@@ -121,7 +121,7 @@ def test_each_degradation_verdict_takes_its_direction_from_the_metric_declaratio
 
 
 def test_one_real_point_is_judged_for_every_prior_and_kind_of_point():
-    from collapse_kit.theory import lifeline_study
+    from collapse_kit.gaussian.theory import lifeline_study
 
     study = lifeline_study(generations=60, chains=40, seed=3, prior_variances=(1.0, 4.0))
     verdicts = claims.one_real_point(study)

@@ -10,8 +10,8 @@ import sys
 import pytest
 import torch
 
-from collapse_kit import loop
-from collapse_kit.cli import main
+from collapse_kit.faces.cli import main
+from collapse_kit.vae import loop
 
 TINY_RUN = ["--profile", "fast", "--generations", "2", "--samples", "1024", "--epochs", "2", "--quiet"]
 
@@ -110,7 +110,7 @@ def test_text_runs_the_language_model_over_fractions_and_seeds_and_writes_its_me
 
 @pytest.mark.slow
 def test_module_runs_as_a_command_with_one_line_errors(workdir):
-    command = [sys.executable, "-m", "collapse_kit.cli"]
+    command = [sys.executable, "-m", "collapse_kit.faces.cli"]
     shown = subprocess.run([*command, "run", "--help"], capture_output=True, text=True, timeout=120)
     assert shown.returncode == 0 and "--real-fraction" in shown.stdout
     refused = subprocess.run([*command, "run", "--real-fraction", "1.5"], capture_output=True, text=True, timeout=120)

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import collapse_kit
-from collapse_kit import cli
+from collapse_kit.faces import cli
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
@@ -152,16 +152,109 @@ def test_a_repository_url_that_is_not_github_is_refused(tmp_path, monkeypatch):
         course_address.slug()
 
 
-def test_nbgitpuller_link_clones_the_release_and_opens_a_lesson():
+def test_nbgitpuller_link_clones_the_student_edition_and_opens_a_lesson():
     link = course_address.nbgitpuller_url("https://hub.example.edu/", "lessons/03_recursive_training.ipynb")
     url = urlsplit(link)
     query = {key: values[0] for key, values in parse_qs(url.query).items()}
     assert (url.netloc, url.path) == ("hub.example.edu", "/hub/user-redirect/git-pull")
-    assert query == {"repo": course_address.repository_url(), "branch": course_address.release_tag(),
+    assert query == {"repo": course_address.repository_url(), "branch": course_address.student_ref(),
                      "urlpath": f"lab/tree/{course_address.slug().split('/')[1]}/lessons/03_recursive_training.ipynb"}
+    assert query["branch"] == f"v{collapse_kit.__version__}-student", "the student edition, never the instructor tag"
     assert (REPO / query["urlpath"].split("/", 3)[3]).is_file()
     with pytest.raises(ValueError, match="hub must be the hub's address"):
         course_address.nbgitpuller_url("hub.example.edu")
+
+
+def test_the_nbgitpuller_command_prints_the_student_edition_unless_told_another_branch(capsys):
+    assert course_address.main(["--nbgitpuller", "https://hub.example.edu"]) == 0
+    assert f"&branch={course_address.student_ref()}" in capsys.readouterr().out
+    assert course_address.main(["--nbgitpuller", "https://hub.example.edu", "--branch", "spring-2027"]) == 0
+    assert capsys.readouterr().out.strip().endswith("&branch=spring-2027")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Every launch link opens a ref that exists (the release workflow's last step: --check-refs --remote origin)
+# ----------------------------------------------------------------------------------------------------------------
+
+def git(folder: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.fixture
+def course_repository(tmp_path, monkeypatch) -> Path:
+    """A git repository like the course's, one commit: a README whose Binder badge opens the student edition and a
+    lesson whose Colab badge opens the release, with the course's links as course_address.py writes them."""
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    for name, value in (("NAME", "Course Bot"), ("EMAIL", "bot@example.org")):
+        monkeypatch.setenv(f"GIT_AUTHOR_{name}", value)
+        monkeypatch.setenv(f"GIT_COMMITTER_{name}", value)
+    repo = tmp_path / "course"
+    (repo / "lessons").mkdir(parents=True)
+    student = course_address.binder_url("lessons/00_start_here.ipynb", course_address.student_ref())
+    (repo / "README.md").write_text(f"[![Binder](https://mybinder.org/badge_logo.svg)]({student})\n")
+    lesson = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": [
+        f"[Open in Colab]({course_address.colab_url('lessons/00_start_here.ipynb')})"]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (repo / "lessons" / "00_start_here.ipynb").write_text(json.dumps(lesson))
+    git(repo, "init", "--quiet")
+    git(repo, "add", ".")
+    git(repo, "commit", "--quiet", "-m", "the course")
+    return repo
+
+
+def test_the_launch_links_of_the_tree_open_the_release_and_its_student_edition():
+    refs = course_address.launch_refs()
+    assert set(refs) == {course_address.release_tag(), course_address.student_ref()}, refs
+    assert any(place.startswith("README.md: binder") for place in refs[course_address.student_ref()])
+    assert "lessons/00_start_here.ipynb: colab" in refs[course_address.release_tag()]
+
+
+def test_a_launch_link_to_a_tag_not_yet_made_is_caught_until_the_tag_exists(course_repository):
+    repo = course_repository
+    release, student = course_address.release_tag(), course_address.student_ref()
+    assert course_address.launch_refs(repo) == {
+        student: ["the student edition's badges, the website, nbgitpuller", "README.md: binder"],
+        release: ["lessons/00_start_here.ipynb: colab"]}
+    assert set(course_address.missing_launch_refs(repo)) == {release, student}, "no tag yet: both links open nothing"
+    git(repo, "tag", release)
+    assert set(course_address.missing_launch_refs(repo)) == {student}, "released, the student tag not made yet"
+    git(repo, "tag", "--annotate", student, "--message", "the student edition")
+    assert course_address.missing_launch_refs(repo) == {}
+
+
+def test_the_check_asks_the_remote_when_told(course_repository, tmp_path):
+    # The workflow's checkout has the tags; the remote is what Colab and Binder read: a tag made but not pushed.
+    repo = course_repository
+    git(repo, "tag", course_address.release_tag())
+    clone = tmp_path / "checkout"
+    git(tmp_path, "clone", "--quiet", str(repo), str(clone))
+    git(clone, "tag", course_address.student_ref())
+    assert course_address.missing_launch_refs(clone) == {}
+    assert set(course_address.missing_launch_refs(clone, remote="origin")) == {course_address.student_ref()}
+    git(clone, "push", "--quiet", "origin", course_address.student_ref())
+    assert course_address.missing_launch_refs(clone, remote="origin") == {}
+    with pytest.raises(RuntimeError, match="git ls-remote --heads --tags nowhere failed"):
+        course_address.missing_launch_refs(clone, remote="nowhere")
+
+
+def test_the_check_refs_command_names_each_missing_ref_and_exits_1(course_repository, monkeypatch, capsys):
+    monkeypatch.setattr(course_address, "REPO", course_repository)
+    git(course_repository, "tag", course_address.release_tag())
+    assert course_address.main(["--check-refs"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {course_address.student_ref()} is no branch or tag of this repository, and launch "
+                          f"links open it: the student edition's badges, the website, nbgitpuller; README.md: binder")
+    git(course_repository, "tag", course_address.student_ref())
+    assert course_address.main(["--check-refs"]) == 0
+    assert "every launch link opens a branch or tag of this repository" in capsys.readouterr().out
+
+
+def test_the_release_workflow_checks_the_refs_after_pushing_the_student_tag():
+    workflow = (REPO / ".github" / "workflows" / "student-edition.yml").read_text(encoding="utf-8")
+    push = workflow.index('git push --force origin "refs/tags/$(python scripts/student_edition.py --ref)"')
+    check = workflow.index("run: python scripts/course_address.py --check-refs --remote origin")
+    assert push < check, "the check runs once the student tag is on GitHub"
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -345,7 +345,7 @@ def stand_in_lesson(path: Path) -> Path:
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.cells = [
         nbformat.v4.new_markdown_cell("# A stand-in lesson\nWhich profile does grading run in?"),
-        nbformat.v4.new_code_cell("from collapse_kit.profiles import current_profile\n"
+        nbformat.v4.new_code_cell("from collapse_kit.core.profiles import current_profile\n"
                                   "print('profile:', current_profile())"),
         nbformat.v4.new_markdown_cell("## Your turn\nHow many real images does one generation hold?"),
         *exercise_cells(

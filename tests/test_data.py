@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from collapse_kit import data
-from collapse_kit.data import CorruptDataError, from_torchvision, load_mnist, random_images, to_unit_pixels
+from collapse_kit.vae import data
+from collapse_kit.vae.data import CorruptDataError, from_torchvision, load_mnist, random_images, to_unit_pixels
 
 
 @pytest.mark.parametrize("split, size", [("train", 60_000), ("test", 10_000)])

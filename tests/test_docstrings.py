@@ -40,19 +40,19 @@ def tagged_lessons(docstring: str) -> set[str] | None:
 
 def public_objects():
     """(qualified name, short name, docstring) of every public function, class and method of the package."""
-    for info in pkgutil.iter_modules(collapse_kit.__path__):
-        if info.name.startswith("_"):
+    for info in pkgutil.walk_packages(collapse_kit.__path__, "collapse_kit."):
+        if info.name.rsplit(".", 1)[-1].startswith("_") or info.ispkg:
             continue
-        module = importlib.import_module(f"collapse_kit.{info.name}")
+        module = importlib.import_module(info.name)
         for name, value in vars(module).items():
             if name.startswith("_") or getattr(value, "__module__", None) != module.__name__:
                 continue
             if inspect.isfunction(value) or inspect.isclass(value):
-                yield f"{info.name}.{name}", name, inspect.getdoc(value) or ""
+                yield f"{module.__name__}.{name}", name, inspect.getdoc(value) or ""
             if inspect.isclass(value):
                 for method, member in vars(value).items():
                     if not method.startswith("_") and inspect.isfunction(member):
-                        yield f"{info.name}.{name}.{method}", method, inspect.getdoc(member) or ""
+                        yield f"{module.__name__}.{name}.{method}", method, inspect.getdoc(member) or ""
 
 
 TAGGED = [(qualified, name, tags) for qualified, name, doc in public_objects()

@@ -6,7 +6,8 @@ import json
 
 import numpy as np
 
-from collapse_kit.generation import COLUMNS, ENTRY_FIELDS, METRIC_LABELS, METRIC_NAMES, GenerationResult
+from collapse_kit.core.columns import entry_fields
+from collapse_kit.vae.generation import COLUMNS, METRIC_LABELS, METRIC_NAMES, GenerationResult
 
 
 def test_a_row_holds_every_declared_column_in_order(synthetic_run):
@@ -26,4 +27,4 @@ def test_metrics_are_the_labelled_columns_and_each_reads_over_generations(synthe
 
 def test_a_cache_entry_needs_every_field_but_the_generation():
     fields = set(GenerationResult.__dataclass_fields__)
-    assert set(ENTRY_FIELDS) == fields - {"generation"}
+    assert set(entry_fields(GenerationResult)) == fields - {"generation"}

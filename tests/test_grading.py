@@ -24,7 +24,13 @@ import pytest
 pytest.importorskip("nbgrader", reason="nbgrader is in the test extra: pip install -e '.[test]'")
 from nbgrader.api import Gradebook  # noqa: E402
 from test_coursework import (  # noqa: E402  (the round trip's helpers and fixture, reused)
-    COURSE_ID, TEXT_STUB, grading_env, make_course, nbgrader, stand_in_lesson, submit, venv_scripts_on_path,
+    COURSE_ID,
+    TEXT_STUB,
+    grading_env,
+    make_course,
+    nbgrader,
+    stand_in_lesson,
+    submit,
 )
 
 REPO = Path(__file__).resolve().parent.parent

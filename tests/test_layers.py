@@ -1,65 +1,105 @@
-"""The package's floors (the diagram in ``collapse_kit/__init__.py``): every module imports only modules on its own
-floor or below, wherever the import sits (at the top or inside a function), and every module has a floor, so a new
-module must be placed before it can be imported."""
+"""The package's floors and walls, read from the diagram in ``collapse_kit/__init__.py`` and checked against the code.
+
+Every module of the package sits on exactly one line of the diagram; it imports (at the top or inside a function)
+only modules to its right on its own line or on a lower floor; the worlds (the lines of floor 2) never import one
+another; a folder's own ``__init__.py`` imports nothing. So the diagram is the import graph's order, and a new module
+must be drawn before it can be imported.
+"""
 
 from __future__ import annotations
 
-import ast
+import re
 from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "collapse_kit"
+import collapse_kit
+from collapse_kit.core.cache import PACKAGE, _package_imports
 
-# Bottom to top, as the diagram draws them.
-FLOORS = (
-    ("ground", {"_validation", "strategies", "columns", "cache", "figure_style", "colab"}),
-    ("a world's parts", {"data", "models", "mlp_step", "training", "metrics", "classifier", "generation",
-                         "text_data", "words", "text_models", "text_training", "text_metrics", "text_generation"}),
-    ("worlds", {"loop", "text_loop", "theory"}),
-    ("runs and settings", {"runner", "profiles", "experiments", "stats"}),
-    ("the bundle", {"bundle"}),
-    ("verdicts, studies and figures", {"claims", "sheet", "studies", "checks", "plots", "text_plots"}),
-    ("what a student touches", {"widgets", "text_widgets", "cli", "__main__", "__init__"}),
-)
-FLOOR = {module: level for level, (_, modules) in enumerate(FLOORS) for module in modules}
+LINE = re.compile(r"^\s+floor (\d)\s+(\S+)/\s+(.+?)\s*$")
 
 
-def package_imports(path: Path) -> set[str]:
-    """The package modules ``path`` imports (``from .x import``, ``from . import x``), anywhere in the file."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                found.add(node.module.split(".")[0])
-            else:
-                found.update(alias.name for alias in node.names if (PACKAGE / f"{alias.name}.py").exists())
-    return found
+def diagram(text: str | None = None) -> dict[str, tuple[int, str, int]]:
+    """Every module drawn: ``{"vae/loop.py": (floor, folder, position on its line)}``."""
+    drawn = {}
+    for line in (collapse_kit.__doc__ if text is None else text).splitlines():
+        match = LINE.match(line)
+        if not match:
+            continue
+        floor, folder, names = int(match.group(1)), match.group(2), match.group(3).split()
+        prefix = "" if folder == PACKAGE.name else f"{folder}/"
+        for position, name in enumerate(names):
+            module = f"{prefix}{name}.py"
+            assert module not in drawn, f"{module} is drawn twice"
+            drawn[module] = (floor, folder, position)
+    return drawn
 
 
-def upward_imports(path: Path, module: str) -> dict[str, str]:
-    """What ``path`` (the module ``module``) imports from a floor above its own: {imported module: its floor}."""
-    return {name: FLOORS[FLOOR[name]][0] for name in package_imports(path) if FLOOR.get(name, -1) > FLOOR[module]}
+def modules() -> list[str]:
+    """Every module file of the package but the folders' own ``__init__.py``."""
+    return sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
+                  if path.parent == PACKAGE or path.name != "__init__.py")
 
 
-MODULES = sorted(path.stem for path in PACKAGE.glob("*.py"))
+def imports(module: str) -> set[str]:
+    return set(_package_imports(module, (PACKAGE / module).read_text()))
 
 
-def test_every_module_has_a_floor_and_every_floor_a_module():
-    assert sorted(FLOOR) == MODULES, f"placed but missing: {sorted(set(FLOOR) - set(MODULES))}; " \
-                                     f"not placed: {sorted(set(MODULES) - set(FLOOR))}"
+def broken_rules(module: str, imported: set[str], drawn: dict) -> list[str]:
+    """What ``module`` imports against the diagram: upward, leftward on its line, or across the worlds' wall."""
+    floor, folder, position = drawn[module]
+    wrong = []
+    for name in sorted(imported):
+        if name not in drawn:
+            wrong.append(f"{name} (not drawn)")
+            continue
+        other_floor, other_folder, other_position = drawn[name]
+        if other_floor > floor:
+            wrong.append(f"{name} (a floor above)")
+        elif other_floor == floor and other_folder != folder:
+            wrong.append(f"{name} (another world: {other_folder}/)" if floor == 2 else f"{name} (across its floor)")
+        elif other_floor == floor and other_position <= position:
+            wrong.append(f"{name} (to its left on its line: draw it further right)")
+    return wrong
 
 
-@pytest.mark.parametrize("module", MODULES)
-def test_nothing_imports_upwards(module):
-    upward = upward_imports(PACKAGE / f"{module}.py", module)
-    assert not upward, f"{module} (floor {FLOORS[FLOOR[module]][0]!r}) imports from above: {upward}"
+def test_every_module_is_drawn_once_and_every_drawn_module_exists():
+    drawn = diagram()
+    assert sorted(drawn) == modules(), (f"drawn but missing: {sorted(set(drawn) - set(modules()))}; "
+                                        f"not drawn: {sorted(set(modules()) - set(drawn))}")
 
 
-def test_the_rule_catches_an_upward_import(tmp_path):
-    """The check itself: a ground-floor module that imported the bundle would be caught."""
-    module = tmp_path / "columns.py"
-    module.write_text("def f():\n    from .bundle import shipped  # a lazy import counts too\n")
-    assert upward_imports(module, "columns") == {"bundle": "the bundle"}
-    module.write_text("from ._validation import check_int\nfrom . import strategies\n")  # the same floor: allowed
-    assert upward_imports(module, "columns") == {}
+@pytest.mark.parametrize("module", modules())
+def test_imports_follow_the_diagram(module):
+    wrong = broken_rules(module, imports(module), diagram())
+    assert not wrong, f"{module} imports against the diagram in collapse_kit/__init__.py: {wrong}"
+
+
+def test_the_worlds_are_walled_off_and_the_ground_names_no_world():
+    drawn = diagram()
+    worlds = {folder for floor, folder, _ in drawn.values() if floor == 2}
+    assert worlds >= {"vae", "text", "gaussian"}
+    for module, (floor, _, _) in drawn.items():
+        if floor == 1:
+            assert not {name.split("/")[0] for name in imports(module)} & worlds, f"{module} names a world"
+
+
+def test_folders_own_init_files_import_nothing():
+    for path in PACKAGE.glob("*/__init__.py"):
+        assert not imports(str(path.relative_to(PACKAGE))), f"{path} imports (keep a folder's import free)"
+
+
+def test_the_rules_catch_an_upward_a_leftward_and_a_cross_world_import():
+    """The check itself, on a made-up diagram: each broken rule is named."""
+    drawn = diagram("""
+    floor 3  evidence/  claims  bundle
+    floor 2  vae/       loop  models
+    floor 2  text/      loop
+    floor 1  core/      world  cache
+    """)
+    assert broken_rules("core/world.py", {"evidence/bundle.py"}, drawn) == ["evidence/bundle.py (a floor above)"]
+    assert broken_rules("vae/models.py", {"vae/loop.py"}, drawn) == [
+        "vae/loop.py (to its left on its line: draw it further right)"]
+    assert broken_rules("vae/loop.py", {"text/loop.py"}, drawn) == ["text/loop.py (another world: text/)"]
+    assert broken_rules("evidence/claims.py", {"evidence/bundle.py", "vae/loop.py", "core/cache.py"}, drawn) == []
+    assert broken_rules("vae/loop.py", {"nowhere.py"}, drawn) == ["nowhere.py (not drawn)"]

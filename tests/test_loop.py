@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from collapse_kit import generation, loop
-from collapse_kit.loop import METRIC_NAMES, ExperimentConfig, ExperimentResult, run_experiment
+from collapse_kit.vae import generation, loop
+from collapse_kit.vae.generation import METRIC_NAMES
+from collapse_kit.vae.loop import ExperimentConfig, ExperimentResult, run_experiment
 
 
 def same_numbers(a: ExperimentResult, b: ExperimentResult) -> bool:
@@ -116,7 +117,7 @@ def test_equal_compute_trains_every_accumulate_generation_the_steps_of_generatio
 
 
 def test_real_digits_draw_the_real_share_from_those_digits_only():
-    from collapse_kit.data import load_mnist
+    from collapse_kit.vae.data import load_mnist
 
     train = load_mnist("train")
     threes = {bytes(image.numpy()) for image in train.images[train.labels == 3]}

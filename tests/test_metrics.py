@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from collapse_kit import metrics
-from collapse_kit.classifier import FEATURE_DIM, classify
-from collapse_kit.models import make_model
+from collapse_kit.vae import metrics
+from collapse_kit.vae.classifier import FEATURE_DIM, classify
+from collapse_kit.vae.models import make_model
 
 
 def gaussian_features(count=400, dim=8, seed=0, shift=0.0, scale=1.0):

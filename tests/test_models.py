@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from collapse_kit.metrics import pixel_diversity
-from collapse_kit.models import MODEL_KINDS, ConvVAE, MLPVAE, bernoulli_nll, make_model, reparameterise_with_kl
+from collapse_kit.vae.metrics import pixel_diversity
+from collapse_kit.vae.models import MLPVAE, MODEL_KINDS, ConvVAE, bernoulli_nll, make_model, reparameterise_with_kl
 
 
 def fresh(kind: str, seed: int = 0):

@@ -13,22 +13,29 @@ from __future__ import annotations
 import io
 
 import matplotlib.pyplot as plt
-from matplotlib import colormaps
 import numpy as np
 import pytest
 import torch
+from matplotlib import colormaps
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from PIL import Image
 
-from collapse_kit import figure_style, plots
-from collapse_kit.generation import METRIC_LABELS, GenerationResult
-from collapse_kit.loop import ExperimentConfig, ExperimentResult
-from collapse_kit.claims import SyntheticShare
-from collapse_kit.studies import MetricViews, Tradeoff
-from collapse_kit.theory import (GaussianConfig, MixtureConfig, MixtureResult, expected_log_variance,
-                                 expected_variance, lifeline_study, run_gaussian)
+from collapse_kit.evidence.claims import SyntheticShare
+from collapse_kit.evidence.studies import MetricViews, Tradeoff
+from collapse_kit.faces import figure_style, plots
+from collapse_kit.gaussian.theory import (
+    GaussianConfig,
+    MixtureConfig,
+    MixtureResult,
+    expected_log_variance,
+    expected_variance,
+    lifeline_study,
+    run_gaussian,
+)
+from collapse_kit.vae.generation import METRIC_LABELS, GenerationResult
+from collapse_kit.vae.loop import ExperimentConfig, ExperimentResult
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CONFIG = ExperimentConfig(generations=3, samples_per_generation=256, epochs=1, batch_size=128, metric_samples=50)
@@ -47,7 +54,7 @@ def make_band(config: ExperimentConfig, seeds=(0, 1, 2), offset: float = 0.0, so
 
     The one place this file builds a Band (should ``Band`` move again, change only this import).
     """
-    from collapse_kit.bundle import Band
+    from collapse_kit.evidence.bundle import Band
 
     generations = config.generations
     values = {"generation": np.tile(np.arange(generations, dtype=float), (len(seeds), 1))}

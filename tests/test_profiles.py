@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from collapse_kit.loop import ExperimentConfig
-from collapse_kit.profiles import PROFILE_ENV, PROFILES, current_profile, lesson_setting, profile_config
+from collapse_kit.core.profiles import PROFILE_ENV, PROFILES, current_profile, lesson_setting
+from collapse_kit.vae.loop import ExperimentConfig
 
 
 @pytest.fixture
@@ -22,16 +22,16 @@ def total_work(config: ExperimentConfig) -> int:
 def test_environment_variable_fast_gives_the_fast_config(no_profile_in_env, monkeypatch):
     monkeypatch.setenv(PROFILE_ENV, "fast")
     assert current_profile() == "fast"
-    assert profile_config() == ExperimentConfig(**PROFILES["fast"])
+    assert ExperimentConfig.for_profile() == ExperimentConfig(**ExperimentConfig.profiles["fast"])
 
 
 def test_without_a_profile_students_get_the_full_defaults(no_profile_in_env):
     assert current_profile() == "full"
-    assert profile_config() == ExperimentConfig()
+    assert ExperimentConfig.for_profile() == ExperimentConfig()
 
 
 def test_fast_profile_is_much_less_work_than_full():
-    assert total_work(profile_config("fast")) < 0.5 * total_work(profile_config("full"))
+    assert total_work(ExperimentConfig.for_profile("fast")) < 0.5 * total_work(ExperimentConfig.for_profile("full"))
 
 
 def test_profile_name_ignores_case_and_spaces(no_profile_in_env, monkeypatch):
@@ -42,7 +42,7 @@ def test_profile_name_ignores_case_and_spaces(no_profile_in_env, monkeypatch):
 def test_bad_environment_value_is_rejected_naming_the_variable(no_profile_in_env, monkeypatch):
     monkeypatch.setenv(PROFILE_ENV, "turbo")
     with pytest.raises(ValueError, match=r"COLLAPSE_KIT_PROFILE must be one of 'full', 'fast', got 'turbo'"):
-        profile_config()
+        ExperimentConfig.for_profile()
 
 
 def test_bad_profile_argument_is_rejected_naming_the_argument():
@@ -52,15 +52,15 @@ def test_bad_profile_argument_is_rejected_naming_the_argument():
 
 def test_named_profile_wins_over_the_environment(no_profile_in_env, monkeypatch):
     monkeypatch.setenv(PROFILE_ENV, "fast")
-    assert profile_config("full") == ExperimentConfig()
+    assert ExperimentConfig.for_profile("full") == ExperimentConfig()
 
 
 def test_overrides_apply_on_top_of_the_profile_and_are_validated():
-    config = profile_config("fast", real_fraction=0.2, generations=2)
+    config = ExperimentConfig.for_profile("fast", real_fraction=0.2, generations=2)
     assert config.real_fraction == 0.2 and config.generations == 2
-    assert config.samples_per_generation == PROFILES["fast"]["samples_per_generation"]
+    assert config.samples_per_generation == ExperimentConfig.profiles["fast"]["samples_per_generation"]
     with pytest.raises(ValueError, match="real_fraction"):
-        profile_config("fast", real_fraction=1.5)
+        ExperimentConfig.for_profile("fast", real_fraction=1.5)
 
 
 def test_nbgrader_grading_defaults_to_the_fast_profile(no_profile_in_env, monkeypatch):
@@ -75,3 +75,13 @@ def test_lesson_settings_are_smaller_in_the_fast_profile():
         assert lesson_setting(name, "fast") < lesson_setting(name, "full")
     with pytest.raises(ValueError, match=r"name must be one of .*got 'epochs'"):
         lesson_setting("epochs", "fast")
+
+
+def test_every_world_declares_every_profile_and_each_is_a_valid_config():
+    from collapse_kit.gaussian.theory import GaussianConfig, MixtureConfig
+    from collapse_kit.text.loop import TextConfig
+
+    for world in (ExperimentConfig, TextConfig, GaussianConfig, MixtureConfig):
+        assert tuple(world.profiles) == PROFILES, world.__name__
+        for name in PROFILES:
+            assert isinstance(world.for_profile(name), world)

@@ -1,6 +1,6 @@
 """The referee: every verdict of the sheet (lessons/verdicts.md) recomputed from the shipped bundle and the Gaussian
 runs with an independent implementation, scipy.stats for the t tests and numpy for the slopes, and compared with
-what ``collapse_kit.sheet`` says, to 1e-9 relative.
+what ``collapse_kit.evidence.sheet`` says, to 1e-9 relative.
 
 The referee knows the designs on its own: the bundle's bands all ran seeds 0-9, so two bands are compared seed by
 seed (``ttest_rel``); the C3 sizes share their seeds, so pooling over sizes takes each seed's mean first
@@ -18,10 +18,16 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from collapse_kit import claims, sheet
-from collapse_kit import experiments as ex
-from collapse_kit.bundle import band
-from collapse_kit.theory import GaussianConfig, expected_log_variance, expected_variance, lifeline_study, run_gaussian
+from collapse_kit.evidence import claims, sheet
+from collapse_kit.evidence import experiments as ex
+from collapse_kit.evidence.bundle import band
+from collapse_kit.gaussian.theory import (
+    GaussianConfig,
+    expected_log_variance,
+    expected_variance,
+    lifeline_study,
+    run_gaussian,
+)
 
 RELATIVE = 1e-9
 SEEDS = list(range(10))

@@ -13,9 +13,9 @@ import warnings
 
 import pytest
 
-from collapse_kit import cache, runner
-from collapse_kit.runner import RunsFailed, parse_seeds, run_runs
-from collapse_kit.studies import run_sweep
+from collapse_kit.core import cache, runner
+from collapse_kit.core.runner import RunsFailed, parse_seeds, run_runs
+from collapse_kit.evidence.studies import run_sweep
 
 
 def numbers(results) -> list[str]:
@@ -72,7 +72,7 @@ def test_a_sweep_over_seeds_runs_each_setting_for_each_seed(tiny_config, tmp_pat
 def test_a_failed_run_names_its_config_and_error_and_the_others_finish(two_settings, serial, tmp_path):
     # The cache folder of one run is taken by a file: that run fails inside its worker, the others do not.
     blocked_config, blocked_seed = two_settings[1]
-    key = cache.run_key(dataclasses.asdict(blocked_config), blocked_seed)
+    key = cache.run_key(dataclasses.asdict(blocked_config), blocked_seed, blocked_config.module)
     (tmp_path / key).write_text("not a folder")
     with pytest.raises(RunsFailed) as failed:
         run_runs(two_settings, workers=2, cache_dir=tmp_path, progress=False)
@@ -88,7 +88,7 @@ def test_a_failed_run_names_its_config_and_error_and_the_others_finish(two_setti
 def test_two_workers_finishing_the_same_run_leave_one_whole_cache(tiny_config, tmp_path):
     """Two processes train the same run into the same folder at once: every file loads, and equals a serial run."""
     config = tiny_config.replace(generations=2)
-    script = ("import sys; from collapse_kit.loop import ExperimentConfig, run_experiment; "
+    script = ("import sys; from collapse_kit.vae.loop import ExperimentConfig, run_experiment; "
               f"run_experiment(ExperimentConfig(**{config.__dict__!r}), 0, cache_dir=sys.argv[1], progress=False)")
     racers = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path)]) for _ in range(2)]
     assert [racer.wait(timeout=300) for racer in racers] == [0, 0]
@@ -114,7 +114,7 @@ def test_a_local_dask_cluster_gives_the_serial_numbers(two_settings, serial, tmp
 @pytest.mark.slow
 def test_ctrl_c_stops_the_workers_and_keeps_every_finished_generation(tmp_path):
     # Two runs, one per worker: each has two generations left to train when the first generation file appears.
-    command = [sys.executable, "-m", "collapse_kit.cli", "sweep", "--real-fractions", "0", "--seeds", "0-1",
+    command = [sys.executable, "-m", "collapse_kit.faces.cli", "sweep", "--real-fractions", "0", "--seeds", "0-1",
                "--workers", "2", "--profile", "fast", "--generations", "3", "--samples", "1024", "--epochs", "4",
                "--quiet", "--cache-dir", str(tmp_path / "cache"), "--output", str(tmp_path / "out")]
     # A shell that starts pytest in the background (as CI may) makes it ignore SIGINT, and children inherit that:

@@ -323,10 +323,10 @@ def test_widgets_are_still_pictures_that_say_the_sliders_work_when_the_lesson_ru
     left = [str(page.path.relative_to(site.html)) for page in pages if page.widget_views]
     assert not left, f"widget outputs left for JavaScript that is not loaded: {left}"
     with_widgets = [notebook for notebook in LESSONS
-                    if "collapse_kit.widgets import" in "".join("".join(cell["source"]) for cell in
+                    if "collapse_kit.faces.widgets import" in "".join("".join(cell["source"]) for cell in
                                                                 json.loads(notebook.read_text())["cells"]
                                                                 if cell["cell_type"] == "code")]
-    assert with_widgets, "no lesson imports collapse_kit.widgets: update this test"
+    assert with_widgets, "no lesson imports collapse_kit.faces.widgets: update this test"
     for notebook in with_widgets:
         stills = site.page(lesson_page(notebook)).stills
         assert stills, f"{lesson_page(notebook)} uses a widget but shows no still picture of it"

@@ -8,10 +8,22 @@ import sys
 import numpy as np
 import pytest
 
-from collapse_kit.checks import CheckFailed
-from collapse_kit.checks import check_verdict
-from collapse_kit.stats import (Verdict, agrees, among, by_seed, compare, compare_bands, design_of, holm,
-                                 holm_adjusted, plateau, pool_by_seed, slopes, summarize)
+from collapse_kit.evidence.checks import CheckFailed, check_verdict
+from collapse_kit.evidence.stats import (
+    Verdict,
+    agrees,
+    among,
+    by_seed,
+    compare,
+    compare_bands,
+    design_of,
+    holm,
+    holm_adjusted,
+    plateau,
+    pool_by_seed,
+    slopes,
+    summarize,
+)
 
 
 def test_summary_of_five_numbers_matches_the_textbook_t_interval():
@@ -142,7 +154,7 @@ def test_bad_input_is_refused_by_name(call, error, message):
 
 def test_importing_the_statistics_leaves_scipy_stats_out():
     # scipy.stats costs a lesson kernel about 60 MB; stdtrit from scipy.special gives the t quantile without it.
-    code = "import sys, collapse_kit.stats; sys.exit('scipy.stats' in sys.modules)"
+    code = "import sys, collapse_kit.evidence.stats; sys.exit('scipy.stats' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 

@@ -11,9 +11,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from collapse_kit import text_data
-from collapse_kit.text_data import (SPLITS, CorruptTextError, characters, decode, encode, load_split, load_text,
-                                    real_passages, speech_starts, split_bounds, training_words, word_classes, words)
+from collapse_kit.text import data as text_data
+from collapse_kit.text.data import (
+    SPLITS,
+    CorruptTextError,
+    characters,
+    decode,
+    encode,
+    load_split,
+    load_text,
+    real_passages,
+    speech_starts,
+    split_bounds,
+    training_words,
+    word_classes,
+    words,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_TEXT = REPO.parent / "shared" / "data" / "tinyshakespeare" / "input.txt"

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
 
-from collapse_kit import bundle, text_loop
-from collapse_kit.runner import run_runs
-from collapse_kit.text_loop import TextConfig
-from collapse_kit.text_plots import BITS, sample_line, text_explorer_figure
-from collapse_kit.text_widgets import TextExplorer
-from collapse_kit.words import RANKS
+from collapse_kit.core.runner import run_runs
+from collapse_kit.evidence import bundle
+from collapse_kit.faces.text_plots import BITS, sample_line, text_explorer_figure
+from collapse_kit.faces.text_widgets import TextExplorer
+from collapse_kit.text import loop as text_loop
+from collapse_kit.text.loop import TextConfig
+from collapse_kit.text.words import RANKS
 
 SMALL_TEXT = TextConfig(generations=3, passages=16, passage_length=64, epochs=1, context=3, embedding=4, hidden=16,
                         batch_size=64, metric_passages=16)
@@ -94,7 +95,7 @@ def test_the_controls_describe_the_bundles_settings(explorer):
 
 
 def test_a_failure_is_shown_in_the_widget_and_the_button_works_again(explorer, monkeypatch):
-    from collapse_kit import text_widgets
+    from collapse_kit.faces import text_widgets
 
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is full")
@@ -187,7 +188,7 @@ def test_the_figure_refuses_a_setting_it_has_nothing_to_draw_for(small_bundle):
 
 
 def test_a_sample_line_joins_a_passages_lines_and_cuts_it_short():
-    from collapse_kit.text_data import characters
+    from collapse_kit.text.data import characters
 
     codes = np.array([characters().index(c) for c in "\nROMEO:\nBut soft, what light\n"], dtype=np.uint8)
     assert sample_line(codes) == "ROMEO: / But soft, what light"

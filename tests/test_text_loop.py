@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-from collapse_kit import runner
-from collapse_kit.cache import code_files
-from collapse_kit.text_generation import TEXT_METRIC_NAMES, TextGenerationResult
-from collapse_kit.text_loop import TEXT_MODULE, TEXT_PROFILES, TextConfig, TextResult, run_text_experiment
+from collapse_kit.core import runner
+from collapse_kit.core.cache import code_files
+from collapse_kit.text.generation import TEXT_METRIC_NAMES, TextGenerationResult
+from collapse_kit.text.loop import TextConfig, TextResult, run_text_experiment
 
 # Under a second a run on one thread: 4,096 characters a generation, 4 epochs of a 64-unit model, measured on 128
 # sampled passages (about 1,500 words: enough for the coverage of the 1,000 commonest words to move; over seeds 0-9
@@ -84,7 +84,7 @@ def test_the_same_seed_gives_the_same_numbers_and_the_cache_gives_them_back(tiny
 
 
 def test_generation_0_is_trained_once_per_seed_for_every_setting(tiny_cache, tmp_path, monkeypatch):
-    from collapse_kit import text_loop
+    from collapse_kit.text import loop as text_loop
 
     run_text_experiment(TINY.replace(generations=1), 3, cache_dir=tmp_path, progress=False)
     trained = []
@@ -141,15 +141,14 @@ def test_on_generation_is_told_of_every_generation(tmp_path):
 
 
 def test_the_cache_key_covers_the_text_worlds_code_and_its_data_checksum():
-    files = code_files(TEXT_MODULE)
-    for name in ("text_loop.py", "text_data.py", "text_models.py", "text_training.py", "text_metrics.py",
-                 "text_generation.py", "words.py"):
-        assert name in files
-    assert "loop.py" not in files and "classifier.py" not in files  # the VAE world's edits leave these keys alone
+    files = code_files(TextConfig.module)
+    for name in ("loop.py", "data.py", "models.py", "training.py", "metrics.py", "generation.py", "words.py"):
+        assert f"text/{name}" in files
+    assert not [name for name in files if name.startswith("vae/")]  # the VAE world's edits leave these keys alone
 
 
 def test_the_profiles_are_valid_configs_and_a_config_survives_json():
-    for overrides in TEXT_PROFILES.values():
+    for overrides in TextConfig.profiles.values():
         config = TextConfig(**overrides)
         assert TextConfig(**json.loads(json.dumps(dataclasses.asdict(config)))) == config
 

@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from collapse_kit.text_data import encode, load_split, training_words
-from collapse_kit.text_metrics import (bits_per_character, passage_perplexities, real_text_measures,
-                                       word_measures)
-from collapse_kit.text_models import CharMLP
-from collapse_kit.words import RANKS
+from collapse_kit.text.data import encode, load_split, training_words
+from collapse_kit.text.metrics import bits_per_character, passage_perplexities, real_text_measures, word_measures
+from collapse_kit.text.models import CharMLP
+from collapse_kit.text.words import RANKS
 
 
 def test_a_model_that_knows_nothing_scores_log2_65_bits_and_perplexity_65():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from collapse_kit import plots, text_plots
-from collapse_kit.figure_style import Figure
-from collapse_kit.text_loop import TextConfig, run_text_experiment
-from collapse_kit.words import WordGameConfig, run_word_game
+from collapse_kit.faces import plots, text_plots
+from collapse_kit.faces.figure_style import Figure
+from collapse_kit.text.loop import TextConfig, run_text_experiment
+from collapse_kit.text.words import WordGameConfig, run_word_game
 
 SMALL_TEXT = TextConfig(generations=2, passages=16, passage_length=64, epochs=1, context=3, embedding=4, hidden=16,
                         batch_size=64, metric_passages=16)

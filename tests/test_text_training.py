@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from collapse_kit.text_data import real_passages
-from collapse_kit.text_models import VOCABULARY, CharMLP, _draw, contexts_and_targets
-from collapse_kit.text_training import CharMLPTrainingStep, autograd_step, train_char_model
+from collapse_kit.text.data import real_passages
+from collapse_kit.text.models import VOCABULARY, CharMLP, _draw, contexts_and_targets
+from collapse_kit.text.training import CharMLPTrainingStep, autograd_step, train_char_model
 
 
 def real(count: int = 64, length: int = 64, seed: int = 0) -> torch.Tensor:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from collapse_kit.text_data import training_words
-from collapse_kit.words import RANKS, WordGameConfig, expected_types, real_frequencies, run_word_game
+from collapse_kit.text.data import training_words
+from collapse_kit.text.words import RANKS, WordGameConfig, expected_types, real_frequencies, run_word_game
 
 
 def within_standard_errors(values: np.ndarray, expected, errors: float = 4.0) -> bool:

@@ -7,12 +7,21 @@ import math
 import numpy as np
 import pytest
 
-from collapse_kit import theory
-from collapse_kit.cache import code_files
-from collapse_kit.theory import (GaussianConfig, MixtureConfig, draw_summary, expected_log_variance,
-                                 expected_mle_variance, expected_variance, lifeline_study, merge_summaries,
-                                 run_gaussian, run_mixture)
-from collapse_kit.stats import agrees, compare
+from collapse_kit.core.cache import code_files
+from collapse_kit.evidence.stats import agrees, compare
+from collapse_kit.gaussian import theory
+from collapse_kit.gaussian.theory import (
+    GaussianConfig,
+    MixtureConfig,
+    draw_summary,
+    expected_log_variance,
+    expected_mle_variance,
+    expected_variance,
+    lifeline_study,
+    merge_summaries,
+    run_gaussian,
+    run_mixture,
+)
 
 
 def final_variances(seed=0, **settings) -> np.ndarray:
@@ -397,8 +406,9 @@ def test_a_changed_config_seed_or_numpy_version_misses_the_cache(tmp_path, refit
 
 
 def test_the_theory_cache_key_follows_the_theory_code_not_the_vae_code():
-    assert {"theory.py", "_validation.py", "cache.py"} <= set(code_files(theory.THEORY_MODULE))
-    assert "loop.py" not in code_files(theory.THEORY_MODULE)
+    files = code_files(theory.GaussianConfig.module)
+    assert {"gaussian/theory.py", "core/_validation.py", "core/cache.py"} <= set(files)
+    assert not [name for name in files if name.startswith(("vae/", "text/"))]
 
 
 def test_a_second_mixture_run_and_a_second_lifeline_study_load_from_the_cache(tmp_path, refits):

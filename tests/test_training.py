@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 import torch
 
-from collapse_kit.data import load_mnist
-from collapse_kit.mlp_step import MLPTrainingStep
-from collapse_kit.models import make_model
-from collapse_kit.training import _Adam, resolve_device, train_vae
+from collapse_kit.core.torch_parts import Adam, resolve_device
+from collapse_kit.vae.data import load_mnist
+from collapse_kit.vae.mlp_step import MLPTrainingStep
+from collapse_kit.vae.models import make_model
+from collapse_kit.vae.training import train_vae
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,7 @@ def test_adam_gives_the_weights_of_torch_fused_adam_bit_for_bit(real_images):
     torch.manual_seed(0)
     ours, reference = make_model("mlp"), make_model("mlp")
     reference.load_state_dict(ours.state_dict())
-    ours_optimizer = _Adam(ours.parameters(), 1e-3)
+    ours_optimizer = Adam(ours.parameters(), 1e-3)
     reference_optimizer = torch.optim.Adam(reference.parameters(), lr=1e-3, fused=True)
     for step in range(4):
         batch = real_images[step * 64:(step + 1) * 64]

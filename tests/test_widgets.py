@@ -6,10 +6,10 @@ import base64
 
 import pytest
 
-from collapse_kit import bundle
-from collapse_kit.loop import ExperimentConfig
-from collapse_kit.runner import run_runs
-from collapse_kit.widgets import CollapseExplorer, explorer_figure, gaussian_explorer, gaussian_figure
+from collapse_kit.core.runner import run_runs
+from collapse_kit.evidence import bundle
+from collapse_kit.faces.widgets import CollapseExplorer, explorer_figure, gaussian_explorer, gaussian_figure
+from collapse_kit.vae.loop import ExperimentConfig
 
 SMALL = ExperimentConfig(generations=2, samples_per_generation=1024, epochs=2, batch_size=256, metric_samples=200)
 
@@ -117,7 +117,7 @@ def test_an_invalid_value_shows_an_error_and_keeps_the_widget_usable(explorer):
 
 
 def test_an_unexpected_failure_is_shown_with_its_traceback(explorer, monkeypatch):
-    from collapse_kit import widgets
+    from collapse_kit.faces import widgets
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")

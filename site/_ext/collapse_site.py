@@ -21,7 +21,7 @@
   graded by hand. The page's "download .ipynb" file (``_sources/``) and its Colab badge, like the launch buttons,
   are the student edition's.
 * **Pages for readers.** A lesson's "On Google Colab only" section (a note and the install cell) is not on its page;
-  the notebook keeps it. Every figure's ``<img>`` has its figure's alt text (collapse_kit.figure_style writes it into
+  the notebook keeps it. Every figure's ``<img>`` has its figure's alt text (collapse_kit.faces.figure_style writes it into
   each PNG).
 """
 
@@ -454,7 +454,7 @@ def figure_description(png: bytes) -> str:
 
 def alt_text_for_figures(app, doctree) -> None:
     """``doctree-read``: every image a lesson's cell drew gets its figure's own words as ``alt`` (the PNG's
-    ``Description``, collapse_kit.figure_style); an image without them is described by the cell's section."""
+    ``Description``, collapse_kit.faces.figure_style); an image without them is described by the cell's section."""
     output_folder = Path(app.env.mystnb_config.output_folder)
     for image in doctree.findall(nodes.image):
         uri = image.get("uri", "")

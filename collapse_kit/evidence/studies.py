@@ -1,0 +1,228 @@
+"""Studies built from the recursive loop: sweeps, the real-data reference, what the metrics see, the temperature
+trade-off, data policies.
+
+Each is a seeded function returning plain data; the plots module draws them. (Verdicts live in ``claims``.)
+Used in lessons 04, 07, 08 and by ``collapse-kit sweep``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..core._validation import check_choice, check_float, check_int
+from ..core.runner import run_runs
+from ..core.strategies import STRATEGIES
+from ..vae import metrics
+from ..vae.classifier import classify, load_classifier
+from ..vae.data import load_mnist, random_images
+from ..vae.loop import ExperimentConfig, ExperimentResult
+from ..vae.models import VAE
+from .bundle import Band
+
+
+def run_sweep(real_fractions=(0.0, 0.5, 1.0), strategies=("replace",), base: ExperimentConfig | None = None,
+              seed: int = 0, *, seeds=None, workers: int = 1, client=None, **run_options) -> list[ExperimentResult]:
+    """One experiment per (strategy, real fraction, seed), in that order; ``base`` sets everything else.
+
+    Args:
+        seed, seeds: one seed, or several (``seeds=range(10)``: each setting over 10 seeds).
+        workers, client: run in parallel, on this machine or a Dask cluster (``runner.run_runs``).
+        run_options: cache, cache_dir, progress, device (as in ``run_experiment``).
+    Used by ``collapse-kit sweep`` and the benchmark.
+    """
+    base = ExperimentConfig.for_profile() if base is None else base
+    if not isinstance(base, ExperimentConfig):
+        raise TypeError(f"base must be an ExperimentConfig, got {type(base).__name__}")
+    real_fractions, strategies = list(real_fractions), list(strategies)
+    seeds = [seed] if seeds is None else list(seeds)
+    if not real_fractions or not strategies or not seeds:
+        raise ValueError(f"real_fractions, strategies and seeds must not be empty, got {real_fractions}, "
+                         f"{strategies} and {seeds}")
+    for strategy in strategies:
+        check_choice("strategy", strategy, STRATEGIES)
+    runs = [(base.replace(real_fraction=float(f), strategy=s), seed_) for s in strategies for f in real_fractions
+            for seed_ in seeds]
+    return run_runs(runs, workers=workers, client=client, **run_options)
+
+
+def real_data_scores(metric_samples: int = 2000, seed: int = 0) -> dict:
+    """What a perfect generator would score: real training images measured exactly like a generation's samples.
+
+    Returns fid, precision, recall, class_entropy, classes_covered and pixel_diversity of ``metric_samples`` random
+    training images against the first ``metric_samples`` test images. Used in lessons 04 and 05.
+    """
+    count = check_int("metric_samples", metric_samples, 10, 10_000)
+    generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
+    images = random_images("train", count, generator)
+    _, real_features = classify(load_mnist("test", limit=count).images)
+    scores = metrics.classifier_scores(*classify(images), real_features)
+    del scores["class_histogram"]
+    return {**scores, "pixel_diversity": metrics.pixel_diversity(images)}
+
+
+CONFIDENT = 0.9  # a sample is "recognisable" when the classifier gives one digit at least this probability
+STANDARD_K = 3  # Kynkaanniemi et al. (2019)'s k for precision and recall, on raw features (the course uses 5)
+
+
+def _views_of(images: torch.Tensor, real_features: torch.Tensor, real_length: float, confident: float) -> dict:
+    """Raw and unit-sphere precision/recall, the unrecognisable share and the feature length of one image set."""
+    labels, features = classify(images)
+    with torch.no_grad():
+        top = load_classifier().head(features).softmax(dim=1).max(dim=1).values
+    raw = metrics.precision_recall(real_features, features)
+    standard = metrics.precision_recall(real_features, features, k=STANDARD_K)
+    sphere = metrics.direction_precision_recall(real_features, features)
+    return {"raw_precision": raw[0], "raw_recall": raw[1], "standard_precision": standard[0],
+            "standard_recall": standard[1], "precision": sphere[0], "recall": sphere[1],
+            "unrecognisable": float((top < confident).float().mean()),
+            "classes_covered": metrics.classes_covered(metrics.class_histogram(labels)),
+            "feature_length": float(features.norm(dim=1).mean()) / real_length}
+
+
+@dataclass(frozen=True)
+class MetricViews:
+    """What the classifier-based metrics see, per generation of one run and for real images (lesson 04).
+
+    ``values[name]`` holds one number per generation; ``real[name]`` the same measure of real training images (the
+    yardstick). Names: raw_precision, raw_recall (k-NN with k = 5 on the classifier's raw features),
+    standard_precision, standard_recall (Kynkaanniemi et al.'s definition: raw features, k = 3), precision, recall
+    (k = 5 on unit-length features: what the loop reports), unrecognisable (share of samples to which the
+    classifier gives no digit ``confident`` probability or more), classes_covered, and feature_length (mean length
+    of the features, as a share of real test digits').
+    """
+
+    values: dict
+    real: dict
+    confident: float
+
+
+def metric_views(result: ExperimentResult, count: int = 1000, seed: int = 0,
+                 confident: float = CONFIDENT) -> MetricViews:
+    """Draw ``count`` samples from every generation's model of ``result`` (a run made with ``keep_models=True``) and
+    ``count`` real training images, and measure each as ``MetricViews`` describes, against the first ``count`` real
+    test images. Used in lesson 04."""
+    count = check_int("count", count, 10, 10_000)
+    confident = check_float("confident", confident, 0.0, 1.0, exclusive_minimum=True)
+    generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
+    _, real_features = classify(load_mnist("test", limit=count).images)
+    real_length = float(real_features.norm(dim=1).mean())
+    rows = []
+    for generation in range(len(result.generations)):
+        samples = result.model(generation).sample(count, result.config.sample_mode, result.config.temperature,
+                                                  generator)
+        rows.append(_views_of(samples, real_features, real_length, confident))
+    real = _views_of(random_images("train", count, generator), real_features, real_length, confident)
+    values = {name: np.array([row[name] for row in rows], dtype=float) for name in rows[0]}
+    return MetricViews(values, real, confident)
+
+
+def blur_study(result: ExperimentResult, count: int = 300, seed: int = 0) -> dict:
+    """What blur alone does to the pixel diversity and the latent std (lesson 04): ``count`` real training images,
+    the same images blurred once by generation 0's model (each decoded from its latent mean: the same digits and
+    styles, drawn as a decoder draws them), blurred twice, and ``count`` of generation 0's own samples (mean images).
+
+    Returns ``{name: {"pixel_diversity": ..., "latent_std": ...}}`` for "real", "blurred once", "blurred twice" and
+    "generation 0 samples"; the latent std is measured under generation 0's encoder, like the loop's. A drop from
+    "real" to "blurred once" is what blur costs a measure with no digit or style lost. ``result``: a run made with
+    ``keep_models=True``. Used in lesson 04.
+    """
+    count = check_int("count", count, 10, 10_000)
+    generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
+    model = result.model(0)
+    model.eval()
+    real = random_images("train", count, generator)
+    with torch.no_grad():
+        once = model.reconstruct(real)
+        twice = model.reconstruct(once)
+    samples = model.sample(count, "mean", 1.0, generator)
+    sets = {"real": real, "blurred once": once, "blurred twice": twice, "generation 0 samples": samples}
+    return {name: {"pixel_diversity": metrics.pixel_diversity(images), "latent_std": metrics.latent_std(model, images)}
+            for name, images in sets.items()}
+
+
+@dataclass
+class Tradeoff:
+    """Precision and recall of one model's samples at each sampling temperature (lesson 07)."""
+
+    temperatures: np.ndarray
+    precision: np.ndarray
+    recall: np.ndarray
+    sample_mode: str
+
+
+def sampling_tradeoff(model: VAE, temperatures=(1.0, 0.8, 0.6, 0.4), sample_mode: str = "bernoulli",
+                      count: int = 1000, seed: int = 0) -> Tradeoff:
+    """k-NN precision and recall of ``count`` samples drawn at each temperature, against real test images.
+
+    Lower temperature is the sampling bias of Alemohammad et al.: samples stay near the prior's centre, so they
+    look typical (precision holds or rises) but cover less of the data (recall falls). Used in lesson 07.
+    """
+    count = check_int("count", count, 10, 10_000)
+    temperatures = np.array([check_float("temperature", t, 0.0, 10.0, exclusive_minimum=True) for t in temperatures])
+    real = classify(load_mnist("test", limit=count).images)[1]
+    precision, recall = [], []
+    for temperature in temperatures:
+        generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
+        samples = model.sample(count, sample_mode, float(temperature), generator)
+        p, r = metrics.direction_precision_recall(real, classify(samples)[1])
+        precision.append(p)
+        recall.append(r)
+    return Tradeoff(temperatures, np.array(precision), np.array(recall), sample_mode)
+
+
+@dataclass(frozen=True)
+class PolicyBounds:
+    """What the capstone (lesson 08) asks of a data policy after the last generation.
+
+    Attributes:
+        max_real_images: real images the whole run may draw (generation 0 included).
+        min_classes: digits the last generation must still cover.
+        min_latent_ratio: the last generation's latent std over generation 0's, at least.
+    """
+
+    max_real_images: int
+    min_classes: int = 9
+    min_latent_ratio: float = 0.7
+
+
+def training_images(config: ExperimentConfig, train_sizes) -> int:
+    """Images pushed through training over a whole run (gradient steps x batch size): the compute price of a
+    policy. ``train_sizes``: each generation's training-set size. Used by ``policy_report`` (lesson 08)."""
+    per_generation = [config.epochs * ((config.samples_per_generation if config.compute == "steps" else int(size))
+                                       // config.batch_size) for size in train_sizes]
+    return int(sum(per_generation) * config.batch_size)
+
+
+def policy_report(evidence: Band, bounds: PolicyBounds) -> dict:
+    """Does a policy meet the bounds? Each bound's value, limit and verdict, plus ``passed`` and the compute spent.
+
+    ``evidence``: a ``bundle.Band`` of the policy's setting (``bundle.evidence``: the bundle's seeds, or one live
+    run): each value is the mean over seeds, ``seeds_passing`` counts the seeds that meet the bound, and a bound is
+    met only if every seed meets it. ``training_images`` counts every image pushed through training
+    (``training_images``). Used in lesson 08.
+    """
+    if not isinstance(evidence, Band):
+        raise TypeError(f"evidence must be a bundle.Band (bundle.evidence(config)), got {type(evidence).__name__}")
+    config = evidence.config
+    classes, latent = evidence.metric("classes_covered"), evidence.metric("latent_std")
+    sizes = evidence.metric("train_size")[0]
+    ratio = np.where(latent[:, 0] > 0, latent[:, -1] / np.where(latent[:, 0] > 0, latent[:, 0], 1), 0.0)
+    real = config.real_images_used
+    rows = {
+        "real_images": (np.full(len(ratio), real), bounds.max_real_images, lambda v: v <= bounds.max_real_images),
+        "classes_covered": (classes[:, -1], bounds.min_classes, lambda v: v >= bounds.min_classes),
+        "latent_ratio": (ratio, bounds.min_latent_ratio, lambda v: v >= bounds.min_latent_ratio),
+    }
+    checks = {}
+    for name, (values, limit, meets) in rows.items():
+        passing = int(np.sum(meets(values)))
+        value = float(np.mean(values))
+        checks[name] = {"value": int(value) if name == "real_images" else round(value, 3), "limit": limit,
+                        "ok": passing == len(values), "seeds_passing": f"{passing} of {len(values)}"}
+    return {"policy": f"real_fraction={config.real_fraction:g}, strategy={config.strategy}"
+                      + (", compute=steps" if config.compute == "steps" else ""),
+            "evidence": evidence.label(), "checks": checks, "passed": all(row["ok"] for row in checks.values()),
+            "training_images": training_images(config, sizes)}

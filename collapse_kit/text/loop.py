@@ -1,0 +1,241 @@
+"""The text loop: generation after generation, a fresh character model trained on the previous model's text.
+
+Generation 0 trains on ``passages`` real passages of Shakespeare (``passage_length`` characters each, each from the
+start of a speech, drawn from the training split). Every later generation trains on as many passages, of which a
+share ``real_fraction`` is real (drawn afresh) and the rest is sampled from the previous generation's model at
+``temperature`` (and ``top_k``). With ``strategy="accumulate"`` each generation also keeps every earlier
+generation's passages (Gerstgrasser et al.). The VAE loop's (``loop.py``) design, for text: same knobs, same seeding,
+same cache. Generation 0 depends only on the seed and the model and training settings, so it is trained once per
+seed and reused by every setting of the loop (its weights are cached on their own). For lesson 09.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..core._validation import check_choice, check_float, check_fraction, check_int
+from ..core.cache import RunCache
+from ..core.strategies import COMPUTE_BUDGETS, STRATEGIES, real_share
+from ..core.torch_parts import resolve_device
+from ..core.world import (
+    GenerationsResult,
+    WorldConfig,
+    check_run_arguments,
+    load_model,
+    new_model,
+    run_generations,
+    stream_seed,
+    weights,
+)
+from .data import passage_starts, real_passages
+from .generation import TextGenerationResult
+from .metrics import bits_per_character, passage_perplexities, word_measures
+from .models import CharMLP, check_sizes
+from .training import train_char_model
+
+SHOWN_PASSAGES = 8  # sampled passages kept per generation for reading
+# What generation 0's weights depend on: its model is trained once per seed for every setting sharing these.
+GENERATION_0_FIELDS = ("passages", "passage_length", "epochs", "context", "embedding", "hidden", "batch_size",
+                       "learning_rate")
+
+
+@dataclass(frozen=True)
+class TextConfig(WorldConfig):
+    """One recursive-training experiment of the language model; everything that changes its numbers but the seed.
+
+    Attributes:
+        generations: models trained in sequence, generation 0 (all real) included; >= 1.
+        passages: passages in each generation's new training set.
+        passage_length: characters in each passage.
+        real_fraction: share of each new set's passages (generation 1 on) that is real text, in [0, 1].
+        strategy: "replace" (train on this generation's set only) or "accumulate" (all sets so far).
+        temperature: sampling temperature of the synthetic text (< 1: likelier characters favoured).
+        top_k: sample among the top_k likeliest characters only (None: all 65).
+        compute: "epochs" (every generation trains ``epochs`` passes over its own set, so an accumulating set costs
+            more steps each generation) or "steps" (every generation trains generation 0's gradient steps: equal
+            compute). Same thing under "replace".
+        epochs: passes over a generation's training set.
+        context, embedding, hidden: the character MLP's size (``text_models.CharMLP``).
+        batch_size, learning_rate: Adam's batch and its starting learning rate (it falls linearly to 0 over a
+            generation's steps).
+        metric_passages: passages sampled from each generation's model for its measures.
+    """
+
+    generations: int = 6
+    passages: int = 1024
+    passage_length: int = 256
+    real_fraction: float = 0.0
+    strategy: str = "replace"
+    temperature: float = 1.0
+    top_k: int | None = None
+    compute: str = "epochs"
+    epochs: int = 1
+    context: int = 8
+    embedding: int = 16
+    hidden: int = 256
+    batch_size: int = 512
+    learning_rate: float = 1e-2
+    metric_passages: int = 128
+    record = TextGenerationResult  # what one generation of this world produces (its columns)
+    module = "text/loop.py"  # this file: it and what it imports decide the cache key
+    profiles = {
+        "full": {},  # the defaults above
+        "fast": {"generations": 3, "passages": 256, "epochs": 2, "metric_passages": 64},
+    }
+    headline = ("test_bits_per_character", "distinct_words", "rare_coverage", "invented_share")
+
+    def __post_init__(self):
+        check_int("generations", self.generations, 1)
+        check_int("passage_length", self.passage_length, 16, 4096)
+        available = len(passage_starts("train", self.passage_length))
+        if check_int("passages", self.passages, 1) > available:
+            raise ValueError(f"passages must be <= {available}, the training text's non-overlapping passages of "
+                             f"{self.passage_length} characters, got {self.passages}")
+        check_fraction("real_fraction", self.real_fraction)
+        check_choice("strategy", self.strategy, STRATEGIES)
+        check_float("temperature", self.temperature, 0.0, 10.0, exclusive_minimum=True)
+        if self.top_k is not None:
+            check_int("top_k", self.top_k, 1, 65)
+        check_choice("compute", self.compute, COMPUTE_BUDGETS)
+        check_int("epochs", self.epochs, 1)
+        check_sizes(self.context, self.embedding, self.hidden)
+        check_int("batch_size", self.batch_size, 1, self.characters_per_generation)
+        check_float("learning_rate", self.learning_rate, 0.0, 1.0, exclusive_minimum=True)
+        check_int("metric_passages", self.metric_passages, 1, 4096)
+
+    @property
+    def characters_per_generation(self) -> int:
+        """Characters in each generation's new training set: passages x passage_length."""
+        return self.passages * self.passage_length
+
+    @property
+    def real_per_generation(self) -> int:
+        """Real passages in each new set from generation 1 on: round(real_fraction * passages)."""
+        return round(self.real_fraction * self.passages)
+
+    def label(self) -> str:
+        """A short legend label, e.g. "real 10% / replace, temperature 0.8". Used by the lessons' figures."""
+        text = f"real {self.real_fraction:.0%} / {self.strategy}"
+        if self.temperature != 1.0:
+            text += f", temperature {self.temperature:g}"
+        if self.top_k is not None:
+            text += f", top-{self.top_k}"
+        return text + (", equal steps" if self.compute == "steps" else "")
+
+    def run(self, seed: int = 0, **options) -> "TextResult":
+        """``run_text_experiment(self, seed, **options)``: how the runner and the bundle run any world's config."""
+        return run_text_experiment(self, seed, **options)
+
+    def new_model(self) -> CharMLP:
+        """A fresh, untrained character model of this setting's size."""
+        return CharMLP(self.context, self.embedding, self.hidden)
+
+
+class TextResult(GenerationsResult):
+    """A whole run of the language model: its config and seed, and one TextGenerationResult per generation, in
+    order (``metric``, ``table``, ``to_dict`` and ``model`` as every world's: ``world.GenerationsResult``)."""
+
+
+def new_passages(config: TextConfig, seed: int, generation: int, previous: CharMLP | None) -> torch.Tensor:
+    """The passages generation ``generation`` adds, codes uint8 (passages, passage_length): all real for generation
+    0, else ``real_per_generation`` real ones, then text sampled from ``previous``."""
+    count = config.passages if generation == 0 else config.real_per_generation
+    real = real_passages(count, config.passage_length, np.random.default_rng(stream_seed(seed, generation, "real")))
+    real = torch.from_numpy(real)
+    if count == config.passages:
+        return real
+    generator = torch.Generator().manual_seed(stream_seed(seed, generation, "synthetic"))
+    synthetic = previous.sample(config.passages - count, config.passage_length, config.temperature, config.top_k,
+                                generator)
+    return torch.cat([real, synthetic])
+
+
+def run_text_experiment(config: TextConfig | None = None, seed: int = 0, *, cache: bool = True, cache_dir=None,
+                        progress: bool = True, device: str = "auto", keep_models: bool = False,
+                        on_generation=None, threads: int | None = 1) -> TextResult:
+    """Run (or load from the cache) one recursive-training experiment of the language model.
+
+    Args as for ``loop.run_experiment``: ``cache`` reuses and stores finished generations (and generation 0's
+    weights, shared by every setting with the same seed and model) in ``cache_dir``; ``device`` trains there
+    (sampling and measures run on the CPU); ``keep_models`` keeps every generation's weights; ``on_generation``
+    is called as ``on_generation(record, generations)`` after each generation.
+    ``threads``: torch's CPU threads while the loop runs (the caller's setting comes back after); None leaves it.
+    One by default: the loop's products are small and its steps many. On the course's 2-core AMD EPYC the default
+    loop took 22 s with one thread against 30 s with two (load average 1 to 2), and lesson 09 took 65 s against
+    640 s (load average 4 to 8: two threads wait on each other when another program holds a core; measured). One
+    thread also gives the same bits whatever the machine's core count.
+    Returns:
+        TextResult with one TextGenerationResult per generation. For lesson 09.
+    """
+    config = TextConfig() if config is None else config
+    seed = check_run_arguments(config, TextConfig, seed, on_generation)
+    device = resolve_device(device)
+    if threads is None:
+        return _run(config, seed, cache, cache_dir, progress, device, keep_models, on_generation)
+    previous = torch.get_num_threads()
+    torch.set_num_threads(check_int("threads", threads, 1))
+    try:
+        return _run(config, seed, cache, cache_dir, progress, device, keep_models, on_generation)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _run(config, seed, cache, cache_dir, progress, device, keep_models, on_generation) -> TextResult:
+    """``run_text_experiment`` once its arguments are checked: every generation, loaded or trained."""
+    store = RunCache(cache_dir, dataclasses.asdict(config), seed, config.module, device) if cache else None
+    sets: list[torch.Tensor] = []  # accumulate: every generation's passages so far, built only when needed
+
+    def train(generation, models):
+        return _train_generation(config, seed, generation, models, sets, device, progress, cache, cache_dir)
+
+    return run_generations(config, seed, train, store=store, keep_models=keep_models, progress=progress,
+                           on_generation=on_generation, result_type=TextResult,
+                           postfix=lambda entry: {"bits": f"{entry['test_bits_per_character']:.3f}",
+                                                  "words": int(entry["distinct_words"])})
+
+
+def _train_generation(config, seed, generation, models, sets, device, progress, cache, cache_dir) -> dict:
+    """Train (or, for generation 0, load the shared weights) and measure one generation."""
+    if config.strategy == "replace":
+        data = new_passages(config, seed, generation, models[-1] if generation else None)
+    else:
+        for g in range(len(sets), generation + 1):  # rebuilt after a resume from the cached models
+            sets.append(new_passages(config, seed, g, models[g - 1] if g else None))
+        data = torch.cat(sets[:generation + 1])
+    gen0_store = None
+    if generation == 0 and cache:
+        shared = {"generation_0_of": {name: getattr(config, name) for name in GENERATION_0_FIELDS}}
+        gen0_store = RunCache(cache_dir, shared, seed, config.module, device)
+        stored = gen0_store.load(0, ("model_state", "loss_per_epoch"))
+        if stored is not None:
+            return _measure(config, seed, 0, load_model(config, stored["model_state"]), None, data,
+                            stored["loss_per_epoch"])
+    model = new_model(config, stream_seed(seed, generation, "init"))
+    steps = None
+    if config.compute == "steps":
+        steps = config.epochs * (config.characters_per_generation // config.batch_size)
+    training = train_char_model(model, data, config.epochs, config.batch_size, config.learning_rate,
+                                seed=stream_seed(seed, generation, "train"), device=device, progress=progress,
+                                description=f"generation {generation}", steps=steps)
+    model = model.cpu().eval()  # sampling and measures run on the CPU: the same numbers on any device
+    if gen0_store is not None:
+        gen0_store.save(0, {"model_state": weights(model), "loss_per_epoch": training.loss_per_epoch})
+    return _measure(config, seed, generation, model, models[0] if generation else None, data,
+                    training.loss_per_epoch)
+
+
+def _measure(config, seed, generation, model, gen0_model, data, losses) -> dict:
+    """The cache entry of one trained generation: its weights, training record and measures."""
+    generator = torch.Generator().manual_seed(stream_seed(seed, generation, "metrics"))
+    samples = model.sample(config.metric_passages, config.passage_length, config.temperature, config.top_k,
+                           generator)
+    measures = word_measures(samples)
+    return {"model_state": weights(model), "train_characters": data.numel(),
+            "real_share": real_share(config.strategy, generation, config.passages, config.real_per_generation), "loss_per_epoch": list(losses),
+            "test_bits_per_character": bits_per_character(model, "test"),
+            "sample_perplexity_gen0": passage_perplexities(gen0_model or model, samples),
+            **measures, "samples": samples[:SHOWN_PASSAGES].numpy()}

@@ -1,0 +1,67 @@
+"""The fixed MNIST classifier that judges synthetic digits: which class, and a 128-number feature vector.
+
+A small LeNet-style CNN trained once by ``scripts/train_classifier.py``; its weights ship in
+``assets/classifier.pt`` (float16, loaded with ``torch.load(weights_only=True)``: no arbitrary unpickling).
+Its features give the "MNIST FID" and k-NN precision/recall of Alemohammad et al. Used in lessons 04-08.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import torch
+from torch import nn
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+CLASSIFIER_FILE = ASSETS / "classifier.pt"
+FEATURE_DIM = 128
+
+
+class DigitClassifier(nn.Module):
+    """conv 1->32 (3x3) -> pool -> conv 32->64 (3x3) -> pool -> 128 features -> 10 logits."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),    # 28 -> 26 -> 13
+            nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),   # 13 -> 11 -> 5
+            nn.Flatten(), nn.Linear(64 * 5 * 5, FEATURE_DIM), nn.ReLU(),
+        )
+        self.dropout = nn.Dropout(0.3)
+        self.head = nn.Linear(FEATURE_DIM, 10)
+
+    def features(self, images: torch.Tensor) -> torch.Tensor:
+        """Penultimate-layer features, shape (n, 128), of images (n, 1, 28, 28) with pixels in [0, 1]."""
+        return self.body(images.reshape(-1, 1, 28, 28))
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.head(self.dropout(self.features(images)))
+
+
+@functools.lru_cache(maxsize=1)
+def load_classifier() -> DigitClassifier:
+    """The shipped, trained classifier in eval mode (float32 on CPU); loaded once per process."""
+    if not CLASSIFIER_FILE.exists():
+        raise FileNotFoundError(f"the classifier weights {CLASSIFIER_FILE} are missing; reinstall collapse-kit "
+                                "(developers: python scripts/train_classifier.py)")
+    state = torch.load(CLASSIFIER_FILE, map_location="cpu", weights_only=True)
+    with torch.random.fork_rng(devices=[]):  # random init is overwritten below: leave the caller's RNG alone
+        model = DigitClassifier()
+    model.load_state_dict({name: tensor.float() for name, tensor in state.items()})
+    return model.eval()
+
+
+@torch.no_grad()
+def classify(images: torch.Tensor, batch_size: int = 2000) -> tuple[torch.Tensor, torch.Tensor]:
+    """Predicted digit (n,) and features (n, 128) of images (n, 1, 28, 28), pixels in [0, 1]."""
+    model = load_classifier()
+    labels, features = [], []
+    for start in range(0, len(images), batch_size):
+        batch = images[start:start + batch_size].to(torch.float32).cpu()
+        feats = model.features(batch)
+        features.append(feats)
+        labels.append(model.head(feats).argmax(dim=1))
+    if not labels:
+        return torch.empty(0, dtype=torch.int64), torch.empty(0, FEATURE_DIM)
+    return torch.cat(labels), torch.cat(features)

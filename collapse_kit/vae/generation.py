@@ -1,0 +1,104 @@
+"""What one generation of the VAE loop produced, declared once: every field, its row columns, its metrics.
+
+A field of ``GenerationResult`` is declared with the columns it contributes to a generation's JSON/CSV row
+(``columns.Column``); a column with a label is a *metric*: plotted over generations, shown in the run table if it has
+a ``short`` header, and named in verdicts by its ``measure``. ``measure`` computes every field of a trained
+generation. The cache entry's fields (``ENTRY_FIELDS``), the metric names, the plot labels, the run table and the
+results bundle's columns are all derived from these declarations: a new metric is one field here and one line of
+``measure``, in this file only. Used by ``loop``, ``plots``, ``bundle``, ``claims`` and ``collapse-kit``; lessons
+03-08 read its fields.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..core.columns import Column, columns_of, declare, metrics_of, scalars
+from . import metrics
+from .classifier import classify
+from .data import load_mnist
+from .models import VAE
+
+GRID_IMAGES = 64  # sample images kept per generation for the grids
+SHIPPED_IMAGES = 16  # sample images per generation that the results bundle ships
+
+
+def _histogram_row(shares) -> list[float]:
+    return [float(share) for share in shares]
+
+
+@dataclass
+class GenerationResult:
+    """What one generation's model did. Scalars are floats; arrays are numpy (nats per image for the ELBOs)."""
+
+    generation: int = declare(Column("generation", int, short="gen", fmt="{:.0f}"))
+    train_size: int = declare(Column("train_size", int))
+    real_share: float = declare(Column("real_share", short="real", fmt="{:.0%}"))
+    loss_per_epoch: list[float] = declare(Column("final_loss", lambda losses: float(losses[-1])))
+    fid: float = declare(Column("fid", label="MNIST FID (lower: closer to real)", short="FID", fmt="{:.1f}",
+                                better="lower", measure="FID"))
+    precision: float = declare(Column("precision", label="precision (quality)", short="prec", fmt="{:.2f}",
+                                      better="higher", measure="precision"))
+    recall: float = declare(Column("recall", label="recall (diversity)", short="recall", fmt="{:.2f}",
+                                   better="higher", measure="recall"))
+    class_entropy: float = declare(Column("class_entropy", label="class entropy (nats; ln 10 = 2.30 balanced)",
+                                          fmt="{:.2f}", better="higher", measure="class entropy (nats)"))
+    classes_covered: int = declare(Column("classes_covered", int, "digits covered (of 10)", short="digits",
+                                          fmt="{:.0f}", better="higher", measure="digits covered"))
+    latent_std: float = declare(Column("latent_std", label="std of latent means (gen-0 encoder)", short="lat.std",
+                                       fmt="{:.3f}", better="higher", measure="latent std"))
+    pixel_diversity: float = declare(Column("pixel_diversity", label="pixel diversity (mean pair distance)",
+                                            fmt="{:.2f}", better="higher", measure="pixel diversity"))
+    test_nelbo: float = declare(Column("test_nelbo", label="real test -ELBO (nats/image)", short="test-ELBO",
+                                       fmt="{:.1f}", better="lower", measure="test -ELBO (nats)"))
+    sample_nelbo_gen0: np.ndarray = declare(
+        Column("sample_nelbo_gen0", lambda values: float(np.mean(values)), "samples' -ELBO under gen 0 (nats)",
+               fmt="{:.1f}"),
+        Column("sample_nelbo_gen0_spread", lambda values: float(np.std(values)),
+               "spread (std) of samples' -ELBO under gen 0", fmt="{:.1f}", better="higher",
+               measure="spread of the samples' -ELBO under generation 0 (nats)"))
+    class_histogram: np.ndarray = declare(Column("class_histogram", _histogram_row))
+    samples: torch.Tensor = declare()  # a few synthetic images, uint8 (n, 1, 28, 28), for the grids
+    model_state: dict | None = declare(default=None, repr=False)  # the weights, only with keep_models=True
+
+    def scalars(self) -> dict:
+        """JSON-ready row: every column of every field (the histogram as a list; the ELBO array as mean and std)."""
+        return scalars(self)
+
+    def shipped_samples(self) -> np.ndarray:
+        """What the results bundle keeps of this generation's samples: the first 16 images, uint8 (16, 28, 28)."""
+        return self.samples[:SHIPPED_IMAGES, 0].numpy()
+
+
+COLUMNS = columns_of(GenerationResult)
+METRICS = metrics_of(GenerationResult)
+METRIC_LABELS = {name: column.label for name, column in METRICS.items()}
+METRIC_NAMES = tuple(METRICS)
+# The four measures a run is summed up by (the run's figures, the explorer, a sweep's last line).
+HEADLINE_METRICS = ("fid", "classes_covered", "latent_std", "test_nelbo")
+
+
+@functools.lru_cache(maxsize=4)
+def _real_test_features(count: int) -> torch.Tensor:
+    """Classifier features of the first ``count`` real test images: the reference every generation is compared to."""
+    return classify(load_mnist("test", limit=count).images)[1]
+
+
+def measure(model: VAE, gen0_model: VAE, count: int, sample_mode: str, temperature: float,
+            generator: torch.Generator, elbo_seed: int) -> dict:
+    """Every measured field of one trained generation: ``count`` samples of ``model`` (drawn with ``generator``)
+    against the first ``count`` real test images, and the real test -ELBO (its noise seeded by ``elbo_seed``)."""
+    test = load_mnist("test", limit=count).images
+    samples = model.sample(count, sample_mode, temperature, generator)
+    scores = metrics.classifier_scores(*classify(samples), _real_test_features(count))
+    return {
+        **scores, "latent_std": metrics.latent_std(gen0_model, samples),
+        "pixel_diversity": metrics.pixel_diversity(samples),
+        "test_nelbo": float(metrics.negative_elbo(model, test, seed=elbo_seed).mean()),
+        "sample_nelbo_gen0": metrics.negative_elbo(gen0_model, samples, seed=elbo_seed),
+        "samples": samples[:GRID_IMAGES].mul(255).round().to(torch.uint8),
+    }
