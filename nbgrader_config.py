@@ -30,6 +30,7 @@ c = get_config()  # noqa: F821 (nbgrader provides get_config when it loads this 
 LESSONS = Path(__file__).resolve().parent / "lessons"
 sys.path.insert(0, str(Path(__file__).resolve().parent / "scripts"))
 import student_edition  # noqa: E402  (scripts/ is not a package)
+
 COURSE = Path.cwd()  # nbgrader's course root: the folder it runs in (CourseDirectory.root's default)
 
 c.CourseDirectory.course_id = "collapse-kit"

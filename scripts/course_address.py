@@ -6,8 +6,8 @@
   cell of every lesson open, never ``main``: a student gets the notebooks and the package of one release.
 
 site/conf.py imports this module for its launch buttons. Files that must hold literal links (the lessons' badges and
-install cells, README, the site's pages, CHANGELOG.md, pyproject.toml's other URLs) are rewritten by this script,
-and tests/test_course_address.py fails while one of them is out of step:
+install cells, README, the site's pages, CHANGELOG.md, pyproject.toml's other URLs, CITATION.cff's repository-code)
+are rewritten by this script, and tests/test_course_address.py fails while one of them is out of step:
 
     python scripts/course_address.py            # rewrite every course link to the address and release above
     python scripts/course_address.py --check    # list the stale links, exit 1 if there are any
@@ -50,7 +50,7 @@ REPO = Path(__file__).resolve().parent.parent
 PYPROJECT = REPO / "pyproject.toml"
 VERSION_FILE = REPO / "collapse_kit" / "__init__.py"
 # Files that can hold links, by suffix; binary assets and the results bundle are skipped.
-TEXT_SUFFIXES = {".md", ".ipynb", ".py", ".toml", ".txt", ".yml", ".yaml", ".html", ".cfg", ".rst"}
+TEXT_SUFFIXES = {".md", ".ipynb", ".py", ".toml", ".txt", ".yml", ".yaml", ".html", ".cfg", ".rst", ".cff"}
 
 _PART = r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*"  # an owner or repository name; a trailing full stop is not part of it
 _REF = r"[^/?#\s)\"'<>\]]+"

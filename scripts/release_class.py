@@ -11,8 +11,9 @@ For each lesson it does what ``nbgrader generate_assignment <lesson> --force`` d
 answers out, outputs cleared, the assignment and its points recorded in ``gradebook.db``; with the course's
 nbgrader_config.py, every link to the instructor release, such as the Colab badge, opens the student edition
 ``v<version>-student`` instead), in one process, and then checks each student version: no ``BEGIN SOLUTION``, no
-hidden test, every short answer ``YOUR ANSWER HERE``, no link to the instructor release. Nothing is executed. Hand out ``release/`` (the exchange, a learning management system, or a git repository that
-nbgitpuller pulls: INSTRUCTORS.md).
+hidden test, every short answer ``YOUR ANSWER HERE``, no link to the instructor release. Nothing is executed. Hand
+out ``release/`` (the exchange, a learning management system, or a git repository that nbgitpuller pulls:
+INSTRUCTORS.md).
 """
 
 from __future__ import annotations

@@ -218,6 +218,8 @@ def write_edition(output: Path = DEFAULT_OUTPUT, lessons: list[Path] | None = No
         lesson = json.loads(path.read_text(encoding="utf-8"))
         student = student_notebook(lesson)
         problems = leftovers(notebook_text(student), lesson)
+        problems += [f"a link to the instructor release: {link}"
+                     for link in instructor_release_links(notebook_text(student))]
         problems += [f"cell {index}: outputs" for index, cell in enumerate(student.cells) if cell.get("outputs")]
         if problems:
             raise RuntimeError(f"the student version of {path.name} still holds: {problems}")

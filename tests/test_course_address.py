@@ -280,7 +280,8 @@ def test_python_m_collapse_kit_runs_the_command(monkeypatch, capsys):
 
 def test_the_built_metadata_has_the_version_licence_and_urls(tmp_path):
     # What pip and PyPI read, built by setuptools from a copy of the files it needs (PEP 639 needs setuptools>=77).
-    for name in ("pyproject.toml", "README.md", "LICENSE", "collapse_kit/__init__.py", "collapse_kit/assets/NOTICE.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "LICENSE-CONTENT", "collapse_kit/__init__.py",
+                 "collapse_kit/assets/NOTICE.md"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(REPO / name, tmp_path / name)
     (tmp_path / "out").mkdir()
@@ -292,8 +293,8 @@ def test_the_built_metadata_has_the_version_licence_and_urls(tmp_path):
     dist_info = tmp_path / "out" / result.stdout.strip().splitlines()[-1]
     metadata = email.message_from_string((dist_info / "METADATA").read_text(encoding="utf-8"))
     assert metadata["Version"] == collapse_kit.__version__
-    assert metadata["License-Expression"] == "MIT AND CC-BY-SA-3.0"
-    assert sorted(metadata.get_all("License-File")) == ["LICENSE", "collapse_kit/assets/NOTICE.md"]
+    assert metadata["License-Expression"] == "MIT AND CC-BY-SA-3.0 AND CC-BY-4.0"
+    assert sorted(metadata.get_all("License-File")) == ["LICENSE", "LICENSE-CONTENT", "collapse_kit/assets/NOTICE.md"]
     assert not any(line.startswith("License ::") for line in metadata.get_all("Classifier")), \
         "PEP 639: the licence expression replaces licence classifiers"
     assert f"Repository, {course_address.repository_url()}" in metadata.get_all("Project-URL")

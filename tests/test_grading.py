@@ -32,6 +32,9 @@ from test_coursework import (  # noqa: E402  (the round trip's helpers and fixtu
     stand_in_lesson,
     submit,
 )
+from test_coursework import venv_scripts_on_path as _path_fixture  # noqa: E402
+
+venv_scripts_on_path = _path_fixture  # the fixture, found by pytest under its name (tests name it, never call it)
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))

@@ -10,6 +10,7 @@ tests/test_course_address.py.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -31,6 +32,15 @@ import student_edition  # noqa: E402
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"  # nbgrader's ClearSolutions.code_stub["python"]
 TEXT_STUB = "YOUR ANSWER HERE"
 DELIMITERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+# A link to the instructor release (solutions, hidden tests, model answers): Colab's blob/v<version>/, Binder's
+# /v<version>? and any /v<version>/ path; v<version>-student and pip's @v<version> do not match.
+_TAG = re.escape(course_address.release_tag())
+INSTRUCTOR_RELEASE = re.compile(rf"blob/{_TAG}/|/{_TAG}\?|/{_TAG}/")
+
+
+def instructor_links(text: str) -> list[str]:
+    """The lines of ``text`` that link the instructor release."""
+    return [line.strip() for line in text.split("\n") if INSTRUCTOR_RELEASE.search(line)]
 
 
 def source(cell: dict) -> str:
@@ -93,7 +103,8 @@ def test_the_student_edition_holds_no_worked_solution_hidden_test_or_model_answe
         if grading(teacher).get("solution") and teacher["cell_type"] == "markdown":
             answers += [line.strip() for line in text.split("\n") if line.strip()]
             assert shown == TEXT_STUB, f"a short answer is {TEXT_STUB!r}, got {shown!r}"
-    assert solutions and hidden and answers, f"{lesson.name} has no exercise, hidden test or short answer: update this test"
+    assert solutions and hidden and answers, \
+        f"{lesson.name} has no exercise, hidden test or short answer: update this test"
     student_lines = {line.strip() for cell in student["cells"] for line in source(cell).split("\n")}
     # A solution line may stay only where its own cell shows it outside the solution too (a visible test).
     public = {line.strip() for cell in instructor["cells"] if cell["cell_type"] == "code" and grading(cell)
@@ -108,8 +119,8 @@ def test_the_student_edition_holds_no_worked_solution_hidden_test_or_model_answe
 @pytest.mark.coursework
 def test_the_student_edition_is_what_nbgrader_hands_a_class(edition, tmp_path):
     # nbgrader generate_assignment for every lesson, in a course folder of its own (INSTRUCTORS.md): each student
-    # version is the edition's notebook, cell for cell (checksums and locks included), but for the Colab badge,
-    # which in the edition opens the edition itself.
+    # version is the edition's notebook, cell for cell (checksums, locks and the Colab badge that opens the student
+    # edition included), and links the instructor release nowhere.
     (tmp_path / "nbgrader_config.py").write_text(f"load_subconfig({str(REPO / 'nbgrader_config.py')!r})\n")
     released = release_class.release_class(tmp_path, release_class.lesson_names())
     assert sorted(released) == IDS
@@ -120,8 +131,9 @@ def test_the_student_edition_is_what_nbgrader_hands_a_class(edition, tmp_path):
         assert len(ours["cells"]) == len(nbgrader["cells"])
         for index, (theirs, mine) in enumerate(zip(nbgrader["cells"], ours["cells"])):
             assert mine["metadata"] == theirs["metadata"], (name, index)
-            assert source(mine) == student_edition.student_links(source(theirs)), (name, index)
+            assert source(mine) == source(theirs), (name, index)
             assert mine["cell_type"] == theirs["cell_type"] and mine.get("outputs") == theirs.get("outputs")
+        assert not instructor_links(path.read_text(encoding="utf-8")), f"{name} as released links the instructor tag"
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
@@ -132,6 +144,74 @@ def test_the_student_edition_opens_itself_on_colab_and_installs_its_release(edit
     assert course_address.colab_url(f"lessons/{lesson.name}") not in text, "no link to the instructor version"
     assert course_address.pip_requirement() in text, "Colab installs the package of the release"
     assert course_address.student_ref() == course_address.release_tag() + "-student"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
+def test_the_student_edition_links_no_instructor_release(edition, lesson):
+    assert instructor_links(lesson.read_text(encoding="utf-8")), f"{lesson.name}: its badge links the release; " \
+        "if no lesson does any more, this test checks nothing: update it"
+    left = instructor_links((edition / "lessons" / lesson.name).read_text(encoding="utf-8"))
+    assert not left, f"the student edition of {lesson.name} links the instructor release: {left}"
+
+
+# A lesson of our own with every kind of link to the instructor release, and two that must stay as they are.
+_SLUG, _RELEASE, _STUDENT = course_address.slug(), course_address.release_tag(), course_address.student_ref()
+LINKS_LESSON = "\n".join([
+    f"[Colab]({course_address.colab_url('lessons/99_links.ipynb')})",
+    f"[Binder]({course_address.binder_url('lessons/99_links.ipynb')})",
+    f"[the data notice](https://github.com/{_SLUG}/blob/{_RELEASE}/collapse_kit/assets/NOTICE.md)",
+    f"[the lessons](https://github.com/{_SLUG}/tree/{_RELEASE}/lessons)",
+    "[nbgrader's issue](https://github.com/jupyter/nbgrader/issues/917)",
+])
+STUDENT_LINKS_LESSON = "\n".join([
+    f"[Colab]({course_address.colab_url('lessons/99_links.ipynb', _STUDENT)})",
+    f"[Binder]({course_address.binder_url('lessons/99_links.ipynb', _STUDENT)})",
+    f"[the data notice](https://github.com/{_SLUG}/blob/{_STUDENT}/collapse_kit/assets/NOTICE.md)",
+    f"[the lessons](https://github.com/{_SLUG}/tree/{_STUDENT}/lessons)",
+    "[nbgrader's issue](https://github.com/jupyter/nbgrader/issues/917)",
+])
+INSTALL = f'%pip install "{course_address.pip_requirement()}"'  # the package of the release: stays
+
+
+def links_lesson() -> dict:
+    """A notebook in the lessons' layout: a markdown cell of links, and the install cell."""
+    return {"cells": [{"cell_type": "markdown", "id": "links", "metadata": {}, "source": LINKS_LESSON},
+                      {"cell_type": "code", "id": "install", "metadata": {}, "outputs": [], "execution_count": None,
+                       "source": INSTALL}],
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+            "nbformat": 4, "nbformat_minor": 5}
+
+
+def test_every_link_to_the_instructor_release_opens_the_student_edition_instead():
+    assert len(instructor_links(LINKS_LESSON)) == 4 and not instructor_links(STUDENT_LINKS_LESSON + INSTALL)
+    assert student_edition.student_links(LINKS_LESSON) == STUDENT_LINKS_LESSON
+    assert len(student_edition.instructor_release_links(LINKS_LESSON)) == 4
+    assert student_edition.instructor_release_links(STUDENT_LINKS_LESSON + "\n" + INSTALL) == []
+    student = student_edition.student_notebook(links_lesson())
+    assert [cell.source for cell in student.cells] == [STUDENT_LINKS_LESSON, INSTALL]
+
+
+def test_a_released_notebook_opens_the_student_edition_and_a_leftover_link_is_caught(tmp_path, monkeypatch):
+    # nbgrader generate_assignment through release_class.py, in a course folder that loads the repository's
+    # nbgrader_config.py: one real lesson and our lesson of links (the whole class is the slow test above).
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent), prepend=os.pathsep)  # nbgrader's alembic
+    (tmp_path / "nbgrader_config.py").write_text(f"load_subconfig({str(REPO / 'nbgrader_config.py')!r})\n")
+    (tmp_path / "source" / "99_links").mkdir(parents=True)
+    (tmp_path / "source" / "99_links" / "99_links.ipynb").write_text(json.dumps(links_lesson()), encoding="utf-8")
+    released = release_class.release_class(tmp_path, [LESSONS[0].stem, "99_links"])
+    for name, path in released.items():
+        text = path.read_text(encoding="utf-8")
+        assert not instructor_links(text), f"{name} as released links the instructor release"
+        assert course_address.pip_requirement() in text, f"{name} installs the package of the release"
+    lesson = json.loads(released[LESSONS[0].stem].read_text(encoding="utf-8"))
+    assert course_address.colab_url(f"lessons/{LESSONS[0].name}", _STUDENT) in source(lesson["cells"][0])
+    ours = json.loads(released["99_links"].read_text(encoding="utf-8"))
+    assert [source(cell) for cell in ours["cells"]] == [STUDENT_LINKS_LESSON, INSTALL]
+
+    (tmp_path / "leftover.ipynb").write_text(json.dumps(links_lesson()), encoding="utf-8")
+    problems = release_class.student_version_problems(tmp_path / "leftover.ipynb")
+    assert len(problems) == 4 and all(problem.startswith("cell 0: a link to the instructor release, https://")
+                                      for problem in problems), problems
 
 
 def test_a_lesson_that_quotes_its_solution_in_prose_stops_the_command(tmp_path):
