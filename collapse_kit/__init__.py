@@ -7,7 +7,7 @@ to its right on its own line or on a lower floor, and the worlds (floor 2) never
 
     floor 5  collapse_kit/  __main__  __init__
     floor 4  faces/     cli  text_widgets  widgets  text_plots  plots  figure_style  colab
-    floor 3  evidence/  sheet  checks  claims  studies  bundle  experiments  stats
+    floor 3  evidence/  sheet  checks  claims  registry  studies  bundle  experiments  margins  stats
     floor 2  vae/       loop  generation  training  mlp_step  metrics  classifier  models  data
     floor 2  text/      loop  generation  training  metrics  words  models  data
     floor 2  gaussian/  theory
@@ -23,14 +23,16 @@ to its right on its own line or on a lower floor, and the worlds (floor 2) never
   Shakespeare and the word game (lesson 09), the Gaussian and mixture chains (lessons 01, 06). Each world's
   ``loop`` (``theory``) holds its config, a ``WorldConfig``.
 * ``evidence/``: from numbers to verdicts: the catalogue of named settings (``experiments``), the shipped results
-  (``bundle``), effects with 95% intervals (``stats``), every verdict (``claims``) and their sheet (``sheet``:
-  lessons/verdicts.md), the lessons' check cells (``checks``), sweeps and yardsticks (``studies``).
+  (``bundle``), effects with 95% intervals (``stats``), the smallest effect that matters for each measure, fixed in
+  advance (``margins``), every verdict (``claims``), registered with its claim, lesson and family (``registry``),
+  and their sheet (``sheet``: lessons/verdicts.md and the stored table the lessons read), the lessons' check cells
+  (``checks``), sweeps and yardsticks (``studies``).
 * ``faces/``: what a student sees and touches: figures (``plots``, ``text_plots``, ``figure_style``), widgets, the
   command line (``cli``) and Google Colab's set-up (``colab``).
 
 Adding a metric: one ``Column`` in its world's record (``vae.generation.GenerationResult``) and its computation; a
-bundle built before it still reads, without that column. Adding a verdict: a function in ``evidence.claims`` and its
-lesson's call. Adding a world: a folder beside ``vae/`` whose config subclasses ``core.world.WorldConfig`` (the
+bundle built before it still reads, without that column. Adding a verdict: a function in ``evidence.claims`` with its
+``@verdict(claim, lesson, conditions, family)``, its measure's margin in ``evidence.margins``, and its lesson's call. Adding a world: a folder beside ``vae/`` whose config subclasses ``core.world.WorldConfig`` (the
 developer guide, site/guides/developers.md, gives the recipe).
 """
 

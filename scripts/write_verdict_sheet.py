@@ -1,6 +1,7 @@
-"""Write lessons/verdicts.md, the course's verdict sheet, from ``collapse_kit.evidence.sheet`` (the shipped results bundle and
-the Gaussian runs of lessons 01 and 06 at the full profile's sizes, seed 0). tests/test_claims.py fails when the file
-is out of date.
+"""Write lessons/verdicts.md, the course's verdict sheet, and the stored verdict table the lessons read
+(collapse_kit/assets/verdict_table.json), from ``collapse_kit.evidence.sheet`` (the shipped results bundle and the
+Gaussian runs of lessons 01 and 06 at the full profile's sizes, seed 0). tests/test_claims.py fails when either is out
+of date.
 
 Usage (from the repository root):
 
@@ -9,10 +10,11 @@ Usage (from the repository root):
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from collapse_kit.core.cache import atomic_write
-from collapse_kit.evidence.sheet import verdict_sheet
+from collapse_kit.evidence.sheet import TABLE_FILE, table, verdict_sheet
 
 SHEET = Path(__file__).resolve().parent.parent / "lessons" / "verdicts.md"
 
@@ -21,6 +23,9 @@ def main() -> int:
     text = verdict_sheet()
     atomic_write(SHEET, text.encode())
     print(f"wrote {SHEET} ({text.count(chr(10))} lines)")
+    stored = table()
+    atomic_write(TABLE_FILE, (json.dumps(stored, indent=1) + "\n").encode())
+    print(f"wrote {TABLE_FILE} ({len(stored['rows'])} rows)")
     return 0
 
 

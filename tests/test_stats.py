@@ -13,6 +13,7 @@ from collapse_kit.evidence.stats import (
     Verdict,
     agrees,
     among,
+    at_bound,
     by_seed,
     compare,
     compare_bands,
@@ -172,12 +173,14 @@ def test_a_curve_that_levels_off_is_a_plateau_and_a_steady_drift_is_not():
     generations = np.arange(12)
     levelling = 10 * (1 - np.exp(-generations)) + rng.normal(0, 0.05, (10, 12))  # fast rise, then flat
     drifting = 1.0 * generations + rng.normal(0, 0.05, (10, 12))  # the same pace throughout
-    flat = plateau("C4", levelling, "a levelling curve")
-    assert flat.holds and abs(flat.effect) < 0.25 and "levelled off if within +-0.25" in str(flat)
-    steady = plateau("C4", drifting, "a steady drift")
-    assert not steady.holds and steady.effect == pytest.approx(1.0, abs=0.05)
-    with pytest.raises(ValueError, match="no early pace"):
-        plateau("C4", np.ones((5, 12)), "a constant")
+    flat = plateau("C4", levelling, "a levelling curve", tolerance=0.1)
+    assert flat.outcome == "holds" and abs(flat.effect) < 0.1 and "levelled off if within +-0.1" in str(flat)
+    steady = plateau("C4", drifting, "a steady drift", tolerance=0.1)
+    assert steady.outcome == "contradicted" and steady.effect == pytest.approx(1.0, abs=0.05)  # units per generation
+    collapsed = plateau("C4", levelling, "a collapsed loop", tolerance=0.1, floor="digits at their floor 1")
+    assert collapsed.outcome == "not testable" and "digits at their floor 1" in str(collapsed)
+    with pytest.raises(ValueError, match="tolerance must be"):
+        plateau("C4", levelling, "no tolerance", tolerance=0)
 
 
 def test_a_live_run_among_the_seeds_of_its_setting_is_placed_by_their_spread():
@@ -193,15 +196,42 @@ def test_a_verdict_names_its_outcome_and_reads_it_in_the_lessons_words():
     holds = compare("C1", [2.0, 2.1, 1.9], [1.0, 1.1, 0.9], "x", "y", design="paired")
     contradicted = compare("C1", [0.0, 0.1, -0.1], [1.0, 1.1, 0.9], "x", "y", design="paired")
     unresolved = compare("C1", [1.0, 2.0, 0.0], [1.0, 1.1, 0.9], "x", "y", design="paired")
-    equivalent = compare("C1", [1.0, 1.1, 0.9], [1.0, 1.05, 0.95], "x", "y", design="paired", margin=0.5)
-    verdicts = (holds, contradicted, unresolved, equivalent)
-    assert [v.outcome for v in verdicts] == ["holds", "contradicted", "not resolved", "equivalent"]
+    negligible = compare("C1", [1.0, 1.1, 0.9], [1.0, 1.05, 0.95], "x", "y", design="paired", margin=0.5)
+    verdicts = (holds, contradicted, unresolved, negligible)
+    assert [v.outcome for v in verdicts] == ["holds", "contradicted", "not resolved", "negligible"]
     assert [v.reading("a", "b", "c", "d") for v in verdicts] == ["a", "b", "c", "d"]
     assert str(holds).endswith(": holds") and holds.measured in str(holds)
-    assert str(equivalent).endswith(": equivalent (within +-0.5)")
+    assert str(negligible).endswith(": negligible (within +-0.5)")
     assert str(unresolved).endswith(f": not resolved (3 seeds detect {unresolved.detectable:.3g} with 80% power)")
-    with pytest.raises(ValueError, match="equivalent must be given"):
-        equivalent.reading("a", "b", "c")
+    with pytest.raises(ValueError, match="negligible must be given"):
+        negligible.reading("a", "b", "c")
+
+
+def test_holds_needs_the_whole_interval_beyond_the_margin_and_a_small_sure_effect_is_negligible():
+    """An interval above 0 but inside the margin is negligible, not "holds"; one that reaches into the margin is not
+    resolved (and says so); only an interval beyond the margin holds."""
+    small = compare("C5", [0.10, 0.12, 0.11, 0.09], 0.0, "x", "y", margin=0.5)
+    assert small.low > 0 and small.outcome == "negligible"
+    straddling = compare("C3", [0.3, 0.9, 0.6, 0.5, 0.7], 0.0, "x", "y", margin=0.5)
+    assert straddling.low > 0 and straddling.low < 0.5 < straddling.high and straddling.outcome == "not resolved"
+    assert "above 0, but within reach of the margin +-0.5" in straddling.outcome_words
+    large = compare("C1", [2.0, 2.1, 1.9], 0.0, "x", "y", margin=0.5)
+    assert large.outcome == "holds" and large.outcome_words == "holds (beyond +-0.5)"
+    from scipy import stats
+    assert large.decisive_p == pytest.approx(2 * stats.ttest_1samp([2.0, 2.1, 1.9], 0.5,
+                                                                   alternative="greater").pvalue, rel=1e-10)
+    floored = compare("C2", [0.001, 0.0, 0.002], [0.0, 0.001, 0.0], "recall", "y", design="paired", margin=0.035,
+                      floor="recall at its floor 0 in both arms (0.001, 0.000)")
+    assert floored.outcome == "not testable" and np.isnan(floored.decisive_p)
+
+
+def test_at_bound_names_arms_that_sit_at_a_floor_or_ceiling():
+    assert at_bound("recall", {"a": [0.0, 0.01], "b": [0.02, 0.0]}, 0.0, 1.0, 0.035) == \
+        "recall at its floor 0 in both arms (0.005, 0.01)"
+    assert at_bound("recall", {"a": [0.0, 0.01], "b": [0.8, 0.7]}, 0.0, 1.0, 0.035) is None  # one arm: testable
+    assert at_bound("recall", {"a": [0.0, 0.01], "b": [0.8, 0.7]}, 0.0, 1.0, 0.035, every=False).startswith(
+        "recall at its floor 0 in a")
+    assert at_bound("digits", {"a": [10.0], "b": [1.0]}, 1.0, 10.0, 0.5) is None  # different bounds: testable
 
 
 def test_the_intervals_and_p_values_are_those_of_scipy_stats_for_each_design():

@@ -27,7 +27,10 @@ class Column:
         short: the run table's header (None: not in the table).
         fmt: how one value prints, e.g. ``"{:.1f}"``.
         better: "higher" or "lower": which way is closer to real data (None: neither, e.g. a size).
-        measure: how a verdict names it, e.g. "test -ELBO (nats)" (default: the label).
+        measure: how a verdict names it, e.g. "test -ELBO" (default: the label).
+        unit: the unit of one value, e.g. "nats" (None: a count, a share or a score without one).
+        floor, ceiling: the lowest and highest values the measure can take, or a no-skill baseline reaches (None:
+            unbounded): a comparison whose arms sit there tests nothing (``evidence.stats``' floor guard).
     """
 
     name: str
@@ -37,6 +40,9 @@ class Column:
     fmt: str = "{:.3g}"
     better: str | None = None
     measure: str | None = None
+    unit: str | None = None
+    floor: float | None = None
+    ceiling: float | None = None
 
     def __post_init__(self):
         if self.better not in (None,) + BETTER:
@@ -44,8 +50,16 @@ class Column:
 
     @property
     def words(self) -> str:
-        """How a verdict names the column: ``measure``, else ``label``, else ``name``."""
-        return self.measure or self.label or self.name
+        """How a verdict names the column: ``measure`` (else ``label``, else ``name``) with its unit, e.g.
+        "test -ELBO (nats)"."""
+        words = self.measure or self.label or self.name
+        return f"{words} ({self.unit})" if self.unit else words
+
+    def at(self, generation: int, details: str = "") -> str:
+        """A verdict's statement of this measure at a generation, e.g. "test -ELBO (nats) at generation 5 with 50%
+        real" (``details`` appended after a space, or straight after when it opens with a comma)."""
+        text = f"{self.words} at generation {generation}"
+        return text + (details if details.startswith(",") or not details else f" {details}")
 
     @property
     def worse(self) -> str:

@@ -1,24 +1,29 @@
 """The statistics behind every verdict: an effect size with a 95% confidence interval over independent replicates.
 
-A replicate is one independent run: a seed of the VAE loop, or a chain of the Gaussian. A verdict holds when its
-confidence interval excludes "no effect" in the direction the claim states, so its margin comes from the standard
-error of the runs just made, never from a threshold tuned to one seed. A plateau ("bounded", "settles") is judged on
-the slope of the last generations, not on one endpoint (``plateau``). Nothing here knows the course's experiments:
-``claims`` defines every verdict from these functions, ``checks.check_verdict`` turns one into a check cell.
+A replicate is one independent run: a seed of the VAE loop, or a chain of the Gaussian. A verdict compares its
+effect's 95% confidence interval with the *margin* of its measure, the smallest effect that matters, fixed in
+advance in ``evidence.margins`` (never a share of the effect it judges). A plateau ("bounded", "settles") is judged
+on the slope of the last generations against an absolute tolerance (``plateau``). Nothing here knows the course's
+experiments: ``claims`` defines every verdict from these functions, ``checks.check_verdict`` turns one into a check
+cell.
 
 The test follows the design: arms that ran the same seeds are compared seed by seed (``design_of``, paired t),
 arms with no seed in common by Welch's t, and settings pooled over share their seeds, so each seed's mean is one
-replicate (``pool_by_seed``). Every outcome is read off one 95% interval:
+replicate (``pool_by_seed``). Every outcome is read off one 95% interval and the margin m:
 
-* **holds**: the interval excludes 0 on the claimed side;
-* **contradicted**: it excludes 0 on the other side;
-* **equivalent**: it lies within +-``margin``, the smallest effect that would matter, stated and justified where
-  the verdict is defined (two one-sided tests at 2.5% each);
-* **not resolved**: none of these; the verdict then says the smallest effect its replicates could have detected
-  (``Verdict.detectable``). It is not evidence of no effect.
+* **holds**: the whole interval lies beyond +m on the claimed side: an effect the margin does not swallow;
+* **negligible**: the whole interval lies within +-m (two one-sided tests at 2.5% each): whatever the effect, it is
+  smaller than what matters, whether or not the interval excludes 0;
+* **contradicted**: the whole interval lies beyond -m, the other way;
+* **not resolved**: none of these, including an interval that excludes 0 but reaches into the margin (an effect is
+  there, but it may be negligible); the verdict then says the smallest effect its replicates could have detected
+  (``Verdict.detectable``). It is not evidence of no effect;
+* **not testable**: an arm sits at its measure's floor or ceiling, or at a no-skill baseline (recall 0, one digit,
+  the coverage a model that stores no words reaches): nothing is left to move, so the comparison tests nothing
+  (``Verdict.floor`` says which arm, and where).
 
-Each verdict has a p-value (``Verdict.p_value``: below 0.05 exactly when its interval excludes 0), and ``holm``
-corrects a family of verdicts (the verdict sheet) for multiple testing.
+Each verdict has the p-value of its outcome (``Verdict.decisive_p``: below 0.05 exactly when the interval clears
+the bound the outcome names), and ``holm`` corrects a family of verdicts for multiple testing.
 """
 
 from __future__ import annotations
@@ -32,8 +37,7 @@ from ..core._validation import check_choice, check_float
 
 DIRECTIONS = ("higher", "lower")
 DESIGNS = ("paired", "independent")
-KINDS = ("difference", "equivalence", "agreement")
-OUTCOMES = ("holds", "contradicted", "equivalent", "not resolved")
+OUTCOMES = ("holds", "negligible", "contradicted", "not resolved", "not testable")
 LEVEL = 0.05  # every outcome is read off one 95% interval; the family-wise correction runs at the same level
 POWER = 0.8  # the power at which a verdict that is not resolved states the smallest effect it could have detected
 
@@ -108,11 +112,13 @@ class Verdict:
             "spread of seeds".
         kind: "difference" (the claim is a direction), "equivalence" (the claim is "within ``margin``": a plateau)
             or "agreement" (the claim is the null hypothesis: a closed form is right, a run is one of the seeds).
-        margin: a difference's smallest effect that would matter (within it on both sides: "equivalent"), or an
-            equivalence's bound; None when the claim names none.
+        margin: a difference's smallest effect that matters (``evidence.margins``), or an equivalence's bound;
+            None only for an agreement, whose bound is its standard errors.
         stated: +1 when ``statement`` states the effect in the claim's own direction, -1 when the data went the
             other way and the statement says so ("2.94 lower" where the claim expected higher): ``measured`` then
             gives the interval of what the statement states, (-high, -low).
+        floor: set when an arm sits at its measure's floor, ceiling or a no-skill baseline, e.g. "recall at its
+            floor 0 in both arms (0.001 and 0.000)": the outcome is then "not testable".
     """
 
     claim: str
@@ -129,6 +135,7 @@ class Verdict:
     kind: str = "difference"
     margin: float | None = None
     stated: int = 1
+    floor: str | None = None
 
     @property
     def equivalent(self) -> bool:
@@ -138,21 +145,25 @@ class Verdict:
 
     @property
     def outcome(self) -> str:
-        """"holds", "contradicted", "equivalent" or "not resolved" (module docstring).
+        """"holds", "negligible", "contradicted", "not resolved" or "not testable" (module docstring).
 
-        A difference that holds stays "holds" even inside its margin: the effect is there, however small. An
-        equivalence (a plateau) is contradicted when its interval lies wholly outside the bound; an agreement when
-        it fails.
+        An equivalence (a plateau) holds within its bound and is contradicted wholly outside it; an agreement holds
+        or is contradicted.
         """
-        if self.holds:
-            return "holds"
+        if self.floor is not None:
+            return "not testable"
         if self.kind == "agreement":
-            return "contradicted"
+            return "holds" if self.holds else "contradicted"
         if self.kind == "equivalence":
+            if self.equivalent:
+                return "holds"
             return "contradicted" if self.low > self.margin or self.high < -self.margin else "not resolved"
-        if self.high < 0:
+        margin = self.margin or 0.0
+        if self.low > margin:
+            return "holds"
+        if self.high < -margin:
             return "contradicted"
-        return "equivalent" if self.equivalent else "not resolved"
+        return "negligible" if self.equivalent else "not resolved"
 
     def _statistic(self, null: float = 0.0) -> float:
         """(effect - null) / standard error; +-inf when every replicate agreed exactly (zero standard error)."""
@@ -178,14 +189,21 @@ class Verdict:
 
     @property
     def decisive_p(self) -> float:
-        """The p-value behind the outcome, the one a family-wise correction adjusts (``holm``): the equivalence
-        test's for "equivalent" and for a plateau that holds; for a plateau wholly outside its bound, the doubled
-        one-sided p of "within the bound"; the difference test's otherwise."""
+        """The p-value behind the outcome, the one a family-wise correction adjusts (``holm``): for "holds" the
+        doubled one-sided p of "the effect is at most +margin", for "contradicted" of "at least -margin"; the
+        equivalence test's for "negligible" and for a plateau that holds; for a plateau wholly outside its bound,
+        the doubled one-sided p of "within the bound"; the difference test's otherwise. NaN when not testable."""
         outcome = self.outcome
-        if outcome == "equivalent" or (self.kind == "equivalence" and outcome == "holds"):
+        if outcome == "not testable":
+            return float("nan")
+        if outcome == "negligible" or (self.kind == "equivalence" and outcome == "holds"):
             return self.equivalence_p
         if self.kind == "equivalence" and outcome == "contradicted":
             beyond = abs(self._statistic(np.copysign(self.margin, self.effect)))
+            return _doubled(_upper_tail(beyond, self.dof))
+        if self.kind == "difference" and outcome in ("holds", "contradicted"):
+            margin = self.margin or 0.0
+            beyond = self._statistic(margin) if outcome == "holds" else -self._statistic(-margin)
             return _doubled(_upper_tail(beyond, self.dof))
         return self.p_value
 
@@ -197,25 +215,40 @@ class Verdict:
         large would most likely have been seen; a smaller one is not excluded."""
         return float((_t_quantile(self.dof) + stdtrit(self.dof, POWER)) * self.standard_error)
 
-    def reading(self, holds: str, contradicted: str, not_resolved: str, equivalent: str | None = None) -> str:
+    def reading(self, holds: str, contradicted: str, not_resolved: str, negligible: str | None = None,
+                not_testable: str | None = None) -> str:
         """The words for this verdict's outcome, e.g. ``v.reading("mean images", "bernoulli", "not told apart")``:
-        how a lesson turns a verdict into the answer to its question. ``equivalent`` is needed only for a verdict
-        with a margin."""
-        words = {"holds": holds, "contradicted": contradicted, "not resolved": not_resolved, "equivalent": equivalent}
+        how a lesson turns a verdict into the answer to its question. ``negligible`` is needed when the interval
+        lies within the margin, ``not_testable`` when an arm sits at a floor."""
+        words = {"holds": holds, "contradicted": contradicted, "not resolved": not_resolved,
+                 "negligible": negligible, "not testable": not_testable}
         if words[self.outcome] is None:
-            raise ValueError(f"equivalent must be given: this verdict is equivalent within +-{_number(self.margin)}")
+            raise ValueError(f"{self.outcome.replace(' ', '_')} must be given: this verdict is {self.outcome_words}")
         return words[self.outcome]
 
     @property
     def outcome_words(self) -> str:
-        """The outcome as the verdict's last words: "holds", "contradicted", "equivalent (within +-m)" or "not
-        resolved (10 seeds detect d with 80% power)"."""
+        """The outcome as the verdict's last words: "holds (beyond +-m)", "negligible (within +-m)",
+        "contradicted (beyond +-m)", "not resolved (10 seeds detect d with 80% power)" or "not testable (why)"."""
         outcome = self.outcome
-        if outcome == "equivalent":
-            return f"equivalent (within +-{_number(self.margin)})"
-        if outcome == "not resolved" and self.kind == "difference" and np.isfinite(self.detectable):
+        if outcome == "not testable":
+            return f"not testable ({self.floor})"
+        if self.kind != "difference" or not self.margin:
+            if outcome == "not resolved" and self.kind == "difference" and np.isfinite(self.detectable):
+                return (f"not resolved ({self.replicates} {self.unit} detect {_number(self.detectable)} with "
+                        f"{POWER:.0%} power)")
+            return outcome
+        bound = f"+-{_number(self.margin)}"
+        if outcome == "negligible":
+            return f"negligible (within {bound})"
+        if outcome in ("holds", "contradicted"):
+            return f"{outcome} (beyond {bound})"
+        if self.low > 0 or self.high < 0:
+            side = "above" if self.low > 0 else "below"
+            return f"not resolved ({side} 0, but within reach of the margin {bound})"
+        if np.isfinite(self.detectable):
             return (f"not resolved ({self.replicates} {self.unit} detect {_number(self.detectable)} with "
-                    f"{POWER:.0%} power)")
+                    f"{POWER:.0%} power; margin {bound})")
         return outcome
 
     @property
@@ -235,15 +268,17 @@ def _number(value: float) -> str:
 
 
 def compare(claim: str, a, b, measure: str, than: str, expect: str = "higher", design: str = "independent",
-            unit: str = "seeds", margin: float | None = None) -> Verdict:
+            unit: str = "seeds", margin: float | None = None, floor: str | None = None) -> Verdict:
     """Verdict on "``measure`` (replicates ``a``) is ``expect`` than ``than`` (replicates ``b``, or one number)".
 
     The effect is mean(a) - mean(b), turned round for ``expect="lower"`` so a positive effect is the claim's way.
     ``design="paired"`` (the same seeds ran both settings, in the same order: ``design_of``) takes the interval of
     the per-replicate differences (paired t); ``"independent"`` (chains or seeds that share nothing) uses Welch's
-    interval; a number ``b`` is a fixed reference value (one-sample t). The verdict holds when the whole interval is
-    above 0; ``margin`` (same units as the effect) is the smallest effect that would matter, for the "equivalent"
-    outcome. ``claims`` defines every lesson's verdicts with it (bands of seeds through ``compare_bands``).
+    interval; a number ``b`` is a fixed reference value (one-sample t). ``margin`` (same units as the effect) is the
+    smallest effect that matters (``evidence.margins``): the verdict holds when the whole interval lies above it and
+    is negligible within it (module docstring). ``floor``: a note that an arm sits at its measure's floor
+    (``at_bound``), which makes the verdict "not testable". ``claims`` defines every lesson's verdicts with it (bands
+    of seeds through ``compare_bands``).
     """
     check_choice("expect", expect, DIRECTIONS)
     check_choice("design", design, DESIGNS)
@@ -277,7 +312,7 @@ def compare(claim: str, a, b, measure: str, than: str, expect: str = "higher", d
     observed = expect if stated > 0 else DIRECTIONS[1 - DIRECTIONS.index(expect)]
     statement = f"{measure} is {_number(abs(effect))} {observed} than {than}"
     return Verdict(claim, statement, float(effect), float(low), float(high), count, unit, bool(low > 0),
-                   float(error), float(dof), test, "difference", margin, stated)
+                   float(error), float(dof), test, "difference", margin, stated, floor)
 
 
 def design_of(seeds_a, seeds_b) -> str:
@@ -310,19 +345,48 @@ def by_seed(values, seeds, order) -> np.ndarray:
 
 
 def compare_bands(claim: str, a, b, measure: str, generation: int, statement: str, than: str,
-                  expect: str = "higher", b_generation: int | None = None, margin: float | None = None) -> Verdict:
+                  expect: str = "higher", b_generation: int | None = None, margin: float | None = None,
+                  bounds: tuple[float | None, float | None] = (None, None)) -> Verdict:
     """Verdict on column ``measure`` of band ``a`` at ``generation`` against band ``b`` at ``b_generation``
     (default: the same generation), e.g. 50% real against 0% real at generation 5, or a band against its own
     generation 0. The bands are any bands of seeds (``bundle.Band``: ``.seeds`` and ``.at(measure, generation)``);
     the test follows their design (``design_of``): the same seeds, paired seed by seed; no seed shared, Welch.
-    ``statement`` names what is measured ("FID at generation 5 with 50% real"), ``than`` the other arm.
+    ``statement`` names what is measured ("FID at generation 5 with 50% real"), ``than`` the other arm. ``bounds``:
+    the measure's (floor, ceiling): when both arms sit at the same one (within ``margin``), the verdict is "not
+    testable" (``at_bound``).
     """
     design = design_of(a.seeds, b.seeds)
     values_a = a.at(measure, generation)
     values_b = b.at(measure, generation if b_generation is None else b_generation)
     if design == "paired":
         values_b = by_seed(values_b, b.seeds, a.seeds)
-    return compare(claim, values_a, values_b, statement, than, expect, design=design, unit="seeds", margin=margin)
+    floor = at_bound(measure, {statement: values_a, than: values_b}, *bounds, margin or 0.0)
+    return compare(claim, values_a, values_b, statement, than, expect, design=design, unit="seeds", margin=margin,
+                   floor=floor)
+
+
+def at_bound(measure: str, arms: dict, floor: float | None, ceiling: float | None, margin: float,
+             every: bool = True) -> str | None:
+    """A note when the arms sit at the measure's ``floor`` or ``ceiling`` (their mean within ``margin`` of it):
+    ``every`` (default) when all of them sit at the same one (nothing can tell them apart), else when any one does
+    (a derived measure, e.g. a gap or a share kept, cannot move the way its claim needs). None otherwise.
+
+    ``arms``: {what the arm is: its values}. e.g. "recall at its floor 0 in both arms (0.001, 0.000)".
+    """
+    found = {}
+    for name, values in arms.items():
+        mean = float(np.mean(values))
+        if floor is not None and mean - floor <= margin:
+            found[name] = ("floor", floor, mean)
+        elif ceiling is not None and ceiling - mean <= margin:
+            found[name] = ("ceiling", ceiling, mean)
+    kinds = {kind for kind, _, _ in found.values()}
+    if not found or (every and (len(found) < len(arms) or len(kinds) > 1)):
+        return None
+    kind, bound = next(iter(found.values()))[:2]
+    means = ", ".join(f"{mean:.3g}" for _, _, mean in found.values())
+    where = "in both arms" if len(found) == len(arms) == 2 else ("in " + ", ".join(found))
+    return f"{measure} at its {kind} {bound:.3g} {where} ({means})"
 
 
 def pool_by_seed(values) -> np.ndarray:
@@ -368,28 +432,26 @@ def slopes(values, generations) -> np.ndarray:
     return (values[:, generations] - values[:, generations].mean(axis=1, keepdims=True)) @ x / (x @ x)
 
 
-def plateau(claim: str, values, measure: str, early=range(0, 6), late=range(6, 12), share: float = 0.25,
-            unit: str = "seeds") -> Verdict:
-    """Verdict on "``measure`` has levelled off": its slope over the ``late`` generations, with a 95% interval over
-    replicates, lies within ``share`` of the mean slope over the ``early`` generations (either sign).
+def plateau(claim: str, values, measure: str, tolerance: float, early=range(0, 6), late=range(6, 12),
+            unit: str = "seeds", floor: str | None = None) -> Verdict:
+    """Verdict on "``measure`` has levelled off": its slope over the ``late`` generations, in the measure's units
+    per generation, with a 95% interval over replicates, lies within +-``tolerance`` (either sign).
 
-    The effect is the late slope as a share of the early one (0: flat; 1: still moving as fast as at first). The
-    whole interval must lie within a quarter of the early pace (``share``): a curve still drifting at a third of its
-    early pace has not levelled off, however flat its last two points look. Used by ``claims`` (lesson 05).
+    ``tolerance`` is absolute, fixed in advance from the measure's margin (``evidence.margins``: the margin spread
+    over the late generations), never a share of the early pace: a loop that collapsed fast early must not get a wide
+    tolerance for it. The early pace is printed beside it. ``floor``: a note that the loop sits at a floor over the
+    late generations (nothing is left to lose), which makes the verdict "not testable". Used by ``claims`` (lesson
+    05).
     """
-    share = check_float("share", share, 0.0, 1.0, exclusive_minimum=True)
+    tolerance = check_float("tolerance", tolerance, 0.0, None, exclusive_minimum=True)
     pace = float(np.mean(slopes(values, early)))
-    if pace == 0:
-        raise ValueError(f"{measure} does not move over generations {list(early)}: no early pace to compare with")
-    summary = summarize(slopes(values, late) / abs(pace))
-    late_first, late_last = min(late), max(late)
-    statement = (f"{measure}'s slope over generations {late_first}-{late_last} is {summary.mean:+.2f} times its slope "
-                 f"over {min(early)}-{max(early)} ({_number(pace)} per generation), levelled off if within "
-                 f"+-{share:g}")
-    holds = -share <= summary.low and summary.high <= share
+    summary = summarize(slopes(values, late))
+    statement = (f"{measure}'s slope over generations {min(late)}-{max(late)} is {summary.mean:+.3g} per generation "
+                 f"({_number(pace)} over {min(early)}-{max(early)}), levelled off if within +-{tolerance:.3g}")
+    holds = -tolerance < summary.low and summary.high < tolerance
     return Verdict(claim, statement, float(summary.mean), float(summary.low), float(summary.high), summary.count,
                    unit, bool(holds), float(summary.standard_error), float(summary.count - 1), "slope t",
-                   "equivalence", share)
+                   "equivalence", tolerance, floor=floor)
 
 
 def among(claim: str, value: float, replicates, measure: str, within: float = 4.0, unit: str = "seeds") -> Verdict:
@@ -426,13 +488,22 @@ def holm_adjusted(p_values) -> np.ndarray:
 
 
 def holm(verdicts, level: float = LEVEL) -> list[str]:
-    """Each verdict's outcome once the whole family is corrected for multiple testing with Holm's method at
-    ``level``, over every verdict's ``decisive_p``. A difference or an equivalence keeps its outcome ("holds",
-    "contradicted", "equivalent") only if its adjusted p-value is below ``level``, else it is "not resolved"; an
-    agreement keeps its own (the null is its claim, and a correction only makes rejections rarer). Every verdict
-    counts in the family's size. Used by ``sheet`` (the verdict sheet's family-wise column)."""
+    """Each verdict's outcome once its family is corrected for multiple testing with Holm's method at ``level``,
+    over every verdict's ``decisive_p``. A difference or an equivalence keeps its outcome ("holds", "negligible",
+    "contradicted") only if its adjusted p-value is below ``level``, else it is "not resolved"; an agreement keeps
+    its own (the null is its claim, and a correction only makes rejections rarer); a verdict that is not testable
+    stays so and does not count in the family's size. Used by ``sheet`` (one family per claim: its confirmatory
+    verdicts)."""
     level = check_float("level", level, 0.0, 1.0, exclusive_minimum=True)
     verdicts = list(verdicts)
-    adjusted = holm_adjusted([verdict.decisive_p for verdict in verdicts])
-    return [verdict.outcome if verdict.kind == "agreement" or (verdict.outcome != "not resolved" and p < level)
-            else "not resolved" for verdict, p in zip(verdicts, adjusted)]
+    tested = [index for index, verdict in enumerate(verdicts) if verdict.outcome != "not testable"]
+    adjusted = dict(zip(tested, holm_adjusted([verdicts[index].decisive_p for index in tested]))) if tested else {}
+    outcomes = []
+    for index, verdict in enumerate(verdicts):
+        if index not in adjusted:
+            outcomes.append(verdict.outcome)
+        elif verdict.kind == "agreement" or (verdict.outcome != "not resolved" and adjusted[index] < level):
+            outcomes.append(verdict.outcome)
+        else:
+            outcomes.append("not resolved")
+    return outcomes

@@ -32,7 +32,7 @@ class TextGenerationResult:
     loss_per_epoch: list[float] = declare(Column("final_loss", lambda losses: float(losses[-1])))
     test_bits_per_character: float = declare(Column(
         "test_bits_per_character", label="real test text (bits per character)", short="bits/char", fmt="{:.3f}",
-        better="lower", measure="real test bits per character"))
+        better="lower", measure="real test text", unit="bits per character", floor=0.0))
     sample_perplexity_gen0: np.ndarray = declare(
         Column("sample_perplexity_gen0", lambda values: float(np.mean(values)),
                "samples' perplexity under gen 0 (per character)", short="ppl@0", fmt="{:.2f}",
@@ -45,13 +45,13 @@ class TextGenerationResult:
                                          fmt="{:.0f}", measure="distinct words"))
     rare_coverage: float = declare(Column(
         "rare_coverage", label="rare real words used (share of those seen <= 5 times)", short="rare",
-        fmt="{:.3f}", better="higher", measure="share of the rare real words used"))
+        fmt="{:.3f}", better="higher", measure="share of the rare real words used", floor=0.0, ceiling=1.0))
     common_coverage: float = declare(Column(
         "common_coverage", label="common real words used (share of the top 1,000)", short="common", fmt="{:.3f}",
-        better="higher", measure="share of the common real words used"))
+        better="higher", measure="share of the common real words used", floor=0.0, ceiling=1.0))
     invented_share: float = declare(Column(
         "invented_share", label="invented words (share of word tokens)", short="invented", fmt="{:.3f}",
-        better="lower", measure="share of invented words"))
+        better="lower", measure="share of invented words", floor=0.0, ceiling=1.0))
     repeated_ngrams: float = declare(Column(
         "repeated_ngrams", label="repeated word 4-grams (share)", short="repeat", fmt="{:.3f}", better="lower",
         measure="share of repeated word 4-grams"))

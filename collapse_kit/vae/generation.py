@@ -12,6 +12,7 @@ results bundle's columns are all derived from these declarations: a new metric i
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,25 +43,27 @@ class GenerationResult:
     fid: float = declare(Column("fid", label="MNIST FID (lower: closer to real)", short="FID", fmt="{:.1f}",
                                 better="lower", measure="FID"))
     precision: float = declare(Column("precision", label="precision (quality)", short="prec", fmt="{:.2f}",
-                                      better="higher", measure="precision"))
+                                      better="higher", measure="precision", floor=0.0, ceiling=1.0))
     recall: float = declare(Column("recall", label="recall (diversity)", short="recall", fmt="{:.2f}",
-                                   better="higher", measure="recall"))
+                                   better="higher", measure="recall", floor=0.0, ceiling=1.0))
     class_entropy: float = declare(Column("class_entropy", label="class entropy (nats; ln 10 = 2.30 balanced)",
-                                          fmt="{:.2f}", better="higher", measure="class entropy (nats)"))
+                                          fmt="{:.2f}", better="higher", measure="class entropy", unit="nats",
+                                          floor=0.0, ceiling=math.log(10)))
     classes_covered: int = declare(Column("classes_covered", int, "digits covered (of 10)", short="digits",
-                                          fmt="{:.0f}", better="higher", measure="digits covered"))
+                                          fmt="{:.0f}", better="higher", measure="digits covered", floor=1.0,
+                                          ceiling=10.0))
     latent_std: float = declare(Column("latent_std", label="std of latent means (gen-0 encoder)", short="lat.std",
-                                       fmt="{:.3f}", better="higher", measure="latent std"))
+                                       fmt="{:.3f}", better="higher", measure="latent std", floor=0.0))
     pixel_diversity: float = declare(Column("pixel_diversity", label="pixel diversity (mean pair distance)",
-                                            fmt="{:.2f}", better="higher", measure="pixel diversity"))
+                                            fmt="{:.2f}", better="higher", measure="pixel diversity", floor=0.0))
     test_nelbo: float = declare(Column("test_nelbo", label="real test -ELBO (nats/image)", short="test-ELBO",
-                                       fmt="{:.1f}", better="lower", measure="test -ELBO (nats)"))
+                                       fmt="{:.1f}", better="lower", measure="test -ELBO", unit="nats"))
     sample_nelbo_gen0: np.ndarray = declare(
         Column("sample_nelbo_gen0", lambda values: float(np.mean(values)), "samples' -ELBO under gen 0 (nats)",
                fmt="{:.1f}"),
         Column("sample_nelbo_gen0_spread", lambda values: float(np.std(values)),
                "spread (std) of samples' -ELBO under gen 0", fmt="{:.1f}", better="higher",
-               measure="spread of the samples' -ELBO under generation 0 (nats)"))
+               measure="spread of the samples' -ELBO under generation 0", unit="nats", floor=0.0))
     class_histogram: np.ndarray = declare(Column("class_histogram", _histogram_row))
     samples: torch.Tensor = declare()  # a few synthetic images, uint8 (n, 1, 28, 28), for the grids
     model_state: dict | None = declare(default=None, repr=False)  # the weights, only with keep_models=True
