@@ -335,3 +335,25 @@ def test_a_check_asserts_the_outcome_the_lesson_states(capsys):
         check_verdict(unresolved)
     with pytest.raises(ValueError, match="outcome must be one of"):
         check_verdict(unresolved, "absent")
+
+
+def test_about_95_percent_of_the_bundles_seeds_left_out_one_at_a_time_fall_in_the_prediction_interval():
+    """Lesson 03's band question: one seed against the 95% prediction interval of the others (not the interval of
+    their mean, which holds only about half of them)."""
+    from collapse_kit.evidence import bundle
+    from collapse_kit.evidence import experiments as ex
+    from collapse_kit.evidence.stats import prediction_interval, summarize
+
+    inside, inside_mean = [], []
+    for name in (ex.REAL_0, ex.REAL_10, ex.REAL_25, ex.REAL_50, ex.REAL_100, ex.ACCUMULATE):
+        found = bundle.band(name)
+        for measure in ("fid", "latent_std", "test_nelbo", "recall"):
+            values = found.metric(measure)[:, 1:6]  # generation 0 is shared by the settings of a seed
+            for left in range(len(values)):
+                others = np.delete(values, left, axis=0)
+                low, high = prediction_interval(others)
+                inside += list((low <= values[left]) & (values[left] <= high))
+                mean = summarize(others, axis=0)
+                inside_mean += list((mean.low <= values[left]) & (values[left] <= mean.high))
+    assert 0.91 <= np.mean(inside) <= 0.99, np.mean(inside)
+    assert np.mean(inside_mean) < 0.75  # the mean's interval is the wrong question for one seed

@@ -27,7 +27,7 @@ import numpy as np
 from ..core._validation import check_int
 from ..core.columns import columns_of
 from ..vae.loop import ExperimentConfig
-from .stats import Summary, summarize
+from .stats import Summary, prediction_interval, summarize
 
 BUNDLE_FILE = Path(__file__).resolve().parents[1] / "assets" / "results_bundle.npz"
 FORMAT = 3  # 3: each experiment names its config's type; 2: each carries its build's provenance; 1: one for all
@@ -79,6 +79,11 @@ class Band:
     def summary(self, name: str) -> Summary:
         """Mean, standard error and 95% t-interval of column ``name`` over seeds, one per generation."""
         return summarize(self.metric(name), axis=0)
+
+    def prediction(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The 95% prediction interval of one more seed of column ``name``, (low, high), one per generation
+        (``stats.prediction_interval``): where a new run of this setting lands 95% of the time. Lesson 03."""
+        return prediction_interval(self.metric(name), axis=0)
 
     def first(self, generations: int) -> "Band":
         """The same band cut to its first ``generations`` (generation g does not depend on how many follow it)."""

@@ -64,6 +64,29 @@ def check_among_seeds(result, measure: str, generation: int = -1, within: float 
     return check_verdict(verdict)
 
 
+def place_among_seeds(result, measure: str, shipped=None) -> list[bool] | None:
+    """Print, generation by generation, a live run's ``measure`` beside the 95% prediction interval of one seed of the
+    same setting in the bundle (``Band.prediction``), and whether it falls inside; returns those answers.
+
+    Never raises: a run of the same setting falls outside a 95% prediction interval one time in twenty, which is no
+    error. Where the bundle does not hold the setting (the fast profile's smaller runs) it says so and returns None.
+    Used in lesson 03.
+    """
+    seeds = bundle.find(result.config, shipped)
+    if seeds is None:
+        print(f"[INFO] the results bundle holds no seeds of your setting ({result.config.label()}): the fast "
+              f"profile's live runs are smaller than the bundle's, so there is no interval to place yours in")
+        return None
+    low, high = seeds.prediction(measure)
+    inside = []
+    for record in result.generations:
+        value, g = record.scalars()[measure], record.generation
+        inside.append(bool(low[g] <= value <= high[g]))
+        print(f"generation {g}: your {measure} {value:.4g}; one seed's 95% prediction interval "
+              f"{low[g]:.4g} to {high[g]:.4g}: {'inside' if inside[-1] else 'outside'}")
+    return inside
+
+
 def predicted(prediction, observed, question: str, numbers: str = "") -> bool | None:
     """The "observe" half of a predict-then-observe item: print the student's ``prediction`` beside what the run
     ``observed`` (both answers to ``question``, e.g. "does the latent std fall?" with "yes" / "no", or a choice

@@ -394,9 +394,10 @@ synthetic_share_fid = _register_c3("fid")
 
 
 def headline(bundle=None) -> list[Verdict]:
-    """The confirmatory verdicts of the VAE lessons (03-07), in lesson order (``registry``): what the course's
-    wrap-up rests on. Lesson 08 prints them, each alone and corrected within its claim (``sheet.family_wise``)."""
-    return [item for entry in entries() if "03" <= entry.lesson <= "07"
+    """The confirmatory verdicts of the VAE lessons (03-07) on the shipped bundle, in lesson order (``registry``):
+    what the course's wrap-up rests on. Lesson 08 prints them, each alone and corrected within its claim
+    (``sheet.family_wise``). Nothing trains or runs: they read the bundle."""
+    return [item for entry in entries() if "03" <= entry.lesson <= "07" and entry.source == "bundle"
             for _, family, item in entry.items(bundle) if family == "confirmatory"]
 
 

@@ -89,6 +89,20 @@ def summarize(values, axis: int = 0) -> Summary:
     return Summary(as_out(mean), as_out(error), as_out(mean - margin), as_out(mean + margin), count)
 
 
+def prediction_interval(values, axis: int = 0) -> tuple:
+    """The 95% prediction interval of *one more* replicate, (low, high): mean +- t(0.975, n - 1) x s x sqrt(1 + 1/n).
+
+    Not the interval of the mean (``summarize``), which narrows as seeds are added: one new seed of the same setting
+    lands inside this one 95% of the time (for near-normal spread). Lesson 03 asks whether your run falls inside it
+    (``checks.place_among_seeds``).
+    """
+    values = _replicates("values", values, axis)
+    count = values.shape[axis]
+    mean = values.mean(axis=axis)
+    half = _t_quantile(count - 1) * values.std(axis=axis, ddof=1) * np.sqrt(1 + 1 / count)
+    return mean - half, mean + half
+
+
 def _upper_tail(statistic: float, dof: float) -> float:
     """P(T >= statistic) for Student's t with ``dof`` degrees of freedom."""
     return float(stdtr(dof, -statistic))
