@@ -36,9 +36,9 @@ def check(claim: str, passed: bool, numbers: str = "") -> bool:
 
 def check_verdict(verdict: Verdict, outcome: str = "holds") -> bool:
     """Print ``[PASS] verdict`` or raise ``CheckFailed`` with ``[FAIL] verdict``: a check cell. ``outcome`` is the
-    outcome the lesson's text states ("holds" by default; "equivalent" within the verdict's margin, or "not
-    resolved" where the text says the seeds cannot tell: a check that the sentence matches the data, not a claim
-    of no effect). Used in lessons 01, 03-07, 09."""
+    outcome the lesson's text states ("holds" by default; "negligible" within the verdict's margin, "not resolved"
+    where the text says the seeds cannot tell, "not testable" where an arm sits at a floor: a check that the
+    sentence matches the data, not a claim of no effect). Used in lessons 01, 03-07, 09."""
     if not isinstance(verdict, Verdict):
         raise TypeError(f"verdict must be a Verdict (from collapse_kit.evidence.claims), got {type(verdict).__name__}")
     check_choice("outcome", outcome, OUTCOMES)
