@@ -133,8 +133,13 @@ def _source(cell: dict) -> str:
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 
-def _regions(source: str, begin: str, end: str) -> tuple[list[str], list[str]]:
-    """(lines inside, lines outside) the ``begin`` ... ``end`` regions of ``source``, delimiter lines in neither."""
+def regions(source: str, begin: str, end: str) -> tuple[list[str], list[str]]:
+    """(lines inside, lines outside) the ``begin`` ... ``end`` regions of ``source``, delimiter lines in neither, as
+    nbgrader cuts them (a line that holds a delimiter opens or closes a region; an unclosed one runs to the end).
+
+    The course's one cutter of nbgrader's regions (``SOLUTION``, ``HIDDEN_TESTS``): the student edition, the site
+    (site/_ext/collapse_site.py), the syllabus's line counts (study_times.py) and the tests all read regions with it.
+    """
     inside, outside, within = [], [], False
     for line in source.split("\n"):
         if begin in line:
@@ -162,8 +167,8 @@ def instructor_lines(lesson: dict) -> tuple[dict[str, list[str]], set[str]]:
         if grading.get("solution") and (cell["cell_type"] == "markdown" or SOLUTION[0] not in source):
             found["model answer" if cell["cell_type"] == "markdown" else "solution"] += source.split("\n")
             continue
-        solution, rest = _regions(source, *SOLUTION)
-        hidden, rest = _regions("\n".join(rest), *HIDDEN_TESTS)
+        solution, rest = regions(source, *SOLUTION)
+        hidden, rest = regions("\n".join(rest), *HIDDEN_TESTS)
         found["solution"] += solution
         found["hidden test"] += hidden
         if solution or hidden:

@@ -24,6 +24,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import student_edition  # noqa: E402  (scripts/ is not a package: the one cutter of nbgrader's regions)
+
 REPO = Path(__file__).resolve().parent.parent
 LESSONS = REPO / "lessons"
 SYLLABUS = REPO / "site" / "syllabus.md"
@@ -138,8 +141,8 @@ def markdown_words(text: str) -> int:
 
 def code_lines(source: str) -> int:
     """Non-blank lines that are not comments, hidden tests removed (the student version has none)."""
-    source = re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", source, flags=re.S)
-    return sum(1 for line in source.splitlines() if line.strip() and not line.strip().startswith("#"))
+    lines = student_edition.regions(source, *student_edition.HIDDEN_TESTS)[1]
+    return sum(1 for line in lines if line.strip() and not line.strip().startswith("#"))
 
 
 def compute_seconds() -> dict[str, float]:

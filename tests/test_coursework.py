@@ -116,15 +116,11 @@ def written_answers(notebook) -> list:
 
 def split_test_lines(source: str) -> tuple[list[str], list[str]]:
     """A test cell's non-empty lines: (the visible ones, the hidden ones between ``### BEGIN/END HIDDEN TESTS``)."""
-    visible, hidden, inside = [], [], False
-    for line in source.splitlines():
-        if "### BEGIN HIDDEN TESTS" in line:
-            inside = True
-        elif "### END HIDDEN TESTS" in line:
-            inside = False
-        elif line.strip():
-            (hidden if inside else visible).append(line.strip())
-    return visible, hidden
+    sys.path.insert(0, str(REPO / "scripts"))
+    import student_edition  # the course's one cutter of nbgrader's regions
+
+    hidden, visible = student_edition.regions(source, *student_edition.HIDDEN_TESTS)
+    return [line.strip() for line in visible if line.strip()], [line.strip() for line in hidden if line.strip()]
 
 
 def hidden_lines(source: str) -> list[str]:

@@ -49,28 +49,12 @@ def source(cell: dict) -> str:
 
 def region_lines(text: str, begin: str, end: str) -> list[str]:
     """The non-blank lines of ``text`` between a line holding ``begin`` and the next holding ``end``, stripped."""
-    lines, inside = [], False
-    for line in text.split("\n"):
-        if begin in line:
-            inside = True
-        elif end in line:
-            inside = False
-        elif inside and line.strip():
-            lines.append(line.strip())
-    return lines
+    return [line.strip() for line in student_edition.regions(text, begin, end)[0] if line.strip()]
 
 
 def outside(text: str, begin: str, end: str) -> str:
     """``text`` without its ``begin`` ... ``end`` regions (delimiter lines included)."""
-    kept, inside = [], False
-    for line in text.split("\n"):
-        if begin in line:
-            inside = True
-        elif end in line:
-            inside = False
-        elif not inside:
-            kept.append(line)
-    return "\n".join(kept)
+    return "\n".join(student_edition.regions(text, begin, end)[1])
 
 
 def grading(cell: dict) -> dict:

@@ -102,15 +102,8 @@ def without_hidden_tests(source: str) -> str:
     (a line that contains a delimiter opens or closes a region); an unclosed region is hidden to the end."""
     if HIDDEN_BEGIN not in source:
         return source
-    kept, hiding = [], False
-    for line in source.split("\n"):
-        if HIDDEN_BEGIN in line:
-            hiding = True
-        elif HIDDEN_END in line:
-            hiding = False
-        elif not hiding:
-            kept.append(line)
-    if hiding:
+    kept = _student_edition().regions(source, HIDDEN_BEGIN, HIDDEN_END)[1]
+    if source.count(HIDDEN_BEGIN) > source.count(HIDDEN_END):
         LOGGER.warning(f"collapse-kit: a cell's {HIDDEN_BEGIN} has no {HIDDEN_END}: hidden to the end of the cell")
     return "\n".join(kept).rstrip()
 
