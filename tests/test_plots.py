@@ -188,7 +188,7 @@ def test_sample_grids_show_each_generations_own_samples_under_the_run_label():
     run = fake_run()
     figure = rendered(plots.sample_grids(run, images=4))
     assert [title(axis) for axis in figure.axes] == ["generation 0", "generation 1", "generation 2"]
-    assert figure.get_suptitle() == plots.run_label(run) == "real 0% / replace"
+    assert figure.get_suptitle() == run.config.label() == "real 0% / replace"
     for generation, axis in enumerate(figure.axes):
         grid = axis.images[0].get_array()
         assert grid.shape == (2 * GRID_CELL + 1, 2 * GRID_CELL + 1)  # 4 images: 2 x 2
@@ -228,9 +228,9 @@ def test_band_sample_grids_refuse_bands_without_images_and_unknown_seeds():
 # --- metrics of the recursive loop ---------------------------------------------------------------------------------
 
 
-def test_run_label_names_the_real_fraction_and_strategy():
-    assert plots.run_label(fake_run(CONFIG.replace(real_fraction=1.0))) == "real 100% / replace"
-    assert plots.run_label(fake_run(CONFIG.replace(strategy="accumulate"))) == "real 0% / accumulate"
+def test_a_runs_label_names_the_real_fraction_and_strategy():
+    assert fake_run(CONFIG.replace(real_fraction=1.0)).config.label() == "real 100% / replace"
+    assert fake_run(CONFIG.replace(strategy="accumulate")).config.label() == "real 0% / accumulate"
 
 
 def test_metric_bands_shade_each_bands_interval_and_draw_its_mean_with_live_dots_on_top():

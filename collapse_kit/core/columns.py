@@ -61,6 +61,12 @@ class Column:
         text = f"{self.words} at generation {generation}"
         return text + (details if details.startswith(",") or not details else f" {details}")
 
+    def describe(self, value) -> str:
+        """One value as a summary line names it, e.g. "test -ELBO 185.1 nats" or "FID 712.4": the column's measure,
+        its format, its unit. The explorers' summaries are built from it."""
+        number = self.fmt.format(value)
+        return f"{self.measure or self.label or self.name} {number}" + (f" {self.unit}" if self.unit else "")
+
     @property
     def worse(self) -> str:
         """The direction a degrading model moves this metric: the opposite of ``better``."""

@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run" or (not args.quiet and len(results) <= 8):
         for result in results:
             config = result.config
-            print(f"\n{plots.run_label(result)} (seed {result.seed}, {config.generations} generations, "
+            print(f"\n{result.config.label()} (seed {result.seed}, {config.generations} generations, "
                   f"N={config.samples_per_generation}, {config.epochs} epochs, {config.model})")
             print(result.table())
     if results:

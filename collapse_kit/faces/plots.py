@@ -24,7 +24,7 @@ from ..gaussian.theory import (
     expected_log_variance,
     expected_variance,
 )
-from ..vae.generation import HEADLINE_METRICS, METRIC_LABELS
+from ..vae.generation import HEADLINE_METRICS, METRIC_LABELS, METRICS
 from ..vae.loop import ExperimentResult
 from .figure_style import (
     FONT,
@@ -58,17 +58,12 @@ def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 1) -> np.ndar
     return grid
 
 
-def run_label(result) -> str:
-    """Short legend label of a run: its setting (``config.label()``), e.g. "real 10% / replace"."""
-    return result.config.label()
-
-
 def sample_grids(result: ExperimentResult, generations=None, images: int = 36) -> Figure:
     """One grid of synthetic samples per generation, side by side. Used in lesson 03 (and by the explorer)."""
     images = check_int("images", images, 1, 64)
     generations = range(len(result.generations)) if generations is None else list(generations)
     grids = {generation: result.generations[generation].samples[:images] for generation in generations}
-    return _sample_row(grids, images, run_label(result))
+    return _sample_row(grids, images, result.config.label())
 
 
 def band_sample_grids(band, seed: int | None = None, images: int = 16) -> Figure:
@@ -129,7 +124,7 @@ def metric_curves(results, metrics=HEADLINE_METRICS) -> Figure:
             values = result.metric(column.name)
             colour, linestyle = styles[result.config]
             axis.plot(np.arange(len(values)), values, marker="o", markersize=3, color=colour, linestyle=linestyle,
-                      label=run_label(result))
+                      label=result.config.label())
         axis.set_xlabel("generation")
         panel_title(axis, column.label)
         axis.grid(alpha=0.3)
@@ -209,7 +204,7 @@ def elbo_histograms(result: ExperimentResult, generations=None, bins: int = 40) 
     for index, (generation, value, colour) in enumerate(zip(generations, values, sequential_colours(len(values)))):
         axis.hist(value, bins=edges, histtype="step", density=True, color=colour,
                   linestyle=LINE_STYLES[index % len(LINE_STYLES)], linewidth=1.5, label=f"generation {generation}")
-    axis.set_xlabel("-ELBO under the generation-0 model (nats/image)")
+    axis.set_xlabel(METRICS["sample_nelbo_gen0"].label)
     axis.set_ylabel("density")
     axis.legend(fontsize=FONT)
     figure.summary = "Histograms of the samples' -ELBO under the generation-0 model, one per generation"
@@ -330,8 +325,8 @@ def tradeoff(result) -> Figure:
     """Precision and recall against sampling temperature (a ``studies.Tradeoff``). Used in lesson 07."""
     figure = Figure(figsize=(4.5, 3.0), layout="constrained")
     axis = figure.subplots()
-    axis.plot(result.temperatures, result.precision, marker="o", label="precision (quality)")
-    axis.plot(result.temperatures, result.recall, marker="s", linestyle="--", label="recall (diversity)")
+    axis.plot(result.temperatures, result.precision, marker="o", label=METRICS["precision"].label)
+    axis.plot(result.temperatures, result.recall, marker="s", linestyle="--", label=METRICS["recall"].label)
     axis.set_xlabel("sampling temperature (scale of the prior's std)")
     axis.set_ylim(0, 1)
     axis.set_title(f"{result.sample_mode} samples", fontsize=TITLE_FONT)

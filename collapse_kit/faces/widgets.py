@@ -20,6 +20,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import Image
 
+from ..core.columns import metric
 from ..core.profiles import current_seed
 from ..core.strategies import STRATEGIES
 from ..evidence.bundle import bands_for
@@ -200,10 +201,10 @@ class CollapseExplorer(RunButtonExplorer):
     def _show_run(self, result: ExperimentResult) -> None:
         last = result.generations[-1]
         refits = len(result.generations) - 1
-        self.summary.value = (f"<b>{html.escape(plots.run_label(result))}, seed {result.seed}</b>: generation "
-                              f"{refits} (after {refits} refit{'s' if refits != 1 else ''}): FID {last.fid:.0f}, "
-                              f"{last.classes_covered} digits, latent std {last.latent_std:.2f}, "
-                              f"test -ELBO {last.test_nelbo:.0f} nats")
+        row = last.scalars()
+        headline = ", ".join(metric(result.config, name).describe(row[name]) for name in result.config.headline)
+        self.summary.value = (f"<b>{html.escape(result.config.label())}, seed {result.seed}</b>: generation "
+                              f"{refits} (after {refits} refit{'s' if refits != 1 else ''}): {headline}")
         self._show_band()
         _show_figure(self.samples_output, plots.sample_grids(result, images=16))
 
