@@ -85,3 +85,25 @@ def test_every_world_declares_every_profile_and_each_is_a_valid_config():
         assert tuple(world.profiles) == PROFILES, world.__name__
         for name in PROFILES:
             assert isinstance(world.for_profile(name), world)
+
+
+def test_a_bound_declared_once_checks_the_config_the_command_line_and_the_slider():
+    """scikit-learn's _param_validation: the bound is data; validation, argparse and the sliders read it."""
+    import argparse
+
+    from collapse_kit.core._validation import FRACTION, bound_of
+    from collapse_kit.faces.widgets import gaussian_explorer
+    from collapse_kit.gaussian.theory import GaussianConfig
+
+    assert bound_of(GaussianConfig, "real_fraction") is FRACTION
+    with pytest.raises(ValueError, match=r"real_fraction must be in \[0, 1\], got 1.5"):
+        GaussianConfig(real_fraction=1.5)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--real-fraction", type=FRACTION.parse("--real-fraction"))
+    assert parser.parse_args(["--real-fraction", "0.25"]).real_fraction == 0.25
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--real-fraction", "2"])
+    slider = gaussian_explorer(generations=20, chains=5).controls["real_fraction"]
+    assert (slider.min, slider.max) == (FRACTION.low, FRACTION.high)
+    with pytest.raises(ValueError, match="name must be a field of GaussianConfig with a declared bound"):
+        bound_of(GaussianConfig, "colour")

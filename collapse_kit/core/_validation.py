@@ -1,13 +1,16 @@
-"""Argument validation for every public function: one clear error naming the parameter, its value, what is allowed.
+"""Argument validation for every public function: one clear error naming the parameter, its value, what is allowed,
+and the bounds of a config's fields declared once as data (``Interval``, ``Choice``, ``bounded``, ``check_bounds``).
 
 (Not to be confused with ``checks``, the lessons' [PASS]/[FAIL] check cells: this module validates inputs.)
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 import numbers
 import os
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 
@@ -78,3 +81,87 @@ def check_writable_dir(name: str, path) -> Path:
     if not os.access(path, os.W_OK | os.X_OK):
         raise ValueError(f"{name} {str(path)!r} is not writable; choose a folder you can write to")
     return path
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bounds declared once, as data (scikit-learn's ``Interval``): a config's field carries its bound (``bounded``); the
+# config's validation (``check_bounds``), the command line's options and the sliders all read the same declaration.
+
+@dataclass(frozen=True)
+class Interval:
+    """The numbers a parameter allows: ``kind`` (int or float) in [low, high] (either end None: open; ``open_low``:
+    low itself excluded)."""
+
+    kind: type
+    low: float | None = None
+    high: float | None = None
+    open_low: bool = False
+
+    def check(self, name: str, value):
+        """``value`` as a ``kind`` within the interval, or the clear error of ``check_int`` / ``check_float``."""
+        if self.kind is int:
+            return check_int(name, value, self.low, self.high)
+        return check_float(name, value, self.low, self.high, exclusive_minimum=self.open_low)
+
+    def parse(self, name: str):
+        """An argparse ``type``: the text as a ``kind``, checked (the command line's message names the option)."""
+        def convert(text: str):
+            try:
+                value = self.kind(text)
+            except ValueError:
+                what = "a whole number" if self.kind is int else "a number"
+                raise argparse.ArgumentTypeError(f"{name} must be {what}, got {text!r}") from None
+            try:
+                return self.check(name, value)
+            except (TypeError, ValueError) as error:
+                raise argparse.ArgumentTypeError(str(error)) from None
+        convert.__name__ = self.kind.__name__  # argparse names the type in its own errors
+        return convert
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a few words, e.g. a strategy."""
+
+    options: tuple
+
+    def check(self, name: str, value):
+        return check_choice(name, value, self.options)
+
+
+@dataclass(frozen=True)
+class Maybe:
+    """``inner``'s values, or None."""
+
+    inner: object
+
+    def check(self, name: str, value):
+        return None if value is None else self.inner.check(name, value)
+
+
+FRACTION = Interval(float, 0.0, 1.0)  # a share, e.g. ``real_fraction``: every world's
+TEMPERATURE = Interval(float, 0.0, 10.0, open_low=True)  # a sampling temperature: the VAE's and the language model's
+GENERATIONS = Interval(int, 1)  # models (or fits) in sequence, generation 0 included: every world's
+
+
+def bounded(default, bound, **options):
+    """A dataclass field with its bound declared as data (``check_bounds``, ``bound_of`` read it)."""
+    return field(default=default, metadata={"bound": bound}, **options)
+
+
+def bound_of(config, name: str):
+    """The bound a config class (or instance) declares for its field ``name``."""
+    for item in fields(config):
+        if item.name == name and "bound" in item.metadata:
+            return item.metadata["bound"]
+    raise ValueError(f"name must be a field of {getattr(config, '__name__', type(config).__name__)} with a declared "
+                     f"bound, got {name!r}")
+
+
+def check_bounds(config) -> None:
+    """Check every field of ``config`` that declares a bound (a frozen dataclass: checked values that change type,
+    an int given as a float say, are stored back)."""
+    for item in fields(config):
+        if "bound" in item.metadata:
+            value = item.metadata["bound"].check(item.name, getattr(config, item.name))
+            object.__setattr__(config, item.name, value)

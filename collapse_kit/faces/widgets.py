@@ -20,6 +20,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import Image
 
+from ..core._validation import bound_of
 from ..core.columns import metric
 from ..core.profiles import current_seed
 from ..core.strategies import STRATEGIES
@@ -246,16 +247,20 @@ def gaussian_explorer(samples_per_generation: int = 100, generations: int = 300,
     """
     style = {"description_width": "150px"}
     layout = widgets.Layout(width="420px")
+    fraction = bound_of(GaussianConfig, "real_fraction")  # the bounds the config declares; the maxima are the view's
     controls = {
-        "samples_per_generation": widgets.IntSlider(value=samples_per_generation, min=2, max=1000, step=1,
-                                                    description="samples N", style=style, layout=layout),
+        "samples_per_generation": widgets.IntSlider(value=samples_per_generation,
+                                                    min=bound_of(GaussianConfig, "samples_per_generation").low,
+                                                    max=1000, step=1, description="samples N", style=style,
+                                                    layout=layout),
         # min is a multiple of step: a browser slider snaps to min + k * step.
         "generations": widgets.IntSlider(value=generations, min=10, max=2000, step=10, description="generations",
                                          style=style, layout=layout),
-        "real_fraction": widgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="real fraction",
-                                             readout_format=".0%", style=style, layout=layout),
-        "strategy": widgets.Dropdown(options=STRATEGIES, value="replace", description="strategy", style=style,
-                                     layout=layout),
+        "real_fraction": widgets.FloatSlider(value=0.0, min=fraction.low, max=fraction.high, step=0.05,
+                                             description="real fraction", readout_format=".0%", style=style,
+                                             layout=layout),
+        "strategy": widgets.Dropdown(options=bound_of(GaussianConfig, "strategy").options, value="replace",
+                                     description="strategy", style=style, layout=layout),
         "fit": widgets.Dropdown(options=("mle", "map"), value="mle", description="fit", style=style, layout=layout),
     }
     output = widgets.Output()

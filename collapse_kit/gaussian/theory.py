@@ -21,7 +21,17 @@ import numpy as np
 from scipy.special import digamma, ndtr  # ndtr: the normal CDF (scipy.stats would cost ~60 MB more to import)
 from tqdm.auto import tqdm
 
-from ..core._validation import check_choice, check_float, check_fraction, check_int
+from ..core._validation import (
+    FRACTION,
+    GENERATIONS,
+    Choice,
+    Interval,
+    bounded,
+    check_bounds,
+    check_choice,
+    check_float,
+    check_int,
+)
 from ..core.cache import RunCache
 from ..core.columns import Column, declare
 from ..core.profiles import LESSON_SETTINGS
@@ -96,36 +106,26 @@ class GaussianConfig(WorldConfig):
             distribution either way (tests/test_theory.py).
     """
 
-    dim: int = 1
-    samples_per_generation: int = 100
-    generations: int = 1000
-    real_fraction: float = 0.0
-    real_points: int = 0
-    real_source: str = "fresh"
-    strategy: str = "replace"
-    fit: str = "mle"
-    prior_variance: float = 1.0
-    prior_strength: float = 1.0
-    chains: int = 100
-    draws: str = "summaries"
+    dim: int = bounded(1, Interval(int, 1, 64))
+    samples_per_generation: int = bounded(100, Interval(int, 2))
+    generations: int = bounded(1000, GENERATIONS)
+    real_fraction: float = bounded(0.0, FRACTION)
+    real_points: int = bounded(0, Interval(int, 0))
+    real_source: str = bounded("fresh", Choice(REAL_SOURCES))
+    strategy: str = bounded("replace", Choice(STRATEGIES))
+    fit: str = bounded("mle", Choice(FITS))
+    prior_variance: float = bounded(1.0, Interval(float, 0.0, None, open_low=True))
+    prior_strength: float = bounded(1.0, Interval(float, 0.0))
+    chains: int = bounded(100, Interval(int, 1))
+    draws: str = bounded("summaries", Choice(DRAWS))
     record = GaussianGeneration
     module = THEORY_MODULE
     profiles = _profiles(generations="gaussian_generations", chains="gaussian_chains")
     headline = ("variance", "log_variance")
 
     def __post_init__(self):
-        check_int("dim", self.dim, 1, 64)
-        check_int("samples_per_generation", self.samples_per_generation, 2)
-        check_int("generations", self.generations, 1)
-        check_fraction("real_fraction", self.real_fraction)
+        check_bounds(self)
         check_int("real_points", self.real_points, 0, self.samples_per_generation)
-        check_choice("real_source", self.real_source, REAL_SOURCES)
-        check_choice("strategy", self.strategy, STRATEGIES)
-        check_choice("fit", self.fit, FITS)
-        check_float("prior_variance", self.prior_variance, 0.0, None, exclusive_minimum=True)
-        check_float("prior_strength", self.prior_strength, 0.0, None)
-        check_int("chains", self.chains, 1)
-        check_choice("draws", self.draws, DRAWS)
         if self.real_count > self.samples_per_generation:
             raise ValueError(f"real_fraction * samples_per_generation + real_points = {self.real_count} exceeds "
                              f"samples_per_generation={self.samples_per_generation}")
@@ -434,26 +434,21 @@ class MixtureConfig(WorldConfig):
     hundred generations.
     """
 
-    samples_per_generation: int = 1000
-    generations: int = 2000
-    real_fraction: float = 0.0
-    real_points: int = 0
-    strategy: str = "replace"
-    fit: str = "mle"
-    regularisation: float = 1e-2
+    samples_per_generation: int = bounded(1000, Interval(int, 4))
+    generations: int = bounded(2000, GENERATIONS)
+    real_fraction: float = bounded(0.0, FRACTION)
+    real_points: int = bounded(0, Interval(int, 0))
+    strategy: str = bounded("replace", Choice(STRATEGIES))
+    fit: str = bounded("mle", Choice(MIXTURE_FITS))
+    regularisation: float = bounded(1e-2, Interval(float, 0.0))
     record = MixtureGeneration
     module = THEORY_MODULE
     profiles = _profiles(generations="mixture_generations")
     headline = ("std", "separation")
 
     def __post_init__(self):
-        check_int("samples_per_generation", self.samples_per_generation, 4)
-        check_int("generations", self.generations, 1)
-        check_fraction("real_fraction", self.real_fraction)
+        check_bounds(self)
         check_int("real_points", self.real_points, 0, self.samples_per_generation)
-        check_choice("strategy", self.strategy, STRATEGIES)
-        check_choice("fit", self.fit, MIXTURE_FITS)
-        check_float("regularisation", self.regularisation, 0.0, None)
         real = round(self.real_fraction * self.samples_per_generation) + self.real_points
         if real > self.samples_per_generation:
             raise ValueError(f"real_fraction * samples_per_generation + real_points = {real} exceeds "
@@ -486,8 +481,8 @@ class MixtureResult(WorldResult):
         """One row per generation: the components' mean std, the distance between their means, the smaller
         weight."""
         return [{"generation": g, "std": float(self.stds[g].mean()),
-                 "separation": float(self.means[g, 1] - self.means[g, 0]), "weight_balance": float(self.weights[g].min())}
-                for g in range(len(self.stds))]
+                 "separation": float(self.means[g, 1] - self.means[g, 0]),
+                 "weight_balance": float(self.weights[g].min())} for g in range(len(self.stds))]
 
 
 TRUE_MEANS, TRUE_STD = np.array([-2.0, 2.0]), 1.0
