@@ -268,7 +268,7 @@ def sweep_runs_per_minute(workers: int = 1, cluster: bool = False) -> float:
 
 EXPLORERS = {  # which explorer, how it is built on an empty cache, and how its first figure is told apart
     "vae": ("from collapse_kit.faces.widgets import CollapseExplorer\n"
-            "from collapse_kit.core.profiles import profile_config\n",
+            "from collapse_kit.vae.loop import ExperimentConfig\n",
             "explorer = CollapseExplorer(ExperimentConfig.for_profile('full'), cache_dir=tempfile.mkdtemp())\n"
             "assert explorer.curves_output.outputs and 'results bundle' in explorer.summary.value\n"),
     "text": ("from collapse_kit.faces.text_widgets import TextExplorer\n"

@@ -129,4 +129,4 @@ def test_lesson_never_chooses_its_profile_in_code(path):
         source = _source(cell)
         if cell["cell_type"] == "code":
             assert "COLLAPSE_KIT_PROFILE" not in source and "os.environ" not in source, path.name
-            assert not re.search(r"profile_config\(\s*['\"]", source), f"{path.name} names a profile in code"
+            assert not re.search(r"for_profile\(\s*['\"]", source), f"{path.name} names a profile in code"

@@ -5,7 +5,7 @@ the compute rules, declared once.
 * ``COMPUTE_BUDGETS``: "epochs" (every generation the same epochs over its set, so an accumulating set buys more
   training) or "steps" (every generation generation 0's gradient steps: equal compute).
 
-Used by ``theory`` (lessons 01, 06), ``loop`` (lessons 03-08), ``text_loop`` (lesson 09), the widgets and the CLI.
+Used by every world (``gaussian.theory``, ``vae.loop``, ``text.loop``), the widgets and the CLI.
 """
 
 STRATEGIES = ("replace", "accumulate")

@@ -67,7 +67,7 @@ def sample_grids(result: ExperimentResult, generations=None, images: int = 36) -
 
 
 def band_sample_grids(band, seed: int | None = None, images: int = 16) -> Figure:
-    """The shipped sample grids of a bundle band (``replicates.Band``), one per generation, for one of its seeds.
+    """The shipped sample grids of a bundle band (``evidence.bundle.Band``), one per generation, for one of its seeds.
 
     ``seed``: one of ``band.sample_seeds`` (default the first). Used by the explorer before any run.
     """
