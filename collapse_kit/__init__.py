@@ -8,7 +8,7 @@ to its right on its own line or on a lower floor, and the worlds (floor 2) never
     floor 5  collapse_kit/  __main__  __init__
     floor 4  faces/     cli  text_widgets  widgets  text_plots  plots  figure_style  colab
     floor 3  evidence/  sheet  checks  claims  registry  studies  bundle  experiments  margins  stats
-    floor 2  vae/       loop  generation  training  mlp_step  metrics  classifier  models  data
+    floor 2  vae/       loop  training_sets  generation  training  mlp_step  metrics  classifier  models  data
     floor 2  text/      loop  generation  training  metrics  words  models  data
     floor 2  gaussian/  theory
     floor 1  core/      runner  world  profiles  cache  torch_parts  columns  strategies  _validation

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from collapse_kit.vae import generation, loop
+from collapse_kit.vae import generation, loop, training_sets
 from collapse_kit.vae.generation import METRIC_NAMES
 from collapse_kit.vae.loop import ExperimentConfig, ExperimentResult, run_experiment
 
@@ -113,7 +113,11 @@ def test_equal_compute_trains_every_accumulate_generation_the_steps_of_generatio
     assert seen == [1024, 2048, 3072]  # equal epochs: the growing set costs more steps every generation
     seen.clear()
     steps = run_experiment(config.replace(compute="steps"), seed=0, cache_dir=tmp_path, progress=False)
-    assert seen == [1024, 1024, 1024] and steps.metric("train_size").tolist() == [512, 1024, 1536]
+    # Generation 0 is the first run's (shared by every setting of the seed); 1 and 2 train generation 0's steps.
+    assert seen == [1024, 1024] and steps.metric("train_size").tolist() == [512, 1024, 1536]
+    seen.clear()
+    run_experiment(config.replace(compute="steps"), seed=0, cache=False, progress=False)
+    assert seen == [1024, 1024, 1024]
 
 
 def test_real_digits_draw_the_real_share_from_those_digits_only():
@@ -123,9 +127,9 @@ def test_real_digits_draw_the_real_share_from_those_digits_only():
     threes = {bytes(image.numpy()) for image in train.images[train.labels == 3]}
     config = ExperimentConfig(samples_per_generation=512, real_fraction=1.0, real_digits=[3])
     assert config.real_digits == (3,) and config == config.replace(real_digits=(3, 3))
-    generation_1 = loop.new_training_set(config, seed=0, generation=1, previous=None)
+    generation_1 = training_sets.new_training_set(config, seed=0, generation=1, previous=None)
     assert all(bytes(image.numpy()) in threes for image in generation_1)
-    generation_0 = loop.new_training_set(config, seed=0, generation=0, previous=None)  # always all ten digits
+    generation_0 = training_sets.new_training_set(config, seed=0, generation=0, previous=None)  # always all ten digits
     assert sum(bytes(image.numpy()) in threes for image in generation_0) < 100
 
 

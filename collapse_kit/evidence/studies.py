@@ -63,8 +63,8 @@ def real_data_scores(metric_samples: int = 2000, seed: int = 0) -> dict:
     return {**scores, "pixel_diversity": metrics.pixel_diversity(images)}
 
 
-CONFIDENT = 0.9  # a sample is "recognisable" when the classifier gives one digit at least this probability
-STANDARD_K = 3  # Kynkaanniemi et al. (2019)'s k for precision and recall, on raw features (the course uses 5)
+CONFIDENT = metrics.CONFIDENT  # declared beside the loop's confident digits, which count with it
+STANDARD_K = metrics.STANDARD_K  # and the loop's standard precision and recall
 
 
 def _views_of(images: torch.Tensor, real_features: torch.Tensor, real_length: float, confident: float) -> dict:

@@ -65,3 +65,9 @@ def classify(images: torch.Tensor, batch_size: int = 2000) -> tuple[torch.Tensor
     if not labels:
         return torch.empty(0, dtype=torch.int64), torch.empty(0, FEATURE_DIM)
     return torch.cat(labels), torch.cat(features)
+
+
+@torch.no_grad()
+def confidence(features: torch.Tensor) -> torch.Tensor:
+    """The classifier's probability of its chosen digit (n,), from features (n, 128) that ``classify`` returned."""
+    return load_classifier().head(torch.as_tensor(features, dtype=torch.float32)).softmax(dim=1).max(dim=1).values

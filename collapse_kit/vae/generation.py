@@ -20,7 +20,7 @@ import torch
 
 from ..core.columns import Column, columns_of, declare, metrics_of, scalars
 from . import metrics
-from .classifier import classify
+from .classifier import classify, confidence
 from .data import load_mnist
 from .models import VAE
 
@@ -58,6 +58,30 @@ class GenerationResult:
                                             fmt="{:.2f}", better="higher", measure="pixel diversity", floor=0.0))
     test_nelbo: float = declare(Column("test_nelbo", label="real test -ELBO (nats/image)", short="test-ELBO",
                                        fmt="{:.1f}", better="lower", measure="test -ELBO", unit="nats"))
+    # The readings a referee would vary (issue 27): each re-judges a headline verdict with another choice of measure.
+    # Precision and recall as Kynkaenniemi et al. (2019) define them, k = 3 on the classifier's raw features: the
+    # course's own (k = 5 on unit-length features, ``metrics.on_unit_sphere``) is a choice, and a verdict that holds
+    # under only one of the two rests on that choice.
+    standard_precision: float = declare(Column("standard_precision", label="precision as published (k = 3, raw)",
+                                               fmt="{:.2f}", better="higher",
+                                               measure="precision as published (k = 3, raw features)",
+                                               floor=0.0, ceiling=1.0))
+    standard_recall: float = declare(Column("standard_recall", label="recall as published (k = 3, raw)",
+                                            fmt="{:.2f}", better="higher",
+                                            measure="recall as published (k = 3, raw features)", floor=0.0,
+                                            ceiling=1.0))
+    # Digits covered counting only the samples the classifier is sure of (``metrics.CONFIDENT``): a blurred blob
+    # gets a label too, so "digits covered" can count digits that no one would recognise.
+    confident_digits: int = declare(Column("confident_digits", int, "digits covered, confident samples only",
+                                           fmt="{:.0f}", better="higher",
+                                           measure="digits covered by confidently classified samples",
+                                           floor=0.0, ceiling=10.0))
+    # The real test -ELBO on the last ``metric_samples`` test images, disjoint from the first (``test_nelbo``'s images
+    # and the FID reference) while ``metric_samples`` <= 5,000: a verdict on test -ELBO should not be an accident of
+    # one subset of the test split.
+    test_nelbo_other: float = declare(Column("test_nelbo_other", label="real test -ELBO, other test images (nats)",
+                                             fmt="{:.1f}", better="lower",
+                                             measure="test -ELBO on the other test images", unit="nats"))
     sample_nelbo_gen0: np.ndarray = declare(
         Column("sample_nelbo_gen0", lambda values: float(np.mean(values)), "samples' -ELBO under gen 0 (nats)",
                fmt="{:.1f}"),
@@ -83,6 +107,10 @@ METRIC_LABELS = {name: column.label for name, column in METRICS.items()}
 METRIC_NAMES = tuple(METRICS)
 # The four measures a run is summed up by (the run's figures, the explorer, a sweep's last line).
 HEADLINE_METRICS = ("fid", "classes_covered", "latent_std", "test_nelbo")
+# What a referee would read instead of a headline verdict's measure (issue 27): the same verdict, re-judged on the
+# column on the right (each declared above with its reason).
+REREADINGS = {"precision": "standard_precision", "recall": "standard_recall", "classes_covered": "confident_digits",
+              "test_nelbo": "test_nelbo_other"}
 
 
 @functools.lru_cache(maxsize=4)
@@ -94,14 +122,22 @@ def _real_test_features(count: int) -> torch.Tensor:
 def measure(model: VAE, gen0_model: VAE, count: int, sample_mode: str, temperature: float,
             generator: torch.Generator, elbo_seed: int) -> dict:
     """Every measured field of one trained generation: ``count`` samples of ``model`` (drawn with ``generator``)
-    against the first ``count`` real test images, and the real test -ELBO (its noise seeded by ``elbo_seed``)."""
+    against the first ``count`` real test images, and the real test -ELBO of the first and of the last ``count`` test
+    images (its noise seeded by ``elbo_seed``)."""
     test = load_mnist("test", limit=count).images
     samples = model.sample(count, sample_mode, temperature, generator)
-    scores = metrics.classifier_scores(*classify(samples), _real_test_features(count))
+    labels, features = classify(samples)
+    real_features = _real_test_features(count)
+    scores = metrics.classifier_scores(labels, features, real_features)
+    standard = metrics.precision_recall(real_features, features, k=metrics.STANDARD_K)
+    other = load_mnist("test").images[-count:]
     return {
         **scores, "latent_std": metrics.latent_std(gen0_model, samples),
         "pixel_diversity": metrics.pixel_diversity(samples),
         "test_nelbo": float(metrics.negative_elbo(model, test, seed=elbo_seed).mean()),
+        "standard_precision": standard[0], "standard_recall": standard[1],
+        "confident_digits": metrics.confident_classes_covered(labels, confidence(features)),
+        "test_nelbo_other": float(metrics.negative_elbo(model, other, seed=elbo_seed).mean()),
         "sample_nelbo_gen0": metrics.negative_elbo(gen0_model, samples, seed=elbo_seed),
         "samples": samples[:GRID_IMAGES].mul(255).round().to(torch.uint8),
     }

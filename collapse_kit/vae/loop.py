@@ -3,7 +3,9 @@
 Generation 0 trains on real MNIST. Every later generation trains on a set of ``samples_per_generation`` images of
 which a share ``real_fraction`` is real (drawn afresh from the training split) and the rest is synthetic, sampled
 from the previous generation's model. With ``strategy="accumulate"`` each generation also keeps every earlier
-generation's set (Gerstgrasser et al.). Used in lessons 03-08 and by ``collapse-kit run``.
+generation's set (Gerstgrasser et al.). Generation 0 depends only on the seed and the model and training settings
+(``GENERATION_0_FIELDS``), so its weights are trained once per seed and shared by every setting of the loop (cached on
+their own). Used in lessons 03-08 and by ``collapse-kit run``.
 """
 
 from __future__ import annotations
@@ -15,21 +17,26 @@ import torch
 
 from ..core._validation import check_choice, check_digits, check_float, check_fraction, check_int
 from ..core.cache import RunCache
-from ..core.strategies import COMPUTE_BUDGETS, STRATEGIES, real_share
+from ..core.strategies import COMPUTE_BUDGETS, STRATEGIES
 from ..core.torch_parts import resolve_device
 from ..core.world import (
     GenerationsResult,
     WorldConfig,
     check_run_arguments,
+    load_model,
     new_model,
     run_generations,
     stream_seed,
     weights,
 )
-from .data import random_images
 from .generation import HEADLINE_METRICS, GenerationResult, measure
-from .models import IMAGE_SHAPE, MODEL_KINDS, SAMPLE_MODES, VAE, make_model
+from .models import MODEL_KINDS, SAMPLE_MODES, VAE, make_model
 from .training import train_vae
+from .training_sets import real_share_of, training_set
+
+STARTS = ("fresh", "fine-tune")  # how each generation after generation 0 starts (``ExperimentConfig.start``)
+# What generation 0's weights depend on: trained once per seed for every setting that shares these.
+GENERATION_0_FIELDS = ("samples_per_generation", "generation_0_epochs", "model", "batch_size", "learning_rate")
 
 
 @dataclass(frozen=True)
@@ -48,10 +55,26 @@ class ExperimentConfig(WorldConfig):
         batch_size, learning_rate: Adam settings.
         metric_samples: synthetic and real test images used by the metrics of each generation.
         compute: "epochs" (every generation trains ``epochs`` passes over its own set, so an accumulating set costs
-            more steps each generation) or "steps" (every generation trains the gradient steps generation 0 took,
-            ``epochs * (N // batch_size)``: equal compute, as in Kazdan et al. 2024). Same thing under "replace".
+            more steps each generation) or "steps" (every generation from 1 on trains the gradient steps of ``epochs``
+            passes over N images, ``epochs * (N // batch_size)``: equal compute, as in Kazdan et al. 2024). Same
+            thing under "replace" (unless ``keep_first_set``).
         real_digits: the digits the real images of generation 1 on are drawn from, e.g. ``(0, 1, 2, 3, 4)`` (the
             real data's diversity, lesson 05); None: all ten. Generation 0 always trains on all ten.
+        first_epochs: generation 0's training epochs (None: ``epochs``): a generation 0 that has learned (the
+            bundle's, ``experiments.FIRST_EPOCHS``, has its test -ELBO within 1 nat of a run 4 times longer), with
+            ``start="fine-tune"`` so that later generations are not handicapped against it.
+        start: how each generation from 1 on starts: "fresh" (new random weights: Shumailov et al.'s VAE) or
+            "fine-tune" (its predecessor's weights, then ``epochs`` more passes: as Shumailov et al. fine-tune
+            their language model every generation).
+        keep_first_set: whether each generation from 1 on also trains on generation 0's all-real set: None does
+            what ``strategy`` does (replace: no; accumulate: yes); True with "replace" trains on it beside each
+            new set; False with "accumulate" keeps every later set but not it (the synthetic sets only, when
+            ``real_fraction`` is 0). The controls that tell keeping real data from keeping old synthetic data.
+        real_pool: draw the real share of each generation from 1 on from one fixed pool of this many training
+            images (of ``real_digits``), drawn once per seed, in a fresh order each generation and repeated as
+            often as the share needs; None: fresh images from the whole split each generation. ``real_pool`` equal
+            to the real share: the same images every generation (C5's fixed lifeline); a small pool at 50% real:
+            the same dose of real data with less variety but every digit.
     """
 
     generations: int = 6
@@ -67,6 +90,10 @@ class ExperimentConfig(WorldConfig):
     metric_samples: int = 2000
     compute: str = "epochs"
     real_digits: tuple[int, ...] | None = None
+    first_epochs: int | None = None
+    start: str = "fresh"
+    keep_first_set: bool | None = None
+    real_pool: int | None = None
     record = GenerationResult  # what one generation of this world produces (its columns)
     module = "vae/loop.py"  # this file: it and what it imports decide the cache key
     profiles = {
@@ -91,6 +118,28 @@ class ExperimentConfig(WorldConfig):
         check_choice("model", self.model, MODEL_KINDS)
         check_float("learning_rate", self.learning_rate, 0.0, 1.0, exclusive_minimum=True)
         check_int("metric_samples", self.metric_samples, 10, 10_000)
+        if self.first_epochs is not None:
+            check_int("first_epochs", self.first_epochs, 1)
+        check_choice("start", self.start, STARTS)
+        if self.keep_first_set is not None:
+            if not isinstance(self.keep_first_set, bool):
+                raise TypeError(f"keep_first_set must be True, False or None, got {self.keep_first_set!r}")
+            does = self.strategy == "accumulate"  # what the strategy does with generation 0's set on its own
+            if self.keep_first_set == does:
+                raise ValueError(f"keep_first_set must be None or {not does} with strategy={self.strategy!r} "
+                                 f"({self.strategy} {'keeps' if does else 'drops'} generation 0's set already), "
+                                 f"got {self.keep_first_set!r}")
+        if self.real_pool is not None:
+            check_int("real_pool", self.real_pool, 1, 60_000)
+            if self.real_per_generation == 0:
+                raise ValueError(f"real_pool must be None when no real image is drawn after generation 0 "
+                                 f"(real_fraction={self.real_fraction} of {self.samples_per_generation} images), "
+                                 f"got {self.real_pool}")
+
+    @property
+    def generation_0_epochs(self) -> int:
+        """Generation 0's training epochs: ``first_epochs``, else ``epochs``."""
+        return self.epochs if self.first_epochs is None else self.first_epochs
 
     @property
     def real_per_generation(self) -> int:
@@ -113,14 +162,27 @@ class ExperimentConfig(WorldConfig):
             span = (f"{digits[0]}-{digits[-1]}" if digits == tuple(range(digits[0], digits[-1] + 1))
                     else ",".join(map(str, digits)))
             real += f" (digits {span})"
+        if self.real_pool is not None:
+            real += (" (the same each generation)" if self.real_pool == k
+                     else f" (from a pool of {self.real_pool:,})")
         if self.sample_mode == "bernoulli":
             real += f", Bernoulli samples at temperature {self.temperature:g}"
-        return f"{real} / {self.strategy}" + (", equal steps" if self.compute == "steps" else "")
+        strategy = {(None, "replace"): "replace", (None, "accumulate"): "accumulate",
+                    (True, "replace"): "replace + generation 0's set",
+                    (False, "accumulate"): "accumulate, without generation 0's set"}[self.keep_first_set,
+                                                                                      self.strategy]
+        text = f"{real} / {strategy}" + (", equal steps" if self.compute == "steps" else "")
+        if self.first_epochs is not None:
+            text += f", generation 0 trained {self.first_epochs} epochs"
+        return text + (", fine-tuned" if self.start == "fine-tune" else "")
 
     def cost(self) -> int:
         """Images pushed through training over a whole run, roughly (the bundle's build runs the longest first)."""
         sets = (self.generations + 1) / 2 if self.strategy == "accumulate" and self.compute == "epochs" else 1
-        return round(self.generations * self.samples_per_generation * self.epochs * sets)
+        if self.keep_first_set and self.compute == "epochs":
+            sets = 2
+        extra = self.generation_0_epochs - self.epochs  # generation 0's own epochs beyond the others'
+        return round((self.generations * self.epochs * sets + extra) * self.samples_per_generation)
 
     def run(self, seed: int = 0, **options) -> "ExperimentResult":
         """``run_experiment(self, seed, **options)``: how the runner and the bundle run any world's config."""
@@ -134,19 +196,6 @@ class ExperimentConfig(WorldConfig):
 class ExperimentResult(GenerationsResult):
     """A whole VAE run: its config and seed, and one GenerationResult per generation, in order (``metric``,
     ``table``, ``to_dict`` and ``model`` as every world's: ``world.GenerationsResult``)."""
-
-
-def new_training_set(config: ExperimentConfig, seed: int, generation: int, previous: VAE | None) -> torch.Tensor:
-    """The images generation ``generation`` adds: all real for generation 0, else real_fraction real + synthetic."""
-    n = config.samples_per_generation
-    real_count = n if generation == 0 else config.real_per_generation
-    generator = torch.Generator().manual_seed(stream_seed(seed, generation, "real"))
-    real = random_images("train", real_count, generator, config.real_digits if generation else None)
-    if real_count == n:
-        return real
-    generator = torch.Generator().manual_seed(stream_seed(seed, generation, "synthetic"))
-    synthetic = previous.sample(n - real_count, config.sample_mode, config.temperature, generator).cpu()
-    return torch.cat([real, synthetic])
 
 
 def _evaluate(config, seed, generation, model, gen0_model) -> dict:
@@ -182,7 +231,7 @@ def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cac
     sets: dict = {}  # accumulate: the buffer of every generation's set so far, built only when needed
 
     def train(generation, models):
-        return _train_generation(config, seed, generation, models, sets, device, progress)
+        return _train_generation(config, seed, generation, models, sets, device, progress, cache, cache_dir)
 
     return run_generations(config, seed, train, store=store, keep_models=keep_models, progress=progress,
                            on_generation=on_generation, result_type=ExperimentResult,
@@ -190,28 +239,44 @@ def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cac
                                                   "classes": int(entry["classes_covered"])})
 
 
-def _train_generation(config, seed, generation, models, sets, device, progress) -> dict:
-    """Train and evaluate one generation; ``models`` holds every earlier generation's model."""
-    n = config.samples_per_generation
-    if config.strategy == "replace":
-        data = new_training_set(config, seed, generation, models[generation - 1] if generation else None)
-    else:
-        # One buffer for every generation's set, filled in place: generation g trains on a view of its first
-        # (g + 1) * N images, so the growing training set is never copied (half the memory of concatenating).
-        if "buffer" not in sets:
-            sets["buffer"], sets["filled"] = torch.empty(config.generations * n, *IMAGE_SHAPE), 0
-        for g in range(sets["filled"], generation + 1):
-            sets["buffer"][g * n:(g + 1) * n] = new_training_set(config, seed, g, models[g - 1] if g else None)
-        sets["filled"] = generation + 1
-        data = sets["buffer"][:(generation + 1) * n]
-    model = new_model(config, stream_seed(seed, generation, "init"))
-    steps = config.epochs * (n // config.batch_size) if config.compute == "steps" else None
-    training = train_vae(model, data, config.epochs, config.batch_size, config.learning_rate,
-                         seed=stream_seed(seed, generation, "train"), device=device, progress=progress,
-                         description=f"generation {generation}", steps=steps)
+def _generation_0(config, seed, data, device, progress, cache, cache_dir):
+    """Generation 0's model and training losses: trained once per seed and ``GENERATION_0_FIELDS``, then shared
+    by every setting through its own cache entry (the loop's settings differ only from generation 1 on)."""
+    store = None
+    if cache:
+        shared = {"generation_0_of": {name: getattr(config, name) for name in GENERATION_0_FIELDS}}
+        store = RunCache(cache_dir, shared, seed, config.module, device)
+        stored = store.load(0, ("model_state", "loss_per_epoch"))
+        if stored is not None:
+            return load_model(config, stored["model_state"]), stored["loss_per_epoch"]
+    model = new_model(config, stream_seed(seed, 0, "init"))
+    training = train_vae(model, data, config.generation_0_epochs, config.batch_size, config.learning_rate,
+                         seed=stream_seed(seed, 0, "train"), device=device, progress=progress,
+                         description="generation 0")
     model = model.cpu().eval()  # sampling and metrics run on the CPU: the same numbers on any device
-    entry = {"model_state": weights(model), "train_size": len(data),
-             "real_share": real_share(config.strategy, generation, n, config.real_per_generation),
-             "loss_per_epoch": training.loss_per_epoch}
+    if store is not None:
+        store.save(0, {"model_state": weights(model), "loss_per_epoch": training.loss_per_epoch})
+    return model, training.loss_per_epoch
+
+
+def _train_generation(config, seed, generation, models, sets, device, progress, cache=False, cache_dir=None) -> dict:
+    """Train (or, for generation 0, load the shared weights) and evaluate one generation; ``models`` holds every
+    earlier generation's model."""
+    n = config.samples_per_generation
+    data = training_set(config, seed, generation, models, sets)
+    if generation == 0:
+        model, losses = _generation_0(config, seed, data, device, progress, cache, cache_dir)
+    else:
+        if config.start == "fine-tune":  # a copy of the predecessor's weights (its own model stays as it was)
+            model = load_model(config, weights(models[generation - 1]))
+        else:
+            model = new_model(config, stream_seed(seed, generation, "init"))
+        steps = config.epochs * (n // config.batch_size) if config.compute == "steps" else None
+        training = train_vae(model, data, config.epochs, config.batch_size, config.learning_rate,
+                             seed=stream_seed(seed, generation, "train"), device=device, progress=progress,
+                             description=f"generation {generation}", steps=steps)
+        model, losses = model.cpu().eval(), training.loss_per_epoch  # metrics run on the CPU: same numbers anywhere
+    entry = {"model_state": weights(model), "train_size": len(data), "real_share": real_share_of(config, generation),
+             "loss_per_epoch": losses}
     entry.update(_evaluate(config, seed, generation, model, model if generation == 0 else models[0]))
     return entry
