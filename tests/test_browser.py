@@ -18,7 +18,8 @@ focused slider sees them (see ``SLIDER_KEYS``); lesson 01's test warns while tha
 
 One JupyterLab server serves the module's tests (per test worker; ``lab_server``), each test in a folder of its own
 whose kernels are shut down after it (``lab``). The kernel runs the fast profile (``COLLAPSE_KIT_PROFILE=fast``) with
-an empty run cache of its own (in its notebook's folder), so every Run really trains. Screenshots of the widget (before.png, after.png; failure.png of the page when a test fails) and the
+an empty run cache of its own (in its notebook's folder), so every Run really trains. Screenshots of the widget
+(before.png, after.png; failure.png of the page when a test fails) and the
 server's log go to ``tests/artifacts/<test name>/``; the log and the browser's console errors are printed on failure.
 
 Needs Playwright (the ``test`` extra) and Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``;

@@ -491,7 +491,8 @@ def hand_graded_cell_follows_its_question(notebook, answer, grade_id: str, point
                                         "schema_version": 3, "solution": True, "task": False}, answer.metadata.nbgrader
     assert "BEGIN SOLUTION" not in answer.source and "END SOLUTION" not in answer.source, \
         "the whole cell is the model answer: nbgrader replaces all of it, no markers needed"
-    assert len(answer.source.split()) >= 30 and answer.source.strip() != TEXT_STUB, "the cell should hold a model answer"
+    assert len(answer.source.split()) >= 30 and answer.source.strip() != TEXT_STUB, \
+        "the cell should hold a model answer"
     question = notebook.cells[notebook.cells.index(answer) - 1]
     assert question.cell_type == "markdown" and not question.metadata.get("nbgrader"), \
         f"{grade_id}: the answer should follow the markdown cell that asks the question"

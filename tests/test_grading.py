@@ -198,7 +198,9 @@ def test_a_student_version_with_a_solution_left_in_is_caught(tmp_path):
 # The CSV conversion on its own: several lessons, a missing submission, a Canvas roster
 # ----------------------------------------------------------------------------------------------------------------
 
-GRADES_CSV = """assignment,duedate,timestamp,student_id,last_name,first_name,email,raw_score,late_submission_penalty,score,max_score
+GRADES_HEADER = ("assignment,duedate,timestamp,student_id,last_name,first_name,email,raw_score,"
+                 "late_submission_penalty,score,max_score")
+GRADES_CSV = GRADES_HEADER + """
 00_start_here,,2027-01-10 10:00:00,ada,Lovelace,Ada,ada@example.edu,3.0,0.0,3.0,3.0
 00_start_here,,,bo,,,,0.0,0.0,0.0,3.0
 03_recursive_training,,2027-01-12 09:30:00,ada,Lovelace,Ada,ada@example.edu,2.5,0.0,2.5,3.0

@@ -9,7 +9,6 @@ must be drawn before it can be imported.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 

@@ -106,7 +106,8 @@ def rendered(figure) -> Figure:
     assert buffer.getvalue().startswith(PNG_MAGIC)
     width = figure.get_size_inches()[0]
     assert width <= figure_style.MAX_WIDTH <= 9, f"{width:.1f} inches wide: too wide for a notebook column"
-    assert not figure_style.small_texts(figure), f"text under {figure_style.FONT} pt: {figure_style.small_texts(figure)}"
+    small = figure_style.small_texts(figure)
+    assert not small, f"text under {figure_style.FONT} pt: {small}"
     assert Image.open(io.BytesIO(buffer.getvalue())).text["Description"] == figure.alt_text != ""
     return figure
 

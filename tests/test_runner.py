@@ -1,4 +1,5 @@
-"""Many runs at once: worker processes and a Dask cluster give a serial run's numbers; failures and Ctrl-C lose nothing."""
+"""Many runs at once: worker processes and a Dask cluster give a serial run's numbers; failures and Ctrl-C lose
+nothing."""
 
 from __future__ import annotations
 

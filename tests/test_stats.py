@@ -1,4 +1,5 @@
-"""The statistics of every verdict: an effect with a 95% confidence interval over independent replicates, and whether the claim holds."""
+"""The statistics of every verdict: an effect with a 95% confidence interval over independent replicates, read
+against its margin."""
 
 from __future__ import annotations
 

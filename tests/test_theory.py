@@ -427,10 +427,11 @@ def test_a_second_mixture_run_and_a_second_lifeline_study_load_from_the_cache(tm
 def test_draws_of_points_match_a_chain_drawn_point_by_point():
     # draws="points" is lesson 01's loop: every point from one generator, generation 0 first, then the last fit's.
     rng = np.random.default_rng(11)
-    points, expected = rng.standard_normal(10), []
-    for generation in range(30):
-        if generation:
-            points = mean + np.sqrt(variance) * rng.standard_normal(10)
+    points = rng.standard_normal(10)
+    mean, variance = points.mean(), points.var()
+    expected = [variance]
+    for _ in range(29):
+        points = mean + np.sqrt(variance) * rng.standard_normal(10)
         mean, variance = points.mean(), points.var()
         expected.append(variance)
     result = run_gaussian(GaussianConfig(samples_per_generation=10, generations=30, chains=1, draws="points"),

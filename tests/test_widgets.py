@@ -25,8 +25,8 @@ def small_bundle(tmp_path_factory):
     """A results bundle holding SMALL (real fraction 0) over 3 seeds, as the shipped one holds the profiles'."""
     folder = tmp_path_factory.mktemp("bundle")
     results = run_runs([(SMALL, seed) for seed in range(3)], cache_dir=folder, progress=False)
-    (folder / "bundle.npz").write_bytes(bundle.pack([bundle.shipped_band("small", results, {"built by": "test_widgets"})],
-                                                       {"built by": "test_widgets"}))
+    band = bundle.shipped_band("small", results, {"built by": "test_widgets"})
+    (folder / "bundle.npz").write_bytes(bundle.pack([band], {"built by": "test_widgets"}))
     return bundle.read(folder / "bundle.npz")
 
 

@@ -1,7 +1,8 @@
 """Run profiles: "full" is what students run, "fast" is for CI and quick checks (same effects, smaller runs).
 
 Chosen by the environment variable ``COLLAPSE_KIT_PROFILE`` (never by code in a notebook) or the CLI's
-``--profile``; the lessons' seed likewise by ``COLLAPSE_KIT_SEED`` (default 0). When nbgrader grades a lesson (``NBGRADER_EXECUTION`` is set) and no profile is named, "fast".
+``--profile``; the lessons' seed likewise by ``COLLAPSE_KIT_SEED`` (default 0). When nbgrader grades a lesson
+(``NBGRADER_EXECUTION`` is set) and no profile is named, "fast".
 Used in every lesson and by ``collapse-kit``.
 """
 

@@ -82,7 +82,8 @@ class Band:
 
     def prediction(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The 95% prediction interval of one more seed of column ``name``, (low, high), one per generation
-        (``stats.prediction_interval``): where a new run of this setting lands 95% of the time. Lesson 03."""
+        (``stats.prediction_interval``): where a new run of this setting lands 95% of the time. Used in lesson 03
+        through ``checks.place_among_seeds``."""
         return prediction_interval(self.metric(name), axis=0)
 
     def first(self, generations: int) -> "Band":

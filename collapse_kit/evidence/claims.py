@@ -536,9 +536,9 @@ _GAUSSIAN_CONDITIONS = "Gaussian, N = {samples_per_generation}, {chains} chains,
 
 
 @verdict("C1", "01", _GAUSSIAN_CONDITIONS, ("closed form", "closed form", "closed form", "confirmatory", "secondary",
-                                            "confirmatory", "secondary", "secondary"), source="gaussian")
+                                            "confirmatory", "secondary", "secondary"), source="run")
 def gaussian_sheet() -> list[Verdict]:
-    """Lesson 01's verdicts (``gaussian``) at the full profile's sizes, seed 0: the sheet's Gaussian rows."""
+    """The verdicts of ``gaussian`` at the full profile's sizes, seed 0: the sheet's Gaussian rows of lesson 01."""
     return gaussian(_gaussian_run(), _gaussian_run(fit="unbiased"), _gaussian_run(real_fraction=0.1))
 
 
@@ -580,9 +580,10 @@ def lifeline(study: LifelineStudy) -> list[Verdict]:
 
 
 @verdict("C5", "06", _GAUSSIAN_CONDITIONS, ("confirmatory", "secondary", "secondary", "confirmatory", "secondary",
-                                            "secondary"), source="gaussian")
+                                            "secondary"), source="run")
 def lifeline_sheet() -> list[Verdict]:
-    """Lesson 06's Gaussian verdicts (``lifeline``) at the full profile's sizes, seed 0, prior variances 1 and 4."""
+    """The verdicts of ``lifeline`` at the full profile's sizes, seed 0, prior variances 1 and 4: the sheet's
+    Gaussian rows of lesson 06."""
     study = lifeline_study(generations=GAUSSIAN_SHEET["generations"], chains=GAUSSIAN_SHEET["chains"],
                            seed=GAUSSIAN_SHEET["seed"], prior_variances=(1.0, 4.0))
     return lifeline(study)

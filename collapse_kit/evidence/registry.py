@@ -28,7 +28,7 @@ from typing import Callable
 from ..core._validation import check_choice
 
 FAMILIES = ("confirmatory", "secondary", "yardstick", "closed form", "metric check")
-SOURCES = ("bundle", "gaussian")  # where a verdict's numbers come from: the shipped bundle, or Gaussian runs
+SOURCES = ("bundle", "run")  # where a verdict's numbers come from: the shipped bundle, or runs made by the function
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ class SheetRow:
     family: str
     verdict: Verdict
     family_wise: str = ""
+    source: str = "bundle"  # where its numbers come from (``registry.SOURCES``)
 
     def record(self) -> dict:
         """The row as the stored table keeps it (``TABLE_FIELDS``): words and numbers, no arrays."""
@@ -51,7 +52,7 @@ class SheetRow:
 def rows(bundle=None) -> list[SheetRow]:
     """Every row of the sheet, in lesson order, each confirmatory one with its outcome once Holm corrects its
     claim's confirmatory verdicts at 5% (``stats.holm``)."""
-    every = [SheetRow(verdict.claim, entry.lesson, conditions, family, verdict)  # a verdict names its own claim
+    every = [SheetRow(verdict.claim, entry.lesson, conditions, family, verdict, source=entry.source)  # its own claim
              for entry in entries() for conditions, family, verdict in entry.items(bundle)]
     for claim in sorted({row.claim for row in every}):
         members = [index for index, row in enumerate(every) if row.claim == claim and row.family == "confirmatory"]

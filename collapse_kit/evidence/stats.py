@@ -93,8 +93,8 @@ def prediction_interval(values, axis: int = 0) -> tuple:
     """The 95% prediction interval of *one more* replicate, (low, high): mean +- t(0.975, n - 1) x s x sqrt(1 + 1/n).
 
     Not the interval of the mean (``summarize``), which narrows as seeds are added: one new seed of the same setting
-    lands inside this one 95% of the time (for near-normal spread). Lesson 03 asks whether your run falls inside it
-    (``checks.place_among_seeds``).
+    lands inside this one 95% of the time (for near-normal spread). Used in lesson 03 through
+    ``checks.place_among_seeds``.
     """
     values = _replicates("values", values, axis)
     count = values.shape[axis]

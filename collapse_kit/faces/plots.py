@@ -555,8 +555,9 @@ def vae_diagram(pixels: int = 784, hidden: int = 256, latent: int = 16) -> Figur
                                    shrinkB=1))
     axis.text(centres[1], prior, "KL divergence (nats):\nhow far the codes\nstray from the prior", ha="center",
               va="center", fontsize=FONT, color="C3")
-    axis.text(centres[3] + 0.09, prior, "reconstruction (nats):\n−ln p(x | z), how badly\nthe pixels of x\nare predicted",
-              ha="center", va="center", fontsize=FONT, color="C3")
+    axis.text(centres[3] + 0.09, prior,
+              "reconstruction (nats):\n−ln p(x | z), how badly\nthe pixels of x\nare predicted", ha="center",
+              va="center", fontsize=FONT, color="C3")
     axis.set_title("−ELBO = reconstruction + KL, in nats per image", fontsize=TITLE_FONT)
     figure.summary = (f"A diagram of the VAE: an image of {pixels} pixels goes through the encoder ({pixels} to "
                       f"{hidden} to a mean and a spread for each of {latent} code numbers) to the latent code z, and "
