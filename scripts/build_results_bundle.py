@@ -41,7 +41,7 @@ from collapse_kit import __version__
 from collapse_kit.core.cache import atomic_write, code_version, platform_tag
 from collapse_kit.core.runner import parse_seeds, run_runs
 from collapse_kit.evidence import bundle
-from collapse_kit.evidence.experiments import CATALOGUE
+from collapse_kit.evidence.experiments import CATALOGUE, WITHOUT_SAMPLES
 
 
 def cpu_model() -> str:
@@ -154,6 +154,9 @@ def main(argv=None) -> int:
     by_run = dict(zip(runs, results))
     provenance = {
         "package_version": __version__, "git_commit": git_commit(),
+        # each world's code version (each band records its own world's): the newest build's, for the whole file
+        "code_version": ", ".join(f"{module} {code_version(module)}"
+                                  for module in sorted({config.module for config in CATALOGUE.values()})),
         "torch": torch.__version__, "platform": platform_tag(args.device), "cpu": cpu_model(),
         "cpu_capability": torch.backends.cpu.get_cpu_capability(), "python": platform.python_version(),
         "machine": f"{platform.system()} {platform.machine()}",
@@ -167,9 +170,11 @@ def main(argv=None) -> int:
     def own(config) -> dict:  # each world's code version: the module that runs it and what it imports
         return {**provenance, "code_version": code_version(config.module)}
 
-    packed = bundle.pack([kept.get(name) or bundle.shipped_band(
-        name, [by_run[(config, seed)] for seed in args.seeds], own(config))
-        for name, config in experiments], provenance)
+    def built(name, config) -> bundle.Band:  # a line run now; issue 27's variants ship no sample grids
+        band = bundle.shipped_band(name, [by_run[(config, seed)] for seed in args.seeds], own(config))
+        return dataclasses.replace(band, samples=None, sample_seeds=[]) if name in WITHOUT_SAMPLES else band
+
+    packed = bundle.pack([kept.get(name) or built(name, config) for name, config in experiments], provenance)
     check_kept(packed, kept)
     atomic_write(args.output, packed)
     print(f"wrote {args.output} ({len(packed) / 1e6:.2f} MB, {len(experiments)} experiments x {len(args.seeds)} "

@@ -39,6 +39,42 @@ C3_SYNTHETIC_SHARE = 0.1
 C3 = {real: (f"C3, {real} real", f"C3, {real} real + synthetic", f"C3, {round(real / (1 - C3_SYNTHETIC_SHARE))} real")
       for real in (2250, 4500, 9000, 18000)}  # n -> (alone, mixed, all real)
 
+# Issue 27: the headline verdicts (C1-C5, accumulate, temperature) re-judged under the choices a referee would vary,
+# and the controls they lacked; 10 seeds each, no sample grids (WITHOUT_SAMPLES). The plan (units per seed, order):
+# site/guides/results-bundle.md. Each variant dict maps a headline line to the line that differs from it in the
+# field(s) the variant names (and, to save compute, fewer generations: 6, or 12 where a plateau is judged); a headline
+# line missing from a dict has no variant there (see the plan). The measures a referee would read instead are
+# columns of every line (``vae.generation.REREADINGS``); REAL_0 and REAL_50 are rebuilt to carry them too.
+# A generation 0 that has learned: FIRST_EPOCHS epochs (16 times the full profile's 20), where its real test -ELBO
+# is within 1 nat of a run 4 times longer (seeds 0-2, scripts/measure_generation_0.py), trained once per seed and
+# shared by every line; each later generation fine-tuned from its predecessor's weights for the usual 20 epochs, as
+# Shumailov et al. fine-tune their language model every generation, so that none is handicapped against it.
+FIRST_EPOCHS = 320
+_CONVERGED = {"first_epochs": FIRST_EPOCHS, "start": "fine-tune"}
+CONVERGED = {line: f"{line}, converged generation 0" for line in
+             (REAL_0, REAL_50, REAL_25, REAL_50_NARROW, ACCUMULATE_EQUAL_STEPS, *(FEW_REAL[k] for k in (1, 10, 100)),
+              *BERNOULLI.values())}
+# The other way of sampling: Bernoulli (0/1-pixel) samples where a line samples mean images, mean images where it
+# samples Bernoulli ones (the temperature verdict: at 0.6, and at 1.0 that is REAL_0 itself). C3's all-real arms
+# sample nothing they train on, so only its mixed arms have a line.
+OTHER_SAMPLING = {**{line: f"{line}, bernoulli" for line in
+                     (REAL_0, REAL_50, REAL_25, REAL_50_NARROW, ACCUMULATE_EQUAL_STEPS,
+                      *(FEW_REAL[k] for k in (1, 10, 100)))},
+                  BERNOULLI[1.0]: REAL_0, BERNOULLI[0.6]: "replace, mean images, temperature 0.6",
+                  **{mixed: f"{mixed}, bernoulli" for _, mixed, _ in C3.values()}}
+# The controls, each against the line(s) it is compared with:
+# replace with generation 0's real set kept beside each new set (against REAL_0 and ACCUMULATE_EQUAL_STEPS), and
+# accumulate without it (against ACCUMULATE_EQUAL_STEPS): keeping the real data against keeping the old synthetic data,
+# both at equal compute (every generation 380 gradient steps, as replace);
+KEEP_FIRST_SET = "replace + generation 0's set, real 0, equal steps"
+ACCUMULATE_SYNTHETIC = "accumulate without generation 0's set, real 0, equal steps"
+# C5 with the same k real images every generation, against FEW_REAL's k fresh ones;
+FIXED_REAL = {k: f"replace, the same {k} real image{'s' if k > 1 else ''}" for k in (1, 10, 100)}
+# the dose of REAL_50 (50% real, fresh every generation) drawn from a pool of 500 images of all ten digits: less
+# variety at the same dose with no class shift (against REAL_50, and REAL_50_NARROW's shift of the classes).
+REAL_POOL = 500
+REAL_50_POOL = f"replace, real 0.5 from a pool of {REAL_POOL}"
+
 # The language model (lesson 09): TextConfig's defaults (the full profile: 6 generations of 1,024 passages of 256
 # characters, one epoch, the 8-character MLP), seeds 0-9. Every line differs from TEXT_REAL_0 in the field(s) its
 # name says and nothing else, and a seed gives every line the very same generation 0 (trained once per seed on the
@@ -89,6 +125,8 @@ CATALOGUE: dict[str, ExperimentConfig | TextConfig] = {
     C3[18000][0]: _C(generations=2, samples_per_generation=18000, real_fraction=1.0, epochs=11),
     C3[18000][1]: _C(generations=2, samples_per_generation=20000, real_fraction=0.9, epochs=10),
     C3[18000][2]: _C(generations=2, samples_per_generation=20000, real_fraction=1.0, epochs=10),
+    # Issue 27's lines, each moved here from PLANNED as its band was built (scripts/build_planned_bands.py):
+    # (end of issue 27's lines)
     TEXT_REAL_0: _T(),
     TEXT_REAL_10: _T(real_fraction=0.1),
     TEXT_REAL_50: _T(real_fraction=0.5),
@@ -98,62 +136,49 @@ CATALOGUE: dict[str, ExperimentConfig | TextConfig] = {
 }
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# PLANNED, not built (issue 19, points 4 and 5): what the bundle needs so that every headline verdict is re-judged
-# under the analysis choices a referee would vary, and the missing controls. Not in CATALOGUE: nothing reads these
-# yet, and the shipped bundle does not hold them. Build them with scripts/build_results_bundle.py once they move into
-# CATALOGUE (10 seeds each, as the rest).
-#
-# Compute, from the shipped bundle's recorded builds (2 workers, AMD EPYC with AVX-512, 10 seeds): the Bernoulli
-# build took 335.2 s for 2 experiments x 4 generations, the C3 build 822.0 s for 10 experiments x 2 generations; both
-# are 4.1-4.2 s of wall time per generation per seed at about 380 gradient steps (the full profile's generation),
-# i.e. about 8.3 worker-seconds. The sweep's build (4370.7 s for 5 x 12 generations and accumulate at equal epochs,
-# 81 such units per seed) gives 5.4 s per unit: take 4-5.5 s per unit-seed at 2 workers. An accumulate generation g
-# at equal epochs costs g + 1 units. The catalogue above is 143 units per seed: a full rebuild is about 1.6-2.2 hours
-# there (the recorded builds sum to 7,718 s), 1.3-1.7 times longer on a 2-core AVX2 machine (issue 18's measurement).
-#
-# 1. Bernoulli samples instead of mean images, as many generations as the mean loop: every headline experiment again
-#    with sample_mode="bernoulli" (the 12-generation fully synthetic loop replaces BERNOULLI[1.0]'s 4 generations:
-#    generation g does not depend on later ones). The lines of PLANNED below: 87 units per seed, about 1.0-1.3 h
-#    (with C3's twelve bands in Bernoulli mode too, 24 more).
-# 2. A generation 0 much closer to convergence: needs a new ExperimentConfig field, e.g. ``first_epochs: int | None``
-#    (generation 0's epochs; None: ``epochs``), here 80 (4 x 20); report its test -ELBO and FID beside the
-#    real-against-real floor (``studies.real_data_scores``). Adds 3 units per experiment: about 218 units per seed
-#    for the whole catalogue (2.4-3.3 h), or about 80 (0.9-1.2 h) for the headline settings alone (REAL_0, REAL_50,
-#    ACCUMULATE_EQUAL_STEPS, FEW_REAL, BERNOULLI).
-# 3. Metrics as published and other readings, no new setting: new columns declared once in ``generation.METRICS``
-#    (precision and recall with k = 3 on raw features, digits covered among confident classifications only
-#    (``studies.CONFIDENT``), test -ELBO on another subset of the test split); the cached runs hold no models, so
-#    every experiment runs again: 143 units per seed, about 1.6-2.2 h (a rebuild of the catalogue with the columns).
-# 4. Controls (point 5), each at equal compute (compute="steps"), 10 seeds, 6 generations unless said:
-#    * replace but keep generation 0's real data, and accumulate the synthetic sets only (without generation 0's
-#      real data): new ``strategy`` values (e.g. "keep real", "accumulate synthetic"), 6 units each;
-#    * C5's fixed-image arm for the VAE: the same k real images in every generation (k = 1, 10, 100), against
-#      FEW_REAL's fresh ones: a new field, e.g. ``real_pool: int | None`` (draw the real share from a fixed pool of
-#      this many training images; k: the same k images every generation), 18 units;
-#    * diversity without a class shift: 50% real drawn from a small pool reused every generation (e.g. 500 images of
-#      all ten digits) against fresh real images at the same dose (REAL_50): ``real_pool=500``, 6 units.
-#    About 36 units per seed, 0.4-0.6 h.
-# In all, about 350-480 units per seed: 4-7 hours at 2 workers on the bundle's machine, minutes on a cluster
-# (``--scheduler``). Keep the bundle under 5 MB by dropping the sample grids of the variants (SAMPLE_SEEDS).
+# PLANNED, not built yet: issue 27's lines (the names above), in the order of the plan in
+# site/guides/results-bundle.md (units per seed, seconds per unit, order). scripts/build_planned_bands.py moves each
+# line into CATALOGUE as it builds its band; PLANNED leaves the code once empty. One line each (the script moves
+# lines): every variant is its headline line with the variant's fields, at 6 generations (12 where a plateau is
+# judged, 4 and 2 where the headline line has as many).
 PLANNED: dict[str, ExperimentConfig] = {
-    "replace, real 0, bernoulli, 12 generations": _C(generations=12, sample_mode="bernoulli"),
-    "replace, real 0.5, bernoulli": _C(generations=12, real_fraction=0.5, sample_mode="bernoulli"),
-    "replace, real 0.25, bernoulli": _C(generations=12, real_fraction=0.25, sample_mode="bernoulli"),
-    "replace, real 0.5, digits 0-4, bernoulli": _C(real_fraction=0.5, real_digits=NARROW_DIGITS,
-                                                   sample_mode="bernoulli"),
-    "accumulate, real 0, bernoulli": _C(strategy="accumulate", sample_mode="bernoulli"),
-    "accumulate, real 0, equal steps, bernoulli": _C(strategy="accumulate", compute="steps",
-                                                     sample_mode="bernoulli"),
-    **{f"replace, {k} real image{'s' if k > 1 else ''}, bernoulli":
-       _C(real_fraction=k / 10_000, sample_mode="bernoulli") for k in (1, 10, 100)},
-    # Need fields ExperimentConfig does not have yet (tell the lead before adding them):
-    # "replace, real 0, converged generation 0": _C(generations=12, first_epochs=80),
-    # "replace, real 0.5, converged generation 0": _C(generations=12, real_fraction=0.5, first_epochs=80),
-    # "accumulate, real 0, equal steps, converged generation 0": _C(strategy="accumulate", compute="steps",
-    #                                                               first_epochs=80),
-    # "replace, keep real 0, equal steps": _C(strategy="keep real", compute="steps"),
-    # "accumulate synthetic only, equal steps": _C(strategy="accumulate synthetic", compute="steps"),
-    # **{f"replace, {k} fixed real image(s)": _C(real_fraction=k / 10_000, real_pool=k) for k in (1, 10, 100)},
-    # "replace, real 0.5, pool of 500": _C(real_fraction=0.5, real_pool=500),
+    CONVERGED[REAL_0]: _C(generations=6, **_CONVERGED),
+    CONVERGED[REAL_50]: _C(generations=12, real_fraction=0.5, **_CONVERGED),
+    KEEP_FIRST_SET: _C(keep_first_set=True, compute="steps"),
+    ACCUMULATE_SYNTHETIC: _C(strategy="accumulate", keep_first_set=False, compute="steps"),
+    FIXED_REAL[1]: _C(real_fraction=0.0001, real_pool=1),
+    FIXED_REAL[10]: _C(real_fraction=0.001, real_pool=10),
+    FIXED_REAL[100]: _C(real_fraction=0.01, real_pool=100),
+    REAL_50_POOL: _C(real_fraction=0.5, real_pool=REAL_POOL),
+    CONVERGED[REAL_25]: _C(real_fraction=0.25, **_CONVERGED),
+    CONVERGED[REAL_50_NARROW]: _C(real_fraction=0.5, real_digits=NARROW_DIGITS, **_CONVERGED),
+    CONVERGED[ACCUMULATE_EQUAL_STEPS]: _C(strategy="accumulate", compute="steps", **_CONVERGED),
+    CONVERGED[FEW_REAL[1]]: _C(real_fraction=0.0001, **_CONVERGED),
+    CONVERGED[FEW_REAL[10]]: _C(real_fraction=0.001, **_CONVERGED),
+    CONVERGED[FEW_REAL[100]]: _C(real_fraction=0.01, **_CONVERGED),
+    CONVERGED[BERNOULLI[1.0]]: _C(generations=4, sample_mode="bernoulli", temperature=1.0, **_CONVERGED),
+    CONVERGED[BERNOULLI[0.6]]: _C(generations=4, sample_mode="bernoulli", temperature=0.6, **_CONVERGED),
+    OTHER_SAMPLING[REAL_0]: _C(sample_mode="bernoulli"),
+    OTHER_SAMPLING[REAL_50]: _C(generations=12, real_fraction=0.5, sample_mode="bernoulli"),
+    OTHER_SAMPLING[REAL_25]: _C(real_fraction=0.25, sample_mode="bernoulli"),
+    OTHER_SAMPLING[REAL_50_NARROW]: _C(real_fraction=0.5, real_digits=NARROW_DIGITS, sample_mode="bernoulli"),
+    OTHER_SAMPLING[ACCUMULATE_EQUAL_STEPS]: _C(strategy="accumulate", compute="steps", sample_mode="bernoulli"),
+    OTHER_SAMPLING[FEW_REAL[1]]: _C(real_fraction=0.0001, sample_mode="bernoulli"),
+    OTHER_SAMPLING[FEW_REAL[10]]: _C(real_fraction=0.001, sample_mode="bernoulli"),
+    OTHER_SAMPLING[FEW_REAL[100]]: _C(real_fraction=0.01, sample_mode="bernoulli"),
+    OTHER_SAMPLING[BERNOULLI[0.6]]: _C(generations=4, temperature=0.6),
+    OTHER_SAMPLING[C3[2250][1]]: _C(generations=2, samples_per_generation=2500, real_fraction=0.9, epochs=95,
+                                    sample_mode="bernoulli"),
+    OTHER_SAMPLING[C3[4500][1]]: _C(generations=2, samples_per_generation=5000, real_fraction=0.9, epochs=42,
+                                    sample_mode="bernoulli"),
+    OTHER_SAMPLING[C3[9000][1]]: _C(generations=2, samples_per_generation=10000, real_fraction=0.9, epochs=20,
+                                    sample_mode="bernoulli"),
+    OTHER_SAMPLING[C3[18000][1]]: _C(generations=2, samples_per_generation=20000, real_fraction=0.9, epochs=10,
+                                     sample_mode="bernoulli"),
 }
+# Built again (already in CATALOGUE), after the controls: REAL_0 and REAL_50, to carry the new columns (the readings
+# a referee would vary, on today's setting); their other columns must come back bit for bit.
+REBUILT = (REAL_0, REAL_50)
+# Issue 27's lines ship no sample grids: the bundle stays under 5 MB, and no lesson shows their images.
+WITHOUT_SAMPLES = frozenset({*CONVERGED.values(), *OTHER_SAMPLING.values(), KEEP_FIRST_SET, ACCUMULATE_SYNTHETIC,
+                             *FIXED_REAL.values(), REAL_50_POOL} - {REAL_0})
