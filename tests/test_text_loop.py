@@ -50,8 +50,8 @@ def test_a_run_has_one_record_per_generation_with_every_measure(tiny_runs):
     assert result.metric("train_characters").tolist() == [4096.0] * 3
     row = json.loads(json.dumps(result.to_dict()))  # JSON-ready
     assert set(TEXT_METRIC_NAMES) <= set(row["generations"][0])
-    assert result.table().splitlines()[0].split() == ["gen", "real", "bits/char", "ppl@0", "words", "rare",
-                                                      "common", "invented", "repeat"]
+    assert result.table().splitlines()[0].split() == ["gen", "real", "bits/char", "bits@rare", "bits@common", "ppl@0",
+                                                      "words", "rare", "common", "rare6+", "invented", "repeat"]
 
 
 @pytest.mark.slow
@@ -117,6 +117,28 @@ def test_equal_compute_trains_every_generation_generation_0s_steps():
     assert [len(record.loss_per_epoch) for record in result.generations] == [4, 2]
 
 
+@pytest.mark.parametrize("start, starts_from, label", [("fine-tune", [0, 1], ", fine-tuned"),
+                                                       ("fine-tune-first", [0, 0], ", fine-tuned from generation 0")])
+def test_a_generation_can_be_fine_tuned_from_an_earlier_model(tmp_path, monkeypatch, start, starts_from, label):
+    """start="fine-tune" or "fine-tune-first": generations 1 and 2 start from the weights of generations 0 and 1 (or
+    0 and 0) instead of new ones; generation 0, and every number of the default ("fresh"), stay as they were."""
+    from collapse_kit.text import loop as text_loop
+
+    initial = []
+    real_train = text_loop.train_char_model
+    monkeypatch.setattr(text_loop, "train_char_model", lambda model, *a, **k: initial.append(
+        {name: value.clone() for name, value in model.state_dict().items()}) or real_train(model, *a, **k))
+    config = TINY.replace(start=start)
+    tuned = run_text_experiment(config, 0, cache_dir=tmp_path, progress=False, keep_models=True)
+    assert config.label().endswith(label)
+    for generation, earlier in zip((1, 2), starts_from):
+        for name, value in tuned.model(earlier).state_dict().items():
+            assert torch.equal(initial[generation][name], value), (generation, name)
+    fresh = run_text_experiment(TINY, 0, cache=False, progress=False)
+    assert tuned.to_dict()["generations"][0] == fresh.to_dict()["generations"][0]
+    assert tuned.metric("test_bits_per_character")[2] != fresh.metric("test_bits_per_character")[2]
+
+
 def test_models_are_kept_on_request_and_sample_like_the_records(tmp_path):
     result = run_text_experiment(TINY.replace(generations=2), 0, cache_dir=tmp_path, progress=False,
                                  keep_models=True)
@@ -165,7 +187,9 @@ def test_the_profiles_are_valid_configs_and_a_config_survives_json():
     ({"hidden": 0}, "hidden must be >= 1, got 0"),
     ({"batch_size": 10**9}, "batch_size must be <= 262144"),
     ({"learning_rate": 2.0}, r"learning_rate must be in \(0, 1\], got 2"),
-    ({"metric_passages": 0}, "metric_passages must be >= 1, got 0")])
+    ({"metric_passages": 0}, "metric_passages must be >= 1, got 0"),
+    ({"metric_passages": 151}, "metric_passages must be <= 150, the test text's non-overlapping passages of 256"),
+    ({"start": "warm"}, "start must be one of 'fresh', 'fine-tune', 'fine-tune-first', got 'warm'")])
 def test_bad_settings_are_refused_by_name(settings, message):
     with pytest.raises(ValueError, match=message):
         TextConfig(**settings)

@@ -8,8 +8,15 @@ import numpy as np
 import pytest
 import torch
 
-from collapse_kit.text.data import encode, load_split, training_words
-from collapse_kit.text.metrics import bits_per_character, passage_perplexities, real_text_measures, word_measures
+from collapse_kit.text.data import encode, load_split, training_words, word_classes
+from collapse_kit.text.metrics import (
+    bits_per_character,
+    passage_perplexities,
+    real_text_measures,
+    shares_of_real,
+    word_class_bits,
+    word_measures,
+)
 from collapse_kit.text.models import CharMLP
 from collapse_kit.text.words import RANKS
 
@@ -36,6 +43,35 @@ def test_word_measures_count_real_rare_common_invented_and_repeated_words():
     assert measures["repeated_ngrams"] == pytest.approx(1 / 11)
     assert measures["rank_frequency"].shape == (len(RANKS),)
     assert measures["rank_frequency"][0] == pytest.approx(4 / 14) and measures["rank_frequency"][-1] == 0
+
+
+def test_long_rare_words_are_the_rare_ones_of_six_letters_or_more():
+    types, classes = training_words()[0], word_classes()
+    long_rare = [word for word, kept in zip(types, classes["long_rare"]) if kept][:3]
+    short_rare = [word for word, rare, long in zip(types, classes["rare"], classes["long_rare"]) if rare and not long]
+    short_rare = short_rare[:2]
+    assert all(len(word.replace("'", "")) >= 6 for word in long_rare)
+    assert all(len(word.replace("'", "")) < 6 for word in short_rare)
+    measures = word_measures([" ".join(long_rare + short_rare)])
+    assert measures["long_rare_coverage"] == pytest.approx(3 / classes["long_rare"].sum())
+    assert measures["rare_coverage"] == pytest.approx(5 / classes["rare"].sum())
+    assert not classes["rare"].flags.writeable  # shared by every caller
+
+
+def test_coverage_is_read_against_real_text_of_the_same_size():
+    real = real_text_measures(16, 256, seed=2)
+    assert shares_of_real(real, 16, 256, 2) == {"rare_of_real": 1.0, "common_of_real": 1.0, "long_rare_of_real": 1.0}
+    halved = {name: real[name] / 2 for name in ("rare_coverage", "common_coverage", "long_rare_coverage")}
+    assert shares_of_real(halved, 16, 256, 2) == pytest.approx({"rare_of_real": 0.5, "common_of_real": 0.5,
+                                                                "long_rare_of_real": 0.5})
+
+
+def test_a_model_that_knows_nothing_scores_log2_65_bits_on_rare_and_common_words_alike():
+    model = CharMLP(context=2, embedding=2, hidden=2)
+    with torch.no_grad():
+        model.output.weight.zero_()
+    bits = word_class_bits(model, "validation")
+    assert bits == pytest.approx({"rare_word_bits": math.log2(65), "common_word_bits": math.log2(65)}, rel=1e-6)
 
 
 def test_4_grams_do_not_run_across_passages():

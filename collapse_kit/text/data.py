@@ -35,6 +35,7 @@ WORD_RULE = re.compile(r"[a-z]+(?:'[a-z]+)*")
 NEWLINE_CODE = 0  # the newline sorts first among the 65 characters; it also pads the context before a passage
 RARE_AT_MOST = 5  # a rare word: seen at most 5 times in the training text (its tail)
 COMMON_TOP = 1000  # a common word: among the training text's 1,000 most frequent
+LONG_AT_LEAST = 6  # a long word: 6 letters or more (apostrophes not counted)
 
 
 class CorruptTextError(RuntimeError):
@@ -188,8 +189,16 @@ def training_words() -> tuple[tuple[str, ...], np.ndarray]:
     return tuple(types[order].tolist()), counts[order]
 
 
+@functools.lru_cache(maxsize=1)
 def word_classes() -> dict[str, np.ndarray]:
     """Boolean masks over ``training_words()``'s types: "rare" (seen at most ``RARE_AT_MOST`` = 5 times in the
-    training text) and "common" (its ``COMMON_TOP`` = 1,000 most frequent). For lesson 09."""
-    counts = training_words()[1]
-    return {"rare": counts <= RARE_AT_MOST, "common": np.arange(len(counts)) < COMMON_TOP}
+    training text), "common" (its ``COMMON_TOP`` = 1,000 most frequent) and "long_rare" (the rare ones of
+    ``LONG_AT_LEAST`` = 6 letters or more: a model that spells only letter pairs writes few of them by chance).
+    For lesson 09."""
+    types, counts = training_words()
+    rare = counts <= RARE_AT_MOST
+    long = np.array([len(word) - word.count("'") >= LONG_AT_LEAST for word in types])
+    classes = {"rare": rare, "common": np.arange(len(counts)) < COMMON_TOP, "long_rare": rare & long}
+    for mask in classes.values():  # built once and shared: read-only
+        mask.flags.writeable = False
+    return classes

@@ -33,6 +33,15 @@ class TextGenerationResult:
     test_bits_per_character: float = declare(Column(
         "test_bits_per_character", label="real test text (bits per character)", short="bits/char", fmt="{:.3f}",
         better="lower", measure="real test text", unit="bits per character", floor=0.0))
+    # How well the model predicts the real test text's tail and head (``metrics.word_class_bits``).
+    rare_word_bits: float = declare(Column(
+        "rare_word_bits", label="real test text on rare words (bits per character)", short="bits@rare",
+        fmt="{:.3f}", better="lower", measure="real test text on its rare words", unit="bits per character",
+        floor=0.0))
+    common_word_bits: float = declare(Column(
+        "common_word_bits", label="real test text on common words (bits per character)", short="bits@common",
+        fmt="{:.3f}", better="lower", measure="real test text on its common words", unit="bits per character",
+        floor=0.0))
     sample_perplexity_gen0: np.ndarray = declare(
         Column("sample_perplexity_gen0", lambda values: float(np.mean(values)),
                "samples' perplexity under gen 0 (per character)", short="ppl@0", fmt="{:.2f}",
@@ -49,6 +58,20 @@ class TextGenerationResult:
     common_coverage: float = declare(Column(
         "common_coverage", label="common real words used (share of the top 1,000)", short="common", fmt="{:.3f}",
         better="higher", measure="share of the common real words used", floor=0.0, ceiling=1.0))
+    long_rare_coverage: float = declare(Column(
+        "long_rare_coverage", label="long rare real words used (share of those of 6+ letters seen <= 5 times)",
+        short="rare6+", fmt="{:.4f}", better="higher", measure="share of the long rare real words used", floor=0.0,
+        ceiling=1.0))
+    # Coverage against real held-out text of the same size (``metrics.shares_of_real``): 1 is real text's level.
+    rare_of_real: float = declare(Column(
+        "rare_of_real", label="rare real words used (share of real text's coverage)", fmt="{:.3f}", better="higher",
+        measure="coverage of the rare real words, as a share of real text's", floor=0.0))
+    common_of_real: float = declare(Column(
+        "common_of_real", label="common real words used (share of real text's coverage)", fmt="{:.3f}",
+        better="higher", measure="coverage of the common real words, as a share of real text's", floor=0.0))
+    long_rare_of_real: float = declare(Column(
+        "long_rare_of_real", label="long rare real words used (share of real text's coverage)", fmt="{:.3f}",
+        better="higher", measure="coverage of the long rare real words, as a share of real text's", floor=0.0))
     invented_share: float = declare(Column(
         "invented_share", label="invented words (share of word tokens)", short="invented", fmt="{:.3f}",
         better="lower", measure="share of invented words", floor=0.0, ceiling=1.0))

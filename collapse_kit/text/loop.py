@@ -3,10 +3,12 @@
 Generation 0 trains on ``passages`` real passages of Shakespeare (``passage_length`` characters each, each from the
 start of a speech, drawn from the training split). Every later generation trains on as many passages, of which a
 share ``real_fraction`` is real (drawn afresh) and the rest is sampled from the previous generation's model at
-``temperature`` (and ``top_k``). With ``strategy="accumulate"`` each generation also keeps every earlier
-generation's passages (Gerstgrasser et al.). The VAE loop's (``loop.py``) design, for text: same knobs, same seeding,
-same cache. Generation 0 depends only on the seed and the model and training settings, so it is trained once per
-seed and reused by every setting of the loop (its weights are cached on their own). For lesson 09.
+``temperature`` (and ``top_k``). With ``strategy="accumulate"`` each generation also keeps every earlier generation's
+passages (Gerstgrasser et al.). Each generation starts from new weights, or with ``start`` from an earlier
+generation's, fine-tuned (closer to Shumailov et al.'s fine-tuned OPT-125m). The VAE loop's (``loop.py``) design, for
+text: same knobs, same seeding, same cache. Generation 0 depends only on the seed and the model and training
+settings, so it is trained once per seed and reused by every setting of the loop (its weights are cached on their
+own). For lesson 09.
 """
 
 from __future__ import annotations
@@ -33,11 +35,15 @@ from ..core.world import (
 )
 from .data import passage_starts, real_passages
 from .generation import TextGenerationResult
-from .metrics import bits_per_character, passage_perplexities, word_measures
-from .models import CharMLP, check_sizes
+from .metrics import bits_per_character, passage_perplexities, shares_of_real, word_class_bits, word_measures
+from .models import CharMLP, LetterChain, check_sizes
 from .training import train_char_model
 
 SHOWN_PASSAGES = 8  # sampled passages kept per generation for reading
+CHAIN_STREAM = 5  # the letter chain's random stream, [seed, 0, 5]: past the purposes a generation draws (PURPOSES)
+# Where a generation's training starts: new weights, or a copy of the previous or of generation 0's model to fine-tune
+# ("fresh" and "fine-tune" as in the VAE world's ExperimentConfig.start).
+STARTS = ("fresh", "fine-tune", "fine-tune-first")
 # What generation 0's weights depend on: its model is trained once per seed for every setting sharing these.
 GENERATION_0_FIELDS = ("passages", "passage_length", "epochs", "context", "embedding", "hidden", "batch_size",
                        "learning_rate")
@@ -58,11 +64,16 @@ class TextConfig(WorldConfig):
         compute: "epochs" (every generation trains ``epochs`` passes over its own set, so an accumulating set costs
             more steps each generation) or "steps" (every generation trains generation 0's gradient steps: equal
             compute). Same thing under "replace".
+        start: where each generation from 1 on starts training: "fresh" (new random weights, the loop's default),
+            "fine-tune" (a copy of the previous generation's model, trained on the new set) or "fine-tune-first" (a
+            copy of generation 0's model, as Shumailov et al. fine-tune their first model anew each generation).
         epochs: passes over a generation's training set.
         context, embedding, hidden: the character MLP's size (``text_models.CharMLP``).
         batch_size, learning_rate: Adam's batch and its starting learning rate (it falls linearly to 0 over a
             generation's steps).
-        metric_passages: passages sampled from each generation's model for its measures.
+        metric_passages: passages sampled from each generation's model for its measures; at most the test split's
+            non-overlapping passages of ``passage_length`` (150 of 256 characters): the samples' coverage is read
+            against real test text of the same size.
     """
 
     generations: int = 6
@@ -73,6 +84,7 @@ class TextConfig(WorldConfig):
     temperature: float = 1.0
     top_k: int | None = None
     compute: str = "epochs"
+    start: str = "fresh"
     epochs: int = 1
     context: int = 8
     embedding: int = 16
@@ -101,11 +113,16 @@ class TextConfig(WorldConfig):
         if self.top_k is not None:
             check_int("top_k", self.top_k, 1, 65)
         check_choice("compute", self.compute, COMPUTE_BUDGETS)
+        check_choice("start", self.start, STARTS)
         check_int("epochs", self.epochs, 1)
         check_sizes(self.context, self.embedding, self.hidden)
         check_int("batch_size", self.batch_size, 1, self.characters_per_generation)
         check_float("learning_rate", self.learning_rate, 0.0, 1.0, exclusive_minimum=True)
-        check_int("metric_passages", self.metric_passages, 1, 4096)
+        held_out = len(passage_starts("test", self.passage_length))
+        if check_int("metric_passages", self.metric_passages, 1) > held_out:
+            raise ValueError(f"metric_passages must be <= {held_out}, the test text's non-overlapping passages of "
+                             f"{self.passage_length} characters (the real text the samples are read against), got "
+                             f"{self.metric_passages}")
 
     @property
     def characters_per_generation(self) -> int:
@@ -124,7 +141,9 @@ class TextConfig(WorldConfig):
             text += f", temperature {self.temperature:g}"
         if self.top_k is not None:
             text += f", top-{self.top_k}"
-        return text + (", equal steps" if self.compute == "steps" else "")
+        text += ", equal steps" if self.compute == "steps" else ""
+        return text + {"fresh": "", "fine-tune": ", fine-tuned", "fine-tune-first": ", fine-tuned from generation 0"}[
+            self.start]
 
     def run(self, seed: int = 0, **options) -> "TextResult":
         """``run_text_experiment(self, seed, **options)``: how the runner and the bundle run any world's config."""
@@ -214,7 +233,10 @@ def _train_generation(config, seed, generation, models, sets, device, progress, 
         if stored is not None:
             return _measure(config, seed, 0, load_model(config, stored["model_state"]), None, data,
                             stored["loss_per_epoch"])
-    model = new_model(config, stream_seed(seed, generation, "init"))
+    if generation and config.start != "fresh":  # fine-tune a copy of an earlier generation's model
+        model = load_model(config, weights(models[-1] if config.start == "fine-tune" else models[0]))
+    else:
+        model = new_model(config, stream_seed(seed, generation, "init"))
     steps = None
     if config.compute == "steps":
         steps = config.epochs * (config.characters_per_generation // config.batch_size)
@@ -228,6 +250,23 @@ def _train_generation(config, seed, generation, models, sets, device, progress, 
                     training.loss_per_epoch)
 
 
+def letter_chain_measures(config: TextConfig, seed: int, order: int = 2) -> dict:
+    """The no-skill floor of ``config``'s measures for one seed: a letter chain (``models.LetterChain``, ``order``
+    characters of context) fitted to the very passages generation 0 trains on, sampled to a generation's measured
+    size (``metric_passages`` passages of ``passage_length`` characters, from a random stream no generation draws)
+    and measured as a generation is: its word measures, their shares of real text's and its bits per character of
+    the real test text, overall and on rare and common words. ``scripts/build_text_baseline.py`` ships them for
+    seeds 0-9 (``metrics.letter_chain_floor``). For lesson 09.
+    """
+    check_int("seed", seed, 0)
+    chain = LetterChain(new_passages(config, seed, 0, None), order)
+    stream = np.random.default_rng([seed, 0, CHAIN_STREAM])
+    samples = chain.sample(config.metric_passages, config.passage_length, stream)
+    measures = {key: value for key, value in word_measures(samples).items() if key != "rank_frequency"}
+    return {**measures, **shares_of_real(measures, config.metric_passages, config.passage_length, seed),
+            "test_bits_per_character": bits_per_character(chain, "test"), **word_class_bits(chain, "test")}
+
+
 def _measure(config, seed, generation, model, gen0_model, data, losses) -> dict:
     """The cache entry of one trained generation: its weights, training record and measures."""
     generator = torch.Generator().manual_seed(stream_seed(seed, generation, "metrics"))
@@ -235,7 +274,9 @@ def _measure(config, seed, generation, model, gen0_model, data, losses) -> dict:
                            generator)
     measures = word_measures(samples)
     return {"model_state": weights(model), "train_characters": data.numel(),
-            "real_share": real_share(config.strategy, generation, config.passages, config.real_per_generation), "loss_per_epoch": list(losses),
-            "test_bits_per_character": bits_per_character(model, "test"),
+            "real_share": real_share(config.strategy, generation, config.passages, config.real_per_generation),
+            "loss_per_epoch": list(losses),
+            "test_bits_per_character": bits_per_character(model, "test"), **word_class_bits(model, "test"),
             "sample_perplexity_gen0": passage_perplexities(gen0_model or model, samples),
-            **measures, "samples": samples[:SHOWN_PASSAGES].numpy()}
+            **measures, **shares_of_real(measures, config.metric_passages, config.passage_length, seed),
+            "samples": samples[:SHOWN_PASSAGES].numpy()}
