@@ -55,3 +55,22 @@ def test_perplexity_histograms_and_metric_curves_read_a_text_run(text_run):
     assert "real test text (bits per character)" in curves.alt_text
     with pytest.raises(TypeError, match="must be a TextResult"):
         text_plots.perplexity_histograms(None)
+
+
+def test_the_tails_figure_reads_a_run_or_a_band_against_real_text_and_a_letter_chain(text_run):
+    from collapse_kit.evidence.bundle import bands_of
+    from collapse_kit.text.loop import letter_chain_measures
+    from collapse_kit.text.metrics import letter_chain_floor
+
+    chain = letter_chain_measures(SMALL_TEXT, 0)
+    figure = text_plots.tails_against_real(text_run, chain)
+    shares, bits = figure.axes
+    np.testing.assert_allclose(shares.lines[0].get_ydata(), text_run.metric("common_of_real"))
+    np.testing.assert_allclose(bits.lines[0].get_ydata(), text_run.metric("common_word_bits"))
+    dotted = [line.get_ydata()[0] for line in bits.lines if line.get_linestyle() == ":"]
+    assert dotted == pytest.approx([chain["common_word_bits"], chain["rare_word_bits"]])
+    assert "real held-out text" in figure.alt_text and "letter chain" in figure.alt_text
+    band = bands_of([text_run, run_text_experiment(SMALL_TEXT, 1, cache=False, progress=False)])[0]
+    assert len(text_plots.tails_against_real(band, letter_chain_floor()).axes[0].collections) == 3  # 95% intervals
+    with pytest.raises(TypeError, match="TextResult or a Band"):
+        text_plots.tails_against_real(None)

@@ -1,7 +1,7 @@
-"""Figures of the text world: the discrete telephone game, the frequency-rank (Zipf) curves, and the perplexity of
-generated passages under generation 0's model. Each function takes results and returns a Figure (``figure_style``:
-sizes, colour-blind-safe ordered colours, alt text); the text loop's measures over generations are drawn by
-``plots.metric_curves``, which reads any world's columns. For lesson 09.
+"""Figures of the text world: the discrete telephone game, the frequency-rank (Zipf) curves, the perplexity of generated
+passages under generation 0's model, and the tails against real text. Each function takes results and returns a
+Figure (``figure_style``: sizes, colour-blind-safe ordered colours, alt text); the text loop's measures over
+generations are drawn by ``plots.metric_curves``, which reads any world's columns. For lesson 09.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from ..core._validation import check_int
 from ..evidence.bundle import Band, bands_for, bands_of
 from ..text.data import decode, training_words
 from ..text.loop import TextConfig, TextResult
+from ..text.metrics import ChainFloor
 from ..text.words import RANKS, WordGameResult
 from .figure_style import FONT, LINE_STYLES, MAX_WIDTH, Figure, panel_grid, panel_title, sequential_colours
 
@@ -92,6 +93,57 @@ def perplexity_histograms(result: TextResult, generations=None, bins: int = 30) 
     axis.set_ylabel("passages")
     axis.legend(fontsize=FONT)
     figure.summary = "Histograms of the generated passages' perplexity under the generation-0 model, per generation"
+    return figure
+
+
+TAILS = (("common", "common words"), ("rare", "rare words"), ("long_rare", "rare words of 6+ letters"))
+
+
+def tails_against_real(item, floor=None) -> Figure:
+    """The tails against real text, over generations, for one run (a ``TextResult``) or one band of seeds (a
+    ``bundle.Band``: mean and 95% interval): the samples' coverage of the common, rare and long rare real words as a
+    share of what real held-out text of the same size covers (1: real text), and the model's bits per character of
+    the real test text on its rare and common words. ``floor`` draws what a letter chain that stores no words
+    reaches, as dotted lines: the shipped ``metrics.letter_chain_floor()`` (its mean over seeds) or one chain's
+    measures (``loop.letter_chain_measures``). For lesson 09."""
+    if isinstance(item, TextResult):
+        item = bands_of(item, source="your run")[0]
+    if not isinstance(item, Band) or not isinstance(item.config, TextConfig):
+        raise TypeError(f"item must be a TextResult or a Band of the language model, got {type(item).__name__}")
+    figure, (shares, bits) = panel_grid(2)
+    generation = np.arange(item.generations)
+    panels = [(shares, f"{kind}_of_real", words, marker) for (kind, words), marker in zip(TAILS, "ovs")]
+    panels += [(bits, f"{kind}_word_bits", f"on {words}", marker) for (kind, words), marker in zip(TAILS[:2], "ov")]
+    for index, (axis, name, words, marker) in enumerate(panels):
+        colour = f"C{index % 3}"
+        values = item.metric(name)
+        if len(item.seeds) > 1:
+            summary = item.summary(name)
+            axis.fill_between(generation, summary.low, summary.high, color=colour, alpha=0.25, linewidth=0)
+            axis.plot(generation, summary.mean, color=colour, marker=marker, markersize=4,
+                      label=f"{words}: mean, 95% CI")
+        else:
+            axis.plot(generation, values[0], color=colour, marker=marker, markersize=4, label=words)
+        if floor is not None:
+            axis.axhline(floor.mean(name) if isinstance(floor, ChainFloor) else floor[name], color=colour,
+                         linestyle=":", linewidth=1.5)
+    shares.axhline(1.0, color="gray", linewidth=3, alpha=0.6, label="real held-out text, same size")
+    if floor is not None:
+        shares.plot([], [], color="black", linestyle=":", label="a letter chain that stores no words (dotted)")
+    for axis, title, label in ((shares, "coverage of the real words, as a share of real text's", "share of real"),
+                               (bits, "real test text, bits per character on its words (lower: better)",
+                                "bits per character")):
+        axis.set_xlabel("generation")
+        axis.set_ylabel(label)
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axis.grid(alpha=0.3)
+        panel_title(axis, title)
+    shares.set_ylim(0, 1.05)
+    handles, labels = shares.get_legend_handles_labels()  # the bits panel's colours are the same words'
+    figure.legend(handles, labels, loc="outside lower center", fontsize=FONT, ncols=2)
+    figure.summary = ("The samples' coverage of common, rare and long rare real words as a share of real text's of "
+                      "the same size, and the bits per character of real test text on its rare and common words, "
+                      "over generations" + (", with a letter chain's levels dotted" if floor is not None else ""))
     return figure
 
 
