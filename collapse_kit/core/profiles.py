@@ -49,6 +49,6 @@ def current_seed(seed: int | None = None) -> int:
 
 
 def lesson_setting(name: str, profile: str | None = None):
-    """A lesson size of the current profile, e.g. ``lesson_setting("sweep_fractions")``. Used in lessons 01, 05, 06."""
+    """A lesson size of the current profile, e.g. ``lesson_setting("sweep_fractions")``."""
     settings = LESSON_SETTINGS[current_profile(profile)]
     return settings[check_choice("name", name, tuple(settings))]

@@ -82,8 +82,7 @@ class Band:
 
     def prediction(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The 95% prediction interval of one more seed of column ``name``, (low, high), one per generation
-        (``stats.prediction_interval``): where a new run of this setting lands 95% of the time. Used in lesson 03
-        through ``checks.place_among_seeds``."""
+        (``stats.prediction_interval``): where a new run of this setting lands 95% of the time."""
         return prediction_interval(self.metric(name), axis=0)
 
     def first(self, generations: int) -> "Band":
@@ -190,7 +189,7 @@ def shipped() -> Bundle:
 def band(name: str, generations: int | None = None, bundle: Bundle | None = None) -> Band:
     """A shipped band by its catalogue name, e.g. ``band(experiments.REAL_50)``, its first ``generations`` if given.
 
-    The full profile's (what students run), whatever profile the lesson runs in. Used in lessons 03, 05-09.
+    The full profile's (what students run), whatever profile the lesson runs in.
     """
     found = (shipped() if bundle is None else bundle).band(name)
     return found if generations is None else found.first(generations)
@@ -203,7 +202,7 @@ def find(config, bundle: Bundle | None = None) -> Band | None:
 
 def bands_for(runs, bundle: Bundle | None = None) -> list[Band]:
     """The shipped bands of the settings of ``runs`` (results or configs, one band per setting) where the bundle
-    has them: what a lesson draws behind the student's live runs. Used in lesson 03 and by the explorer."""
+    has them: what a lesson draws behind the student's live runs."""
     runs = [runs] if hasattr(runs, "seed") or hasattr(runs, "record") else list(runs)
     configs = dict.fromkeys(getattr(run, "config", run) for run in runs)
     return [found for found in (find(config, bundle) for config in configs) if found is not None]
@@ -212,7 +211,7 @@ def bands_for(runs, bundle: Bundle | None = None) -> list[Band]:
 def evidence(config, seed: int = 0, bundle: Bundle | None = None, **run_options) -> Band:
     """The best evidence on ``config`` at hand, always a ``Band``: its shipped seeds where the bundle holds the
     setting (instant), else one live run of ``seed`` (a one-seed band, source "your run"; ``run_options`` as in
-    ``config.run``). Used in lesson 08."""
+    ``config.run``)."""
     shipped_band = find(config, bundle)
     if shipped_band is not None:
         return shipped_band

@@ -38,7 +38,7 @@ def check_verdict(verdict: Verdict, outcome: str = "holds") -> bool:
     """Print ``[PASS] verdict`` or raise ``CheckFailed`` with ``[FAIL] verdict``: a check cell. ``outcome`` is the
     outcome the lesson's text states ("holds" by default; "negligible" within the verdict's margin, "not resolved"
     where the text says the seeds cannot tell, "not testable" where an arm sits at a floor: a check that the
-    sentence matches the data, not a claim of no effect). Used in lessons 01, 03-07, 09."""
+    sentence matches the data, not a claim of no effect)."""
     if not isinstance(verdict, Verdict):
         raise TypeError(f"verdict must be a Verdict (from collapse_kit.evidence.claims), got {type(verdict).__name__}")
     check_choice("outcome", outcome, OUTCOMES)
@@ -51,7 +51,7 @@ def check_among_seeds(result, measure: str, generation: int = -1, within: float 
     (within ``within`` of their standard deviations; ``stats.among``).
 
     Where the bundle does not hold the setting (the fast profile's smaller live runs) it says so and returns None:
-    there is nothing to compare with, and nothing is claimed. Used in lessons 05, 06 and 09.
+    there is nothing to compare with, and nothing is claimed.
     """
     seeds = bundle.find(result.config, shipped)
     record = result.generations[generation]
@@ -70,7 +70,6 @@ def place_among_seeds(result, measure: str, shipped=None) -> list[bool] | None:
 
     Never raises: a run of the same setting falls outside a 95% prediction interval one time in twenty, which is no
     error. Where the bundle does not hold the setting (the fast profile's smaller runs) it says so and returns None.
-    Used in lesson 03.
     """
     seeds = bundle.find(result.config, shipped)
     if seeds is None:
@@ -92,7 +91,6 @@ def predicted(prediction, observed, question: str, numbers: str = "") -> bool | 
     ``observed`` (both answers to ``question``, e.g. "does the latent std fall?" with "yes" / "no", or a choice
     among a few words), and whether they match. Never raises: a wrong prediction is something to think about, not a
     failed check; an unanswered one (None or "") only says so. Returns whether they matched (None if unanswered).
-    Used in lessons 00-09.
     """
     def norm(answer):
         return str(answer).strip().lower()

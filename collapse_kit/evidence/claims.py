@@ -12,8 +12,6 @@ that ran the same seeds are compared seed by seed (``stats.compare_bands``), and
 sizes) are averaged per seed first, so the seed stays the replicate. Which way a verdict goes is the data's
 business: a lesson's check cell asserts the outcome its text states. A measure's words, unit, bounds and which way
 is worse come from its column's declaration (``columns.metric`` finds a band's own).
-
-Used in lessons 01 and 03-09.
 """
 
 from __future__ import annotations
@@ -68,7 +66,7 @@ def _degrades(claim: str, synthetic: Band, measure: str, g: int = GENERATION) ->
 
 def kept(seeds: Band, measure: str) -> np.ndarray:
     """Each seed's ``measure`` at every generation as a share of its own generation 0's, (seeds, generations): how
-    much of its start a loop keeps. Lessons 03 and 07 print its means."""
+    much of its start a loop keeps."""
     values = seeds.metric(measure)
     return values / values[:, :1]
 
@@ -395,8 +393,7 @@ synthetic_share_fid = _register_c3("fid")
 
 def headline(bundle=None) -> list[Verdict]:
     """The confirmatory verdicts of the VAE lessons (03-07) on the shipped bundle, in lesson order (``registry``):
-    what the course's wrap-up rests on. Lesson 08 prints them, each alone and corrected within its claim
-    (``sheet.family_wise``). Nothing trains or runs: they read the bundle."""
+    what the course's wrap-up rests on. Nothing trains or runs: they read the bundle."""
     return [item for entry in entries() if "03" <= entry.lesson <= "07" and entry.source == "bundle"
             for _, family, item in entry.items(bundle) if family == "confirmatory"]
 
@@ -544,8 +541,7 @@ def gaussian_sheet() -> list[Verdict]:
 
 def one_real_point(study: LifelineStudy) -> dict[tuple[float, str], Verdict]:
     """What one real point per generation, ``"fixed"`` or ``"fresh"``, moves MAP's settled variance by, for each
-    prior variance of ``study`` (a ``theory.lifeline_study``): ``{(prior, point): verdict}``, over chains. Lesson 06
-    prints these before it judges the lifeline (``lifeline``)."""
+    prior variance of ``study`` (a ``theory.lifeline_study``): ``{(prior, point): verdict}``, over chains."""
     settled = study.settled_variance
     return {(prior, point): compare("C5", settled("map", point, prior), settled("map", "none", prior),
                                     f"MAP (prior variance {prior:g}) + one {point} real point: settled variance",

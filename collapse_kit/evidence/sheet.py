@@ -84,7 +84,7 @@ def family_wise(verdicts) -> list[str]:
     """For each of ``verdicts`` (rows of the sheet, e.g. ``claims.recursion()``), a line with its outcome alone and,
     for a confirmatory verdict, its outcome once Holm corrects its claim's family, e.g. "C1: latent std at
     generation 5 ...: holds (beyond +-0.028); Holm over C1's 6 confirmatory verdicts: holds". Read from the stored
-    table (no verdict is recomputed); a verdict the sheet lacks raises ValueError. Used in lessons 03 and 05-09."""
+    table (no verdict is recomputed); a verdict the sheet lacks raises ValueError."""
     stored = stored_table()
     lines = []
     for verdict in verdicts:

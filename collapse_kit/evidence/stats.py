@@ -76,7 +76,7 @@ def _t_quantile(degrees_of_freedom):
 
 
 def summarize(values, axis: int = 0) -> Summary:
-    """Mean over ``axis`` (the replicates), its standard error and a 95% Student-t interval. Used in lesson 01.
+    """Mean over ``axis`` (the replicates), its standard error and a 95% Student-t interval.
 
     ``values`` of shape (seeds, generations) gives one summary per generation (arrays); 1-D values give floats.
     """
@@ -93,8 +93,7 @@ def prediction_interval(values, axis: int = 0) -> tuple:
     """The 95% prediction interval of *one more* replicate, (low, high): mean +- t(0.975, n - 1) x s x sqrt(1 + 1/n).
 
     Not the interval of the mean (``summarize``), which narrows as seeds are added: one new seed of the same setting
-    lands inside this one 95% of the time (for near-normal spread). Used in lesson 03 through
-    ``checks.place_among_seeds``.
+    lands inside this one 95% of the time (for near-normal spread). ``checks.place_among_seeds`` places a run in it.
     """
     values = _replicates("values", values, axis)
     count = values.shape[axis]

@@ -2,7 +2,6 @@
 trade-off, data policies.
 
 Each is a seeded function returning plain data; the plots module draws them. (Verdicts live in ``claims``.)
-Used in lessons 04, 07, 08 and by ``collapse-kit sweep``.
 """
 
 from __future__ import annotations
@@ -52,7 +51,7 @@ def real_data_scores(metric_samples: int = 2000, seed: int = 0) -> dict:
     """What a perfect generator would score: real training images measured exactly like a generation's samples.
 
     Returns fid, precision, recall, class_entropy, classes_covered and pixel_diversity of ``metric_samples`` random
-    training images against the first ``metric_samples`` test images. Used in lessons 04 and 05.
+    training images against the first ``metric_samples`` test images.
     """
     count = check_int("metric_samples", metric_samples, 10, 10_000)
     generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
@@ -103,7 +102,7 @@ def metric_views(result: ExperimentResult, count: int = 1000, seed: int = 0,
                  confident: float = CONFIDENT) -> MetricViews:
     """Draw ``count`` samples from every generation's model of ``result`` (a run made with ``keep_models=True``) and
     ``count`` real training images, and measure each as ``MetricViews`` describes, against the first ``count`` real
-    test images. Used in lesson 04."""
+    test images."""
     count = check_int("count", count, 10, 10_000)
     confident = check_float("confident", confident, 0.0, 1.0, exclusive_minimum=True)
     generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
@@ -127,7 +126,7 @@ def blur_study(result: ExperimentResult, count: int = 300, seed: int = 0) -> dic
     Returns ``{name: {"pixel_diversity": ..., "latent_std": ...}}`` for "real", "blurred once", "blurred twice" and
     "generation 0 samples"; the latent std is measured under generation 0's encoder, like the loop's. A drop from
     "real" to "blurred once" is what blur costs a measure with no digit or style lost. ``result``: a run made with
-    ``keep_models=True``. Used in lesson 04.
+    ``keep_models=True``.
     """
     count = check_int("count", count, 10, 10_000)
     generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
@@ -158,7 +157,7 @@ def sampling_tradeoff(model: VAE, temperatures=(1.0, 0.8, 0.6, 0.4), sample_mode
     """k-NN precision and recall of ``count`` samples drawn at each temperature, against real test images.
 
     Lower temperature is the sampling bias of Alemohammad et al.: samples stay near the prior's centre, so they
-    look typical (precision holds or rises) but cover less of the data (recall falls). Used in lesson 07.
+    look typical (precision holds or rises) but cover less of the data (recall falls).
     """
     count = check_int("count", count, 10, 10_000)
     temperatures = np.array([check_float("temperature", t, 0.0, 10.0, exclusive_minimum=True) for t in temperatures])
@@ -202,7 +201,7 @@ def policy_report(evidence: Band, bounds: PolicyBounds) -> dict:
     ``evidence``: a ``bundle.Band`` of the policy's setting (``bundle.evidence``: the bundle's seeds, or one live
     run): each value is the mean over seeds, ``seeds_passing`` counts the seeds that meet the bound, and a bound is
     met only if every seed meets it. ``training_images`` counts every image pushed through training
-    (``training_images``). Used in lesson 08.
+    (``training_images``).
     """
     if not isinstance(evidence, Band):
         raise TypeError(f"evidence must be a bundle.Band (bundle.evidence(config)), got {type(evidence).__name__}")

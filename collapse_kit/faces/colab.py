@@ -19,8 +19,6 @@ def setup_colab() -> bool:
 
     Returns:
         True on Colab, after turning the widget manager on; False anywhere else.
-
-    Used in lessons 00-09 (their first code cell, after the cell installed the course).
     """
     if COLAB_MODULE not in sys.modules:
         return False

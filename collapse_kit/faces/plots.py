@@ -2,8 +2,6 @@
 
 Every figure reads in a notebook column and on a phone, in colours a colour-blind reader can tell apart, and carries
 its alt text (``figure_style``: sizes, fonts, palette, line styles, ``Figure.alt_text``).
-
-Used in lessons 01-08 and by ``collapse-kit run`` / ``sweep``.
 """
 
 from __future__ import annotations
@@ -59,7 +57,7 @@ def image_grid(images: torch.Tensor, nrow: int = 8, padding: int = 1) -> np.ndar
 
 
 def sample_grids(result: ExperimentResult, generations=None, images: int = 36) -> Figure:
-    """One grid of synthetic samples per generation, side by side. Used in lesson 03 (and by the explorer)."""
+    """One grid of synthetic samples per generation, side by side."""
     images = check_int("images", images, 1, 64)
     generations = range(len(result.generations)) if generations is None else list(generations)
     grids = {generation: result.generations[generation].samples[:images] for generation in generations}
@@ -111,8 +109,6 @@ def _metric_axes(configs, metrics) -> tuple[list, Figure, list]:
 
 def metric_curves(results, metrics=HEADLINE_METRICS) -> Figure:
     """Metrics over generations, one panel per metric, one line per run (several runs compare).
-
-    Used in lessons 04 and 09 and by ``collapse-kit``.
     """
     results = [results] if hasattr(results, "seed") else list(results)
     if not results:
@@ -176,7 +172,7 @@ def metric_bands(bands, metrics=HEADLINE_METRICS, live=()) -> Figure:
 
 
 def class_histograms(result: ExperimentResult, generations=None) -> Figure:
-    """Share of each digit among a generation's samples, one panel per generation. Used in lesson 04."""
+    """Share of each digit among a generation's samples, one panel per generation."""
     generations = range(len(result.generations)) if generations is None else list(generations)
     rows = int(np.ceil(len(generations) / 4))
     figure, axes = panel_grid(len(generations), panel=(2.1, 2.2), columns=int(np.ceil(len(generations) / rows)),
@@ -194,7 +190,8 @@ def class_histograms(result: ExperimentResult, generations=None) -> Figure:
 
 
 def elbo_histograms(result: ExperimentResult, generations=None, bins: int = 40) -> Figure:
-    """Histogram of samples' -ELBO under the generation-0 model, per generation: the tails vanish. Lesson 04."""
+    """Histogram of samples' -ELBO under the generation-0 model, one per generation (lesson 04 reads how it moves and
+    narrows)."""
     generations = range(len(result.generations)) if generations is None else list(generations)
     values = [result.generations[g].sample_nelbo_gen0 for g in generations]
     edges = np.histogram_bin_edges(np.concatenate(values), bins=bins)
@@ -213,7 +210,7 @@ def elbo_histograms(result: ExperimentResult, generations=None, bins: int = 40) 
 
 def gaussian_trajectories(result: GaussianResult, show_chains: int = 20) -> Figure:
     """Fitted variance over generations: a few chains, their mean, and the closed form (MLE or unbiased fits, fully
-    synthetic, replace). Used in lesson 01."""
+    synthetic, replace)."""
     show_chains = check_int("show_chains", show_chains, 0)
     config = result.config
     generation = result.generation
@@ -242,7 +239,7 @@ def gaussian_trajectories(result: GaussianResult, show_chains: int = 20) -> Figu
 
 
 def gaussian_tails(result: GaussianResult, generations=(0, 10, 50, 200), chain: int = 0) -> Figure:
-    """Density of one chain's fitted 1-D Gaussian at a few generations against the truth: tails go first. Lesson 01."""
+    """Density of one chain's fitted 1-D Gaussian at a few generations against the truth: tails go first."""
     x = np.linspace(-4, 4, 400)
     figure = Figure(figsize=(6, 3.2), layout="constrained")
     axis = figure.subplots()
@@ -261,7 +258,7 @@ def gaussian_tails(result: GaussianResult, generations=(0, 10, 50, 200), chain: 
 
 
 def mixture_trajectories(result: MixtureResult) -> Figure:
-    """Component means and stds of the refitted mixture over generations. Used in lesson 01."""
+    """Component means and stds of the refitted mixture over generations."""
     figure = Figure(figsize=(MAX_WIDTH, 3.2), layout="constrained")
     left, right = figure.subplots(1, 2)
     generation = np.arange(len(result.stds))
@@ -280,7 +277,7 @@ def mixture_trajectories(result: MixtureResult) -> Figure:
 
 
 def tensor_grid(images: torch.Tensor, nrow: int = 8) -> Figure:
-    """A grid of images (n, 1, 28, 28), pixels in [0, 1]: real digits, reconstructions, samples. Lessons 00, 02."""
+    """A grid of images (n, 1, 28, 28), pixels in [0, 1]: real digits, reconstructions, samples."""
     grid = image_grid(images, nrow=nrow)
     figure = Figure(figsize=(nrow * 0.45, (len(images) + nrow - 1) // nrow * 0.45), layout="constrained")
     axis = figure.subplots()
@@ -291,7 +288,7 @@ def tensor_grid(images: torch.Tensor, nrow: int = 8) -> Figure:
 
 
 def training_curve(history, title: str = "training") -> Figure:
-    """Loss (negative ELBO, nats per image) of each epoch of one ``train_vae`` run. Used in lesson 02."""
+    """Loss (negative ELBO, nats per image) of each epoch of one ``train_vae`` run."""
     figure = Figure(figsize=(4.5, 3.0), layout="constrained")
     axis = figure.subplots()
     axis.plot(np.arange(1, len(history.loss_per_epoch) + 1), history.loss_per_epoch, marker="o", markersize=3)
@@ -304,7 +301,7 @@ def training_curve(history, title: str = "training") -> Figure:
 
 
 def latent_scatter(latent_means: torch.Tensor, labels: torch.Tensor) -> Figure:
-    """Latent mean codes projected on their two main axes (PCA), coloured by digit. Used in lesson 02."""
+    """Latent mean codes projected on their two main axes (PCA), coloured by digit."""
     codes = torch.as_tensor(latent_means, dtype=torch.float32)
     centred = codes - codes.mean(0)
     _, _, directions = torch.linalg.svd(centred, full_matrices=False)
@@ -322,7 +319,7 @@ def latent_scatter(latent_means: torch.Tensor, labels: torch.Tensor) -> Figure:
 
 
 def tradeoff(result) -> Figure:
-    """Precision and recall against sampling temperature (a ``studies.Tradeoff``). Used in lesson 07."""
+    """Precision and recall against sampling temperature (a ``studies.Tradeoff``)."""
     figure = Figure(figsize=(4.5, 3.0), layout="constrained")
     axis = figure.subplots()
     axis.plot(result.temperatures, result.precision, marker="o", label=METRICS["precision"].label)
@@ -337,7 +334,7 @@ def tradeoff(result) -> Figure:
 
 
 def gaussian_comparison(results: dict) -> Figure:
-    """Mean fitted variance over generations for several labelled Gaussian runs, log scale. Used in lesson 01."""
+    """Mean fitted variance over generations for several labelled Gaussian runs, log scale."""
     figure = Figure(figsize=(6, 3.2), layout="constrained")
     axis = figure.subplots()
     for index, (label, result) in enumerate(results.items()):
@@ -359,7 +356,7 @@ def _fully_synthetic_1d(result: GaussianResult) -> bool:
 
 
 def variance_spread(results: dict) -> Figure:
-    """Mean against median of the chains' variances, with both closed forms, and the final spread. Lesson 01.
+    """Mean against median of the chains' variances, with both closed forms, and the final spread.
 
     Left: for each labelled run the mean of the chains (solid), their median (dashed) and, for fully synthetic 1-D
     MLE/unbiased runs, E[variance] and exp(E[ln variance]) (thin dotted; the median of a log-normal). Right: histogram
@@ -400,7 +397,7 @@ def variance_spread(results: dict) -> Figure:
 
 
 def lifeline_grid(study: LifelineStudy) -> Figure:
-    """C5's grid: mean variance over generations per setting, and where each settles. Used in lesson 06.
+    """C5's grid: mean variance over generations per setting, and where each settles.
 
     The right panel shows each setting's settled variance as exp(mean of ln) over chains (the geometric mean, with its
     95% CI): collapsing MLE chains spread over many orders of magnitude, where an arithmetic mean shows a few chains.
@@ -443,8 +440,7 @@ def lifeline_grid(study: LifelineStudy) -> Figure:
 def synthetic_share(study) -> Figure:
     """C3 over training-set sizes (``claims.SyntheticShare``): left, generation 1's measure with 95% intervals
     for the real images alone, with the synthetic share added, and all real at the same total; right, the two
-    costs of the synthetic share (mixed minus alone: real held fixed; mixed minus all real: total held fixed).
-    Used in lesson 06."""
+    costs of the synthetic share (mixed minus alone: real held fixed; mixed minus all real: total held fixed)."""
     figure = Figure(figsize=(MAX_WIDTH, 3.8), layout="constrained")
     left, right = figure.subplots(1, 2)
     sizes = np.array(study.real_sizes, dtype=float)
@@ -482,7 +478,7 @@ def synthetic_share(study) -> Figure:
 def metric_views(views) -> Figure:
     """What each metric sees (``studies.MetricViews``), per generation, with real images' values as dotted lines:
     precision and recall on raw and on unit-length features, and the unrecognisable share beside the share of
-    digits covered. Used in lesson 04."""
+    digits covered."""
     figure, axes = panel_grid(3, panel=(4.25, 2.9), columns=2)
     generations = np.arange(len(views.values["precision"]))
     panels = ((axes[0], "precision", "precision: samples inside the real data's manifold"),
@@ -521,7 +517,6 @@ def vae_diagram(pixels: int = 784, hidden: int = 256, latent: int = 16) -> Figur
 
     Args:
         pixels, hidden, latent: the layer sizes (the course's MLP VAE: 784, 256 and 16).
-    Used in lesson 02.
     """
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # only this figure draws patches by hand
 

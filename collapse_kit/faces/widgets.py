@@ -240,7 +240,8 @@ def _band_summary(band) -> str:
 
 
 def gaussian_explorer(samples_per_generation: int = 100, generations: int = 300, chains: int = 50, seed: int = 0):
-    """Lesson 01's instant widget: sliders for N, generations, real fraction and the fit; the plot follows.
+    """The Gaussian telephone game's instant widget: sliders for N, generations, real fraction and the fit; the plot
+    follows.
 
     Returns a VBox whose ``.children`` are the controls, then the Output holding the figure; the controls are also
     reachable as ``box.controls`` (a dict by name) for tests.

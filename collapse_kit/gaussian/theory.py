@@ -5,8 +5,7 @@ Generation 0 fits the truth's samples; every later generation fits ``samples_per
 fit's variance shrinks on average by (1 - 1/N) per generation and hits 0; the tails go first (Shumailov et al.).
 An unbiased fit (divide by N - 1) keeps the *mean* variance at 1, yet almost every chain still collapses: the log of
 the variance drifts down. Many independent chains run at once as arrays, each generation drawn as its points' mean
-and scatter (their exact law): a thousand generations of a thousand chains take under a tenth of a second. Used in
-lessons 01 and 06.
+and scatter (their exact law): a thousand generations of a thousand chains take under a tenth of a second.
 
 Runs are cached on disk like the VAE's (``collapse_kit.core.cache``, same folder): a run's key is its config, its seed,
 the code of this module and what it imports, numpy's version (scikit-learn's too for the mixture) and the platform.
@@ -181,7 +180,7 @@ class GaussianResult(WorldResult):
         """P(|x - mean| > threshold) under each fitted 1-D Gaussian, (chains, generations): its tails.
 
         Measured around each fit's own mean, so the drift of the mean (a separate effect, shown by ``means``)
-        does not hide the thinning of the tails. The truth has 0.0455 at threshold 2. Used in lesson 01.
+        does not hide the thinning of the tails. The truth has 0.0455 at threshold 2.
         """
         if self.config.dim != 1:
             raise ValueError(f"tail_mass needs dim=1, got dim={self.config.dim}")
@@ -212,7 +211,7 @@ def expected_variance(generations: int, samples_per_generation: int, fit: str = 
     """E[variances[:, t]] for t = 0..generations - 1: fully synthetic 1-D refits of N points, truth N(0, 1).
 
     Each refit multiplies the variance by chi2_{N-1} / N ("mle") or chi2_{N-1} / (N - 1) ("unbiased"), independent
-    of the past, so the mean is (1 - 1/N)^(t+1) for the MLE and exactly 1 for the unbiased fit. Used in lesson 01.
+    of the past, so the mean is (1 - 1/N)^(t+1) for the MLE and exactly 1 for the unbiased fit.
     """
     fits, n = _closed_form_generations(generations, samples_per_generation, fit)
     return (1.0 - 1.0 / n) ** fits if fit == "mle" else np.ones(len(fits))
@@ -223,7 +222,7 @@ def expected_log_variance(generations: int, samples_per_generation: int, fit: st
 
     The log adds one independent ln(chi2_{N-1} / (N - 1)) per refit, of mean digamma((N-1)/2) + ln(2 / (N-1)) < 0
     (about -1/N), plus ln(1 - 1/N) for the MLE: it drifts down linearly, so the typical (median) chain collapses
-    even when the mean variance stays at 1. Used in lesson 01.
+    even when the mean variance stays at 1.
     """
     fits, n = _closed_form_generations(generations, samples_per_generation, fit)
     drift = digamma((n - 1) / 2) + np.log(2.0 / (n - 1)) + (np.log(1.0 - 1.0 / n) if fit == "mle" else 0.0)
@@ -258,7 +257,7 @@ def run_gaussian(config: GaussianConfig | None = None, seed: int = 0, *, cache: 
     Fits keep each chain's count, mean and centred scatter, merged pairwise (Chan et al.) under "accumulate", so
     "accumulate" costs no more than "replace" and a variance of 1e-20 is still measured to full precision.
     ``cache``: reuse and store the run on disk, in ``cache_dir`` (default ``$COLLAPSE_KIT_CACHE`` or
-    ``~/.cache/collapse-kit``, as for ``run_experiment``). Used in lessons 01 and 06.
+    ``~/.cache/collapse-kit``, as for ``run_experiment``).
     """
     config = GaussianConfig() if config is None else config
     if not isinstance(config, GaussianConfig):
@@ -407,7 +406,7 @@ def lifeline_study(generations: int = 1000, chains: int = 200, seed: int = 0, sa
 
     A prior variance of 1 is well specified (the truth's); 4 is misspecified. Comparing MAP with and without the
     point separates what the point adds from what the prior does. ``cache``, ``cache_dir``: as for ``run_gaussian``
-    (each run of the grid is cached on its own). Used in lesson 06.
+    (each run of the grid is cached on its own).
     """
     seed = check_int("seed", seed, 0)
     priors = tuple(check_float("prior_variances", value, 0.0, None, exclusive_minimum=True)
@@ -495,7 +494,7 @@ def _sample_truth(rng, count: int) -> np.ndarray:
 def run_mixture(config: MixtureConfig | None = None, seed: int = 0, progress: bool = True, *, cache: bool = True,
                 cache_dir=None) -> MixtureResult:
     """Refit a 2-component Gaussian mixture (EM, scikit-learn) on its own samples. ``cache``, ``cache_dir``: as for
-    ``run_gaussian``. Used in lesson 01."""
+    ``run_gaussian``."""
     config = MixtureConfig() if config is None else config
     if not isinstance(config, MixtureConfig):
         raise TypeError(f"config must be a MixtureConfig, got {type(config).__name__}")

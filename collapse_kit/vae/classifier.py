@@ -2,7 +2,7 @@
 
 A small LeNet-style CNN trained once by ``scripts/train_classifier.py``; its weights ship in
 ``assets/classifier.pt`` (float16, loaded with ``torch.load(weights_only=True)``: no arbitrary unpickling).
-Its features give the "MNIST FID" and k-NN precision/recall of Alemohammad et al. Used in lessons 04-08.
+Its features give the "MNIST FID" and k-NN precision/recall of Alemohammad et al.
 """
 
 from __future__ import annotations

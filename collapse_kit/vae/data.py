@@ -77,7 +77,6 @@ def load_mnist(split: str = "train", limit: int | None = None) -> MNIST:
         limit: keep only the first ``limit`` images (None: all).
     Returns:
         MNIST with float32 images in [0, 1], shape (n, 1, 28, 28), and int64 labels.
-    Used in lessons 00, 02 (and by every experiment, through the loop).
     """
     check_choice("split", split, SPLITS)
     arrays = _load_uint8()

@@ -5,7 +5,7 @@ which a share ``real_fraction`` is real (drawn afresh from the training split) a
 from the previous generation's model. With ``strategy="accumulate"`` each generation also keeps every earlier
 generation's set (Gerstgrasser et al.). Generation 0 depends only on the seed and the model and training settings
 (``GENERATION_0_FIELDS``), so its weights are trained once per seed and shared by every setting of the loop (cached on
-their own). Used in lessons 03-08 and by ``collapse-kit run``.
+their own).
 """
 
 from __future__ import annotations
@@ -222,7 +222,6 @@ def run_experiment(config: ExperimentConfig | None = None, seed: int = 0, *, cac
             (the explorer widget moves its progress bar with it).
     Returns:
         ExperimentResult with one GenerationResult per generation.
-    Used in lessons 03, 04, 06, 07 (lesson 05 through the explorer, lesson 08 through ``evidence.bundle.evidence``).
     """
     config = ExperimentConfig() if config is None else config
     seed = check_run_arguments(config, ExperimentConfig, seed, on_generation)

@@ -1,7 +1,6 @@
 """How collapse is measured: class coverage, MNIST FID, k-NN precision/recall, latent spread, diversity, ELBO.
 
 Every function takes plain tensors and returns plain numbers or arrays; ``classifier`` supplies labels and features.
-Used in lessons 03-08.
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ def on_one_thread(function):
 
 
 def class_histogram(labels: torch.Tensor) -> np.ndarray:
-    """Share of each digit 0-9 among ``labels`` (10 numbers summing to 1). Used in lesson 02."""
+    """Share of each digit 0-9 among ``labels`` (10 numbers summing to 1)."""
     counts = torch.bincount(torch.as_tensor(labels).flatten(), minlength=NUM_CLASSES).double()
     if counts.sum() == 0:
         raise ValueError("labels must not be empty")
@@ -53,7 +52,7 @@ def class_entropy(histogram) -> float:
 
 
 def classes_covered(histogram, min_share: float = 0.01) -> int:
-    """Number of digits holding at least ``min_share`` of the samples (default 1%). Used in lesson 02."""
+    """Number of digits holding at least ``min_share`` of the samples (default 1%)."""
     min_share = check_float("min_share", min_share, 0.0, 1.0)
     return int((np.asarray(histogram) >= min_share).sum())
 
@@ -180,7 +179,6 @@ def pixel_diversity(images: torch.Tensor, max_images: int = 1000) -> float:
     """Mean Euclidean distance between two images of the set, in pixel units (pixels in [0, 1]).
 
     About 10 for real MNIST; it falls as samples become alike. Uses the first ``max_images`` images.
-    Used in lesson 02 (and for every generation of the loop).
     """
     flat = torch.as_tensor(images[:max_images], dtype=torch.float32).reshape(min(len(images), max_images), -1)
     if len(flat) < 2:
@@ -193,7 +191,7 @@ def negative_elbo(model: VAE, images: torch.Tensor, seed: int = 0, batch_size: i
     """Negative ELBO of each image under ``model``, in nats (lower: the model finds the image more likely).
 
     Real test images under each generation's model show what it forgot; synthetic samples under the generation-0
-    model show tails vanishing. Used in lesson 02 (and for every generation of the loop).
+    model show tails vanishing.
     """
     generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
     model.eval()

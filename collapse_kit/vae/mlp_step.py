@@ -4,7 +4,7 @@ Autograd builds a graph and allocates every activation and gradient afresh in ea
 model that bookkeeping is a noticeable share of a step on a CPU. This step runs the same operations in the same
 order into buffers made once, so training is faster and gives exactly the numbers of the autograd path (tested in
 tests/test_training.py). ``train_vae`` uses it for :class:`~collapse_kit.vae.models.MLPVAE`; other models train
-through autograd. Used in lessons 02-08 through ``train_vae``.
+through autograd.
 """
 
 from __future__ import annotations

@@ -2,7 +2,6 @@
 
 Both model a 28x28 image with a Bernoulli likelihood per pixel and a standard normal prior on the latent code,
 so the loss is the negative ELBO in nats per image: binary cross-entropy summed over the 784 pixels + KL.
-Used in lessons 02-08.
 """
 
 from __future__ import annotations
@@ -139,7 +138,7 @@ class VAE(nn.Module):
 
     @torch.no_grad()
     def latent_means(self, images: torch.Tensor) -> torch.Tensor:
-        """The encoder's mean code of each image, shape (n, latent_dim). Used in lesson 02 (the latent space)."""
+        """The encoder's mean code of each image, shape (n, latent_dim)."""
         return self.encode(images)[0]
 
     @torch.no_grad()
@@ -157,7 +156,6 @@ class VAE(nn.Module):
             mode: "mean" returns the decoder's mean image for z ~ N(0, temperature^2 I) (the loop's default);
                 "bernoulli" also draws each pixel as 0/1 from that mean.
             temperature: scale of the prior's std; below 1 is the sampling bias of Alemohammad et al.
-        Used in lesson 02 (and by the loop for every synthetic set).
         """
         count = check_int("count", count, 0)
         check_choice("mode", mode, SAMPLE_MODES)

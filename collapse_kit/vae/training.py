@@ -1,7 +1,7 @@
 """Train a VAE on an in-memory image tensor: shuffled index slices, Adam, no DataLoader.
 
 Keeping the whole training set as one tensor and slicing it is what makes a generation take seconds on a laptop:
-no per-image Python, no PIL, no worker processes. Used in lessons 02-08 (and by every experiment).
+no per-image Python, no PIL, no worker processes.
 """
 
 from __future__ import annotations
@@ -64,7 +64,6 @@ def train_vae(model: VAE, images: torch.Tensor, epochs: int, batch_size: int = D
             ignored. The loop uses it to train every generation with the same compute (lesson 07).
     Returns:
         TrainingResult with the loss of every epoch in nats per image.
-    Used in lesson 02 (and by the loop for every generation).
     """
     epochs = check_int("epochs", epochs, 1)
     if steps is not None:
