@@ -32,7 +32,8 @@ to its right on its own line or on a lower floor, and the worlds (floor 2) never
 
 Adding a metric: one ``Column`` in its world's record (``vae.generation.GenerationResult``) and its computation; a
 bundle built before it still reads, without that column. Adding a verdict: a function in ``evidence.claims`` with its
-``@verdict(claim, lesson, conditions, family)``, its measure's margin in ``evidence.margins``, and its lesson's call. Adding a world: a folder beside ``vae/`` whose config subclasses ``core.world.WorldConfig`` (the
+``@verdict(claim, lesson, conditions, family)``, its measure's margin in ``evidence.margins``, and its lesson's call.
+Adding a world: a folder beside ``vae/`` whose config subclasses ``core.world.WorldConfig`` (the
 developer guide, site/guides/developers.md, gives the recipe).
 """
 

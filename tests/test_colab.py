@@ -183,4 +183,5 @@ def test_the_course_table_has_a_colab_badge_for_every_lesson():
         row = next((line for line in rows if f"({course_address.pages_url()}lessons/{path.stem}.html)" in line), None)
         student = course_address.colab_url(f"lessons/{path.name}", course_address.student_ref())
         badge = colab_badge(path).replace(course_address.colab_url(f"lessons/{path.name}"), student)
-        assert row is not None and badge in row, f"README's course table: no student-edition Colab badge for {path.name}"
+        assert row is not None and badge in row, \
+            f"README's course table: no student-edition Colab badge for {path.name}"

@@ -209,8 +209,8 @@ def test_interrupted_run_resumes_from_the_last_finished_generation(synthetic_run
     # during generation 1, as a student pressing "interrupt" would.
     shutil.copytree(synthetic_cache, tmp_path, dirs_exist_ok=True)
     folder = tmp_path / synthetic_run.cache_key
-    for generation in (1, 2):
-        (folder / f"generation_{generation:03d}.pt").unlink()
+    for later in (1, 2):
+        (folder / f"generation_{later:03d}.pt").unlink()
     train = loop._train_generation
     calls = []
 

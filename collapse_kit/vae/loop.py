@@ -105,7 +105,8 @@ class ExperimentConfig(WorldConfig):
 
     def __post_init__(self):
         check_choice("compute", self.compute, COMPUTE_BUDGETS)
-        if self.real_digits is not None:  # a list (from JSON) becomes the same sorted tuple: equal configs compare equal
+        # a list (from JSON) becomes the same sorted tuple: equal configs compare equal
+        if self.real_digits is not None:
             object.__setattr__(self, "real_digits", check_digits("real_digits", self.real_digits))
         check_int("generations", self.generations, 1)
         check_int("batch_size", self.batch_size, 1)
