@@ -30,6 +30,7 @@ from ..gaussian.theory import (
     lifeline_study,
     run_gaussian,
 )
+from ..text.metrics import letter_chain_floor
 from . import experiments as ex
 from .bundle import Band, band
 from .margins import margin, share_margin
@@ -423,24 +424,60 @@ def text_recursion(bundle=None) -> Verdict:
     return _degrades("C1", band(ex.TEXT_REAL_0, bundle=bundle), BITS)
 
 
-@verdict("C2", "09", "language model, fully synthetic loop")
+_TAILS = ("language model, fully synthetic loop", "language model, fully synthetic loop",
+          "language model, fully synthetic loop", "language model, fully synthetic loop",
+          "language model, fully synthetic loop, sampling temperature 0.7")
+
+
+def _bits_rise(claim: str, synthetic: Band, g: int, details: str) -> Verdict:
+    """Real test text's bits per character on its rare words: the rise from generation 0 to ``g``, against the rise
+    on its common words, paired by seed; "the tails go first" expects the rare rise to be the larger."""
+    rise = {name: synthetic.at(name, g) - synthetic.at(name, 0) for name in ("rare_word_bits", "common_word_bits")}
+    chain = letter_chain_floor().values["rare_word_bits"].mean()  # no skill: the letter chain's bits (the worst)
+    start = metric(synthetic.config, "rare_word_bits")
+    floored = at_bound("bits per character on rare words", {"generation 0": synthetic.at("rare_word_bits", 0)},
+                       start.floor, chain, margin("rare_word_bits"), every=False)
+    return compare(claim, rise["rare_word_bits"], rise["common_word_bits"], f"rise of real test text's bits per "
+                   f"character on rare words from generation 0 to {g}{details}", "the rise on common words",
+                   expect="higher", design="paired", margin=margin("rare_word_bits"), floor=floored)
+
+
+@verdict("C2", "09", _TAILS, ("confirmatory", "confirmatory", "secondary", "secondary", "secondary"))
 def text_tails(bundle=None) -> list[Verdict]:
-    """C2 for the language model (lesson 09), the fully synthetic loop, paired within each seed: the share of its
-    generation-0 coverage of the rare real words (seen <= 5 times in training) kept at generation 5 against the
-    share of its coverage of the common ones (the top 1,000) kept: the tails go first if the first is the smaller;
-    and the share of invented words at generation 5 against generation 0 (errors amplified). Where generation 0's
-    rare coverage already sits at the no-skill floor (what a letter chain that stores no words reaches), the share
-    it keeps cannot fall: that reading is not testable."""
+    """C2 for the language model (lesson 09), the fully synthetic loop, each reading paired by seed:
+
+    * the tails, read on real text with headroom: the rise of real test text's bits per character on its rare
+      words from generation 0 to 5, against the rise on its common words (the tails go first if the rare rise is
+      the larger); generation 0 sits well below the letter chain's bits on rare words, so it has room to lose;
+    * errors amplified: the share of invented words at generation 5 against generation 0;
+    * the coverage readings (secondary): the share of its generation-0 coverage of the rare real words (seen <= 5
+      times) kept at generation 5 against the common ones' (the top 1,000), and the same for the rare words of 6
+      letters or more. Generation 0 already sits at the no-skill floor on both (what a 2-character letter chain
+      that stores no words reaches, ``text.metrics.letter_chain_floor``): a coverage that cannot fall says nothing,
+      so both are not testable;
+    * the same tail reading at sampling temperature 0.7 (secondary).
+    """
     synthetic = band(ex.TEXT_REAL_0, bundle=bundle)
+    cold = band(ex.TEXT_TEMPERATURE[0.7], bundle=bundle)
     g = GENERATION
-    rare = metric(synthetic.config, "rare_coverage")
-    floored = at_bound("rare-word coverage", {"generation 0": synthetic.at("rare_coverage", 0)}, rare.floor,
-                       rare.ceiling, margin("rare_coverage"), every=False)
-    return [_paired_shares("C2", synthetic, synthetic, "rare_coverage",
+    chain = {name: float(values.mean()) for name, values in letter_chain_floor().values.items()}
+
+    def at_floor(measure: str) -> str | None:
+        return at_bound(f"{metric(synthetic.config, measure).words} (the letter chain's)",
+                        {"generation 0": synthetic.at(measure, 0)}, chain[measure], None, margin(measure),
+                        every=False)
+
+    return [_bits_rise("C2", synthetic, g, ""),
+            _degrades("C2", synthetic, "invented_share"),
+            _paired_shares("C2", synthetic, synthetic, "rare_coverage",
                            f"share of its generation-0 coverage of the rare real words kept at generation {g}",
                            "the share of its coverage of the common ones kept", expect="lower",
-                           b_measure="common_coverage", floor=floored),
-            _degrades("C2", synthetic, "invented_share")]
+                           b_measure="common_coverage", floor=at_floor("rare_coverage")),
+            _paired_shares("C2", synthetic, synthetic, "long_rare_coverage",
+                           f"share of its generation-0 coverage of the rare real words of 6 letters or more kept at "
+                           f"generation {g}", "the share of its coverage of the common ones kept", expect="lower",
+                           b_measure="common_coverage", floor=at_floor("long_rare_coverage")),
+            _bits_rise("C2", cold, g, ", sampling at temperature 0.7")]
 
 
 @verdict("C4", "09", "language model, replace, fresh real passages in each generation",

@@ -79,6 +79,9 @@ MARGINS = {margin.measure: margin for margin in (
     _generation_0("common_coverage", 0.0086, 0.00856),
     _generation_0("rare_coverage", 0.0014, 0.00141),
     _generation_0("invented_share", 0.0069, 0.00688),
+    _generation_0("rare_word_bits", 0.036, 0.0359, " bits"),
+    _generation_0("common_word_bits", 0.0155, 0.0155, " bits"),
+    _generation_0("long_rare_coverage", 0.0006, 0.0006),
     # The Gaussian chains (lessons 01, 06): the truth is N(0, 1).
     Margin("variance", 0.1, "truth", "a tenth of the truth's variance (1)", 1.0),
     Margin("log_variance", 0.69, "truth", "a factor of two in the variance (ln 2 = 0.69)", 1.0),

@@ -70,7 +70,7 @@ def family_size(sheet_rows, claim: str) -> int:
 def table(bundle=None) -> dict:
     """The stored table: every row's record (``SheetRow.record``) and the bundle's provenance it was read from."""
     built = (shipped() if bundle is None else bundle).provenance
-    return {"bundle": {key: built.get(key) for key in ("torch", "cpu", "created")},
+    return {"bundle": {key: built.get(key) for key in ("torch", "cpu")},
             "rows": [row.record() for row in rows(bundle)]}
 
 

@@ -13,34 +13,38 @@ import argparse
 import csv
 import io
 import json
-import math
 import sys
 from pathlib import Path
 
 from .. import __version__
-from ..core._validation import check_writable_dir
+from ..core._validation import FRACTION, bound_of, check_writable_dir
 from ..core.cache import atomic_write
 from ..core.profiles import PROFILES, current_profile
 from ..core.runner import RunsFailed, parse_seeds, run_runs
-from ..core.strategies import COMPUTE_BUDGETS, STRATEGIES
+from ..core.strategies import STRATEGIES
 from ..evidence.bundle import bands_of
 from ..text.loop import TextConfig
 from ..vae.loop import ExperimentConfig
-from ..vae.models import MODEL_KINDS, SAMPLE_MODES
 from . import plots
 
 # The language model's measures drawn by ``collapse-kit text`` (lesson 09's: C1, then C2's coverage and errors).
 TEXT_FIGURE_METRICS = ("test_bits_per_character", "common_coverage", "rare_coverage", "invented_share")
 
 
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text!r}") from None
-    if math.isnan(value) or not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {text}")
-    return value
+_fraction = FRACTION.parse("real fraction")  # the bound every world's real_fraction declares
+
+
+def _option(parser: argparse.ArgumentParser, config, name: str, flag: str | None = None, **options) -> None:
+    """``--flag`` for the config field ``name``, its type or choices read from the bound the field declares (one
+    home: the same declaration checks the config and moves the sliders)."""
+    flag = flag or "--" + name.replace("_", "-")
+    bound = bound_of(config, name)
+    inner = getattr(bound, "inner", bound)
+    if hasattr(inner, "options"):
+        options.setdefault("choices", inner.options)
+    else:
+        options.setdefault("type", inner.parse(flag))
+    parser.add_argument(flag, dest=name, **options)
 
 
 def _fractions(text: str) -> list[float]:
@@ -71,16 +75,16 @@ def _experiment_options(parser: argparse.ArgumentParser, sweep: bool) -> None:
     parser.add_argument("--profile", choices=tuple(PROFILES), default=None,
                         help="full (default; what the lessons run) or fast (a quick check); "
                              "default from $COLLAPSE_KIT_PROFILE")
-    parser.add_argument("--generations", type=int, help="models trained in sequence, generation 0 included")
-    parser.add_argument("--samples", type=int, dest="samples_per_generation", help="images per generation (N)")
+    _option(parser, ExperimentConfig, "generations", help="models trained in sequence, generation 0 included")
+    _option(parser, ExperimentConfig, "samples_per_generation", "--samples", help="images per generation (N)")
     if not sweep:
-        parser.add_argument("--real-fraction", type=_fraction, default=0.0,
-                            help="share of each generation's set that is real MNIST, in [0, 1] (default 0)")
-        parser.add_argument("--strategy", choices=STRATEGIES, default="replace")
-    parser.add_argument("--sample-mode", choices=SAMPLE_MODES, help="synthetic images: decoder mean or 0/1 pixels")
-    parser.add_argument("--temperature", type=float, help="scale of the prior's std when sampling (default 1)")
-    parser.add_argument("--epochs", type=int, help="training epochs per generation")
-    parser.add_argument("--model", choices=MODEL_KINDS, help="mlp (fast default) or conv (Shumailov et al.)")
+        _option(parser, ExperimentConfig, "real_fraction", default=0.0,
+                help="share of each generation's set that is real MNIST, in [0, 1] (default 0)")
+        _option(parser, ExperimentConfig, "strategy", default="replace")
+    _option(parser, ExperimentConfig, "sample_mode", help="synthetic images: decoder mean or 0/1 pixels")
+    _option(parser, ExperimentConfig, "temperature", help="scale of the prior's std when sampling (default 1)")
+    _option(parser, ExperimentConfig, "epochs", help="training epochs per generation")
+    _option(parser, ExperimentConfig, "model", help="mlp (fast default) or conv (Shumailov et al.)")
     parser.add_argument("--seed", type=int, default=0, help="the run's seed (default 0)")
     parser.add_argument("--output", type=Path, default=Path("collapse-kit-output"), help="folder for results")
     parser.add_argument("--cache-dir", type=Path, default=None, help="default: $COLLAPSE_KIT_CACHE or ~/.cache")
@@ -119,11 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="comma list in [0, 1]: share of each generation's passages that is real text (default 0)")
     text.add_argument("--strategies", type=_strategies, default=["replace"],
                       help="comma list of replace, accumulate (default replace)")
-    text.add_argument("--generations", type=int, help="models trained in sequence, generation 0 included")
-    text.add_argument("--passages", type=int, help="passages in each generation's new training set")
-    text.add_argument("--temperature", type=float, help="sampling temperature of the synthetic text (default 1)")
-    text.add_argument("--compute", choices=COMPUTE_BUDGETS,
-                      help="epochs (default) or steps: every generation trains generation 0's steps (equal compute)")
+    _option(text, TextConfig, "generations", help="models trained in sequence, generation 0 included")
+    _option(text, TextConfig, "passages", help="passages in each generation's new training set")
+    _option(text, TextConfig, "temperature", help="sampling temperature of the synthetic text (default 1)")
+    _option(text, TextConfig, "compute",
+            help="epochs (default) or steps: every generation trains generation 0's steps (equal compute)")
     text.add_argument("--seeds", type=_seeds, default=[0], help="e.g. 0-9 or 0,3,5 (default 0)")
     text.add_argument("--workers", type=int, default=1, help="runs at once in worker processes (default 1)")
     text.add_argument("--scheduler", default=None, metavar="ADDRESS", help="a Dask scheduler, as for sweep")

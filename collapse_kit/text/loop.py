@@ -19,7 +19,17 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..core._validation import check_choice, check_float, check_fraction, check_int
+from ..core._validation import (
+    FRACTION,
+    GENERATIONS,
+    TEMPERATURE,
+    Choice,
+    Interval,
+    Maybe,
+    bounded,
+    check_bounds,
+    check_int,
+)
 from ..core.cache import RunCache
 from ..core.strategies import COMPUTE_BUDGETS, STRATEGIES, real_share
 from ..core.torch_parts import resolve_device
@@ -36,7 +46,7 @@ from ..core.world import (
 from .data import passage_starts, real_passages
 from .generation import TextGenerationResult
 from .metrics import bits_per_character, passage_perplexities, shares_of_real, word_class_bits, word_measures
-from .models import CharMLP, LetterChain, check_sizes
+from .models import VOCABULARY, CharMLP, LetterChain
 from .training import train_char_model
 
 SHOWN_PASSAGES = 8  # sampled passages kept per generation for reading
@@ -76,22 +86,25 @@ class TextConfig(WorldConfig):
             against real test text of the same size.
     """
 
-    generations: int = 6
-    passages: int = 1024
-    passage_length: int = 256
-    real_fraction: float = 0.0
-    strategy: str = "replace"
-    temperature: float = 1.0
-    top_k: int | None = None
-    compute: str = "epochs"
-    start: str = "fresh"
-    epochs: int = 1
-    context: int = 8
-    embedding: int = 16
-    hidden: int = 256
-    batch_size: int = 512
-    learning_rate: float = 1e-2
-    metric_passages: int = 128
+    # Each field's bound is declared once, as data (``core._validation``): validation, the command line and the
+    # explorer's sliders read it; the bounds that depend on the text (passages, metric_passages, batch_size) are
+    # checked after them.
+    generations: int = bounded(6, GENERATIONS)
+    passages: int = bounded(1024, Interval(int, 1))
+    passage_length: int = bounded(256, Interval(int, 16, 4096))
+    real_fraction: float = bounded(0.0, FRACTION)
+    strategy: str = bounded("replace", Choice(STRATEGIES))
+    temperature: float = bounded(1.0, TEMPERATURE)
+    top_k: int | None = bounded(None, Maybe(Interval(int, 1, VOCABULARY)))
+    compute: str = bounded("epochs", Choice(COMPUTE_BUDGETS))
+    start: str = bounded("fresh", Choice(STARTS))
+    epochs: int = bounded(1, Interval(int, 1))
+    context: int = bounded(8, Interval(int, 1, 64))
+    embedding: int = bounded(16, Interval(int, 1, 256))
+    hidden: int = bounded(256, Interval(int, 1, 4096))
+    batch_size: int = bounded(512, Interval(int, 1))
+    learning_rate: float = bounded(1e-2, Interval(float, 0.0, 1.0, open_low=True))
+    metric_passages: int = bounded(128, Interval(int, 1))
     record = TextGenerationResult  # what one generation of this world produces (its columns)
     module = "text/loop.py"  # this file: it and what it imports decide the cache key
     profiles = {
@@ -101,25 +114,14 @@ class TextConfig(WorldConfig):
     headline = ("test_bits_per_character", "distinct_words", "rare_coverage", "invented_share")
 
     def __post_init__(self):
-        check_int("generations", self.generations, 1)
-        check_int("passage_length", self.passage_length, 16, 4096)
+        check_bounds(self)
         available = len(passage_starts("train", self.passage_length))
-        if check_int("passages", self.passages, 1) > available:
+        if self.passages > available:
             raise ValueError(f"passages must be <= {available}, the training text's non-overlapping passages of "
                              f"{self.passage_length} characters, got {self.passages}")
-        check_fraction("real_fraction", self.real_fraction)
-        check_choice("strategy", self.strategy, STRATEGIES)
-        check_float("temperature", self.temperature, 0.0, 10.0, exclusive_minimum=True)
-        if self.top_k is not None:
-            check_int("top_k", self.top_k, 1, 65)
-        check_choice("compute", self.compute, COMPUTE_BUDGETS)
-        check_choice("start", self.start, STARTS)
-        check_int("epochs", self.epochs, 1)
-        check_sizes(self.context, self.embedding, self.hidden)
         check_int("batch_size", self.batch_size, 1, self.characters_per_generation)
-        check_float("learning_rate", self.learning_rate, 0.0, 1.0, exclusive_minimum=True)
         held_out = len(passage_starts("test", self.passage_length))
-        if check_int("metric_passages", self.metric_passages, 1) > held_out:
+        if self.metric_passages > held_out:
             raise ValueError(f"metric_passages must be <= {held_out}, the test text's non-overlapping passages of "
                              f"{self.passage_length} characters (the real text the samples are read against), got "
                              f"{self.metric_passages}")

@@ -15,7 +15,18 @@ from dataclasses import dataclass
 
 import torch
 
-from ..core._validation import check_choice, check_digits, check_float, check_fraction, check_int
+from ..core._validation import (
+    FRACTION,
+    GENERATIONS,
+    TEMPERATURE,
+    Choice,
+    Interval,
+    Maybe,
+    bounded,
+    check_bounds,
+    check_digits,
+    check_int,
+)
 from ..core.cache import RunCache
 from ..core.strategies import COMPUTE_BUDGETS, STRATEGIES
 from ..core.torch_parts import resolve_device
@@ -77,21 +88,23 @@ class ExperimentConfig(WorldConfig):
             the same dose of real data with less variety but every digit.
     """
 
-    generations: int = 6
-    samples_per_generation: int = 10_000
-    real_fraction: float = 0.0
-    strategy: str = "replace"
-    sample_mode: str = "mean"
-    temperature: float = 1.0
-    epochs: int = 20
-    model: str = "mlp"
-    batch_size: int = 512
-    learning_rate: float = 1e-3
-    metric_samples: int = 2000
-    compute: str = "epochs"
+    # Each field's bound is declared once, as data (``core._validation``): validation, the command line and the
+    # explorer's sliders read it.
+    generations: int = bounded(6, GENERATIONS)
+    samples_per_generation: int = bounded(10_000, Interval(int, 1, 60_000))  # and >= batch_size (__post_init__)
+    real_fraction: float = bounded(0.0, FRACTION)
+    strategy: str = bounded("replace", Choice(STRATEGIES))
+    sample_mode: str = bounded("mean", Choice(SAMPLE_MODES))
+    temperature: float = bounded(1.0, TEMPERATURE)
+    epochs: int = bounded(20, Interval(int, 1))
+    model: str = bounded("mlp", Choice(MODEL_KINDS))
+    batch_size: int = bounded(512, Interval(int, 1))
+    learning_rate: float = bounded(1e-3, Interval(float, 0.0, 1.0, open_low=True))
+    metric_samples: int = bounded(2000, Interval(int, 10, 10_000))
+    compute: str = bounded("epochs", Choice(COMPUTE_BUDGETS))
     real_digits: tuple[int, ...] | None = None
-    first_epochs: int | None = None
-    start: str = "fresh"
+    first_epochs: int | None = bounded(None, Maybe(Interval(int, 1)))
+    start: str = bounded("fresh", Choice(STARTS))
     keep_first_set: bool | None = None
     real_pool: int | None = None
     record = GenerationResult  # what one generation of this world produces (its columns)
@@ -104,24 +117,11 @@ class ExperimentConfig(WorldConfig):
     headline = HEADLINE_METRICS
 
     def __post_init__(self):
-        check_choice("compute", self.compute, COMPUTE_BUDGETS)
+        check_bounds(self)
         # a list (from JSON) becomes the same sorted tuple: equal configs compare equal
         if self.real_digits is not None:
             object.__setattr__(self, "real_digits", check_digits("real_digits", self.real_digits))
-        check_int("generations", self.generations, 1)
-        check_int("batch_size", self.batch_size, 1)
         check_int("samples_per_generation", self.samples_per_generation, self.batch_size, 60_000)
-        check_fraction("real_fraction", self.real_fraction)
-        check_choice("strategy", self.strategy, STRATEGIES)
-        check_choice("sample_mode", self.sample_mode, SAMPLE_MODES)
-        check_float("temperature", self.temperature, 0.0, 10.0, exclusive_minimum=True)
-        check_int("epochs", self.epochs, 1)
-        check_choice("model", self.model, MODEL_KINDS)
-        check_float("learning_rate", self.learning_rate, 0.0, 1.0, exclusive_minimum=True)
-        check_int("metric_samples", self.metric_samples, 10, 10_000)
-        if self.first_epochs is not None:
-            check_int("first_epochs", self.first_epochs, 1)
-        check_choice("start", self.start, STARTS)
         if self.keep_first_set is not None:
             if not isinstance(self.keep_first_set, bool):
                 raise TypeError(f"keep_first_set must be True, False or None, got {self.keep_first_set!r}")
