@@ -13,13 +13,13 @@ import html
 
 import ipywidgets as widgets
 
+from ..core._validation import bound_of
 from ..core.profiles import current_seed
-from ..core.strategies import STRATEGIES
 from ..evidence.bundle import bands_for
 from ..text.data import decode
 from ..text.loop import TextConfig, TextResult, run_text_experiment
 from .text_plots import BITS, text_explorer_figure
-from .widgets import RunButtonExplorer, _show_figure
+from .widgets import RunButtonExplorer, _show_figure, fraction_slider, generations_slider
 
 SHOWN_LINES = 3  # lines of one sampled passage per generation in the text a student reads
 
@@ -52,16 +52,14 @@ class TextExplorer(RunButtonExplorer):
         self.results: list[TextResult] = []
         self._memory: dict[tuple, TextResult] = {}  # runs of this session: shown again without any I/O
         style, layout = {"description_width": "150px"}, widgets.Layout(width="420px")
-        self.real_fraction = widgets.FloatSlider(value=self.base_config.real_fraction, min=0.0, max=1.0, step=0.05,
-                                                 description="real fraction", readout_format=".0%", style=style,
-                                                 layout=layout, continuous_update=False)
+        self.real_fraction = fraction_slider(self.base_config, style, layout)
         self.temperature = widgets.FloatSlider(value=self.base_config.temperature, min=0.5, max=1.5, step=0.1,
                                                description="temperature", readout_format=".1f", style=style,
                                                layout=layout, continuous_update=False)
-        self.strategy = widgets.Dropdown(options=STRATEGIES, value=self.base_config.strategy,
-                                         description="strategy", style=style, layout=layout)
-        self.generations = widgets.IntSlider(value=self.base_config.generations, min=1, max=12,
-                                             description="generations", style=style, layout=layout)
+        self.strategy = widgets.Dropdown(options=bound_of(TextConfig, "strategy").options,
+                                         value=self.base_config.strategy, description="strategy", style=style,
+                                         layout=layout)
+        self.generations = generations_slider(self.base_config, style, layout)
         self.seed = widgets.BoundedIntText(value=current_seed(seed), min=0, max=2**31 - 1, description="seed",
                                            style=style, layout=layout)
         self.run_button = widgets.Button(description="Run", button_style="primary", icon="play")

@@ -23,7 +23,6 @@ from IPython.display import Image
 from ..core._validation import bound_of
 from ..core.columns import metric
 from ..core.profiles import current_seed
-from ..core.strategies import STRATEGIES
 from ..evidence.bundle import bands_for
 from ..gaussian.theory import GaussianConfig, run_gaussian
 from ..vae.generation import HEADLINE_METRICS
@@ -46,6 +45,25 @@ def _show_figure(output: widgets.Output, figure) -> None:
 def _error_html(error: BaseException) -> str:
     return (f"<div style='color:#b00020'><b>Error:</b> {html.escape(type(error).__name__)}: "
             f"{html.escape(str(error))}</div>")
+
+
+# The explorers' longest run: the bundle's longest bands (the sweep) run 12 generations. The lower ends of the
+# sliders are the bounds the configs declare (``core._validation.bound_of``).
+EXPLORER_GENERATIONS = 12
+
+
+def fraction_slider(config, style, layout):
+    """The real-fraction slider of an explorer, its range the bound ``config`` declares for ``real_fraction``."""
+    bound = bound_of(config, "real_fraction")
+    return widgets.FloatSlider(value=config.real_fraction, min=bound.low, max=bound.high, step=0.05,
+                               description="real fraction", readout_format=".0%", style=style, layout=layout,
+                               continuous_update=False)
+
+
+def generations_slider(config, style, layout):
+    """The generations slider of an explorer: from the config's bound to ``EXPLORER_GENERATIONS``."""
+    return widgets.IntSlider(value=config.generations, min=bound_of(config, "generations").low,
+                             max=EXPLORER_GENERATIONS, description="generations", style=style, layout=layout)
 
 
 class RunButtonExplorer:
@@ -123,12 +141,10 @@ class CollapseExplorer(RunButtonExplorer):
         self._memory: dict[tuple, ExperimentResult] = {}  # runs of this session: shown again without any I/O
         style = {"description_width": "150px"}
         layout = widgets.Layout(width="420px")
-        self.real_fraction = widgets.FloatSlider(value=self.base_config.real_fraction, min=0.0, max=1.0, step=0.05,
-                                                 description="real fraction", readout_format=".0%", style=style,
-                                                 layout=layout, continuous_update=False)
-        self.generations = widgets.IntSlider(value=self.base_config.generations, min=1, max=12,
-                                             description="generations", style=style, layout=layout)
-        self.strategy = widgets.Dropdown(options=STRATEGIES, value=self.base_config.strategy,
+        self.real_fraction = fraction_slider(self.base_config, style, layout)
+        self.generations = generations_slider(self.base_config, style, layout)
+        self.strategy = widgets.Dropdown(options=bound_of(ExperimentConfig, "strategy").options,
+                                         value=self.base_config.strategy,
                                          description="strategy", style=style, layout=layout)
         self.samples = widgets.IntText(value=self.base_config.samples_per_generation,
                                        description="samples / generation", style=style, layout=layout)
