@@ -16,9 +16,7 @@ import argparse
 import gzip
 import hashlib
 import io
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -87,13 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     payload = buffer.getvalue()
-    # Atomic write: a half-written asset would fail every later load.
+    # Atomic write (the package's one, imported here: --check runs before the package is installed).
+    from collapse_kit.core.cache import atomic_write
+
     for target, content in ((ASSETS / "mnist.npz", payload),
                             (ASSETS / "mnist.sha256", (hashlib.sha256(payload).hexdigest() + "\n").encode())):
-        with tempfile.NamedTemporaryFile(dir=ASSETS, delete=False) as tmp:
-            tmp.write(content)
-        os.chmod(tmp.name, 0o644)  # readable once installed, like any package file
-        os.replace(tmp.name, target)
+        atomic_write(target, content)
     print(f"wrote {ASSETS / 'mnist.npz'} ({len(payload) / 1e6:.1f} MB), sha256 {hashlib.sha256(payload).hexdigest()}")
     return 0
 

@@ -18,9 +18,7 @@ import argparse
 import ast
 import hashlib
 import lzma
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,11 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     payload = lzma.compress(text, preset=9 | lzma.PRESET_EXTREME)
-    # Atomic write: a half-written asset would fail every later load.
-    with tempfile.NamedTemporaryFile(dir=ASSET.parent, delete=False) as tmp:
-        tmp.write(payload)
-    os.chmod(tmp.name, 0o644)  # readable once installed, like any package file
-    os.replace(tmp.name, ASSET)
+    # Atomic write (the package's one, imported here: --check runs before the package is installed).
+    from collapse_kit.core.cache import atomic_write
+
+    atomic_write(ASSET, payload)
     print(f"wrote {ASSET.relative_to(ROOT)} ({len(payload) / 1e6:.2f} MB)")
     return 0
 

@@ -28,7 +28,6 @@ import datetime
 import json
 import platform
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -41,15 +40,10 @@ from collapse_kit.core.runner import parse_seeds
 from collapse_kit.text.loop import TextConfig, letter_chain_measures
 from collapse_kit.text.metrics import BASELINE_FILE
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_results_bundle import git_commit  # noqa: E402  (scripts/ is not a package: one home for the provenance)
+
 ORDER = 2  # characters of context: see the module's docstring
-
-
-def git_commit() -> str | None:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
-                              cwd=Path(__file__).resolve().parent).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def build(seeds: list[int], order: int = ORDER) -> dict:
