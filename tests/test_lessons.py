@@ -8,11 +8,13 @@ from __future__ import annotations
 import ast
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
-LESSONS = sorted((Path(__file__).resolve().parent.parent / "lessons").glob("*.ipynb"))
+REPO = Path(__file__).resolve().parent.parent
+LESSONS = sorted((REPO / "lessons").glob("*.ipynb"))
 IDS = [path.stem for path in LESSONS]
 
 
@@ -131,3 +133,27 @@ def test_lesson_never_chooses_its_profile_in_code(path):
         if cell["cell_type"] == "code":
             assert "COLLAPSE_KIT_PROFILE" not in source and "os.environ" not in source, path.name
             assert not re.search(r"for_profile\(\s*['\"]", source), f"{path.name} names a profile in code"
+
+
+def glossary_anchors() -> set[str]:
+    """The anchors Sphinx gives site/glossary.md's terms (``term-`` and the term, each run of other characters than
+    letters, digits, dots and underscores one hyphen, as sphinx.util.nodes.make_id writes them)."""
+    text = (REPO / "site" / "glossary.md").read_text(encoding="utf-8")
+    block = text.split("```{glossary}\n", 1)[1].rsplit("```", 1)[0]
+    terms = [line for line in block.split("\n") if line and not line[0].isspace()]
+    return {"term-" + re.sub(r"[^a-zA-Z0-9._]+", "-", term).strip("-") for term in terms}
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=IDS)
+def test_glossary_links_open_the_sites_glossary_wherever_the_lesson_opens(path):
+    """JupyterLab, Notebook 7, VS Code, Binder and Colab open a relative link as a raw file, without its anchor, or
+    not at all: every glossary link is the site's page (course_address rewrites it when the course moves), and each
+    anchor is a term the glossary defines."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import course_address
+
+    anchors, page = glossary_anchors(), course_address.pages_url() + "site/glossary.html#"
+    text = "".join(_source(cell) for cell in _cells(path) if cell["cell_type"] == "markdown")
+    assert "glossary.md" not in text, f"{path.name} links the glossary's source file: link {page}term-..."
+    for anchor in re.findall(re.escape(page) + r"([^)\s]+)\)", text):
+        assert anchor in anchors, f"{path.name} links {anchor!r}, which site/glossary.md does not define"
