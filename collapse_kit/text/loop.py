@@ -185,10 +185,9 @@ def run_text_experiment(config: TextConfig | None = None, seed: int = 0, *, cach
     (sampling and measures run on the CPU); ``keep_models`` keeps every generation's weights; ``on_generation``
     is called as ``on_generation(record, generations)`` after each generation.
     ``threads``: torch's CPU threads while the loop runs (the caller's setting comes back after); None leaves it.
-    One by default: the loop's products are small and its steps many. On the course's 2-core AMD EPYC the default
-    loop took 22 s with one thread against 30 s with two (load average 1 to 2), and lesson 09 took 65 s against
-    640 s (load average 4 to 8: two threads wait on each other when another program holds a core; measured). One
-    thread also gives the same bits whatever the machine's core count.
+    One by default: the loop's products are small and its steps many, so a second thread mostly waits (the measured
+    times are in bench/README.md, "The language model"), and one thread gives the same bits whatever the machine's
+    core count.
     Returns:
         TextResult with one TextGenerationResult per generation. For lesson 09.
     """

@@ -28,10 +28,6 @@ class TextTrainingResult:
     seconds: float
     characters_seen: int
 
-    @property
-    def characters_per_second(self) -> float:
-        return self.characters_seen / self.seconds if self.seconds > 0 else float("inf")
-
 
 class CharMLPTrainingStep:
     """Mean cross-entropy of a batch of windows and its gradients, written into each parameter's ``.grad``.
