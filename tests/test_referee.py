@@ -374,3 +374,21 @@ def test_holm_runs_within_each_claims_confirmatory_family(sheet_rows, referee):
             assert row.family_wise == (expected.outcome if kept else "not resolved"), f"{row.claim}: {row.verdict}"
     for row in sheet_rows:
         assert (row.family_wise != "") == (row.family == "confirmatory"), row
+
+
+@pytest.mark.slow
+def test_the_variants_column_is_what_the_referee_finds_on_the_variants_bands(sheet_rows):
+    """The sheet's last column, recomputed: each confirmatory C1 and C2 row of lesson 03 and 04 re-judged on the
+    converged generation 0's band by the referee's own code."""
+    measures = {"03": ("latent_std", "classes_covered", "test_nelbo"), "04": ("class_entropy", "recall", "fid")}
+    converged = ex.CONVERGED[ex.REAL_0]
+    for lesson, names in measures.items():
+        rows = [row for row in sheet_rows if row.lesson == lesson and row.conditions.startswith("fully synthetic loop, "
+                "mean images")]
+        confirmatory = [row for row in rows if row.family == "confirmatory"]
+        expected = {m: degrades(converged, m) for m in names}
+        found = [row.variants for row in confirmatory]
+        wanted = [("kept under converged generation 0" if expected[m].outcome == base.verdict.outcome
+                   else f"{expected[m].outcome} under converged generation 0")
+                  for m, base in zip([m for m in names], confirmatory)]
+        assert found == wanted, (lesson, found, wanted)

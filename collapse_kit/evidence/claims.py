@@ -34,7 +34,7 @@ from ..text.metrics import letter_chain_floor
 from . import experiments as ex
 from .bundle import Band, band
 from .margins import margin, share_margin
-from .registry import entries, verdict
+from .registry import entries, variant, verdict
 from .stats import Verdict, agrees, at_bound, by_seed, compare, compare_bands, design_of, plateau, pool_by_seed
 
 GENERATION = 5  # the last generation of a 6-generation run: where the VAE settings are compared
@@ -78,14 +78,22 @@ def _share_margin(arm: Band, measure: str) -> float:
 
 
 @verdict("C1", "03", "fully synthetic loop, mean images")
-def recursion(bundle=None) -> list[Verdict]:
-    """C1 (lesson 03): the fully synthetic loop at generation 5 against generation 0, paired by seed."""
-    synthetic = band(ex.REAL_0, bundle=bundle)
+def recursion(bundle=None, name: str = ex.REAL_0) -> list[Verdict]:
+    """C1 (lesson 03): the fully synthetic loop at generation 5 against generation 0, paired by seed (``name``: the
+    band; its variants name another)."""
+    synthetic = band(name, bundle=bundle)
     return [_degrades("C1", synthetic, measure) for measure in ("latent_std", "classes_covered", "test_nelbo")]
 
 
+@variant(recursion, "converged generation 0", needs=(ex.CONVERGED[ex.REAL_0],))
+def recursion_converged(bundle=None) -> list[Verdict]:
+    """C1 from a generation 0 trained to the criterion (320 epochs), each later generation fine-tuned from its
+    predecessor (``experiments.CONVERGED``)."""
+    return recursion(bundle, ex.CONVERGED[ex.REAL_0])
+
+
 @verdict("C2", "04", "fully synthetic loop, mean images", ("confirmatory", "confirmatory", "secondary", "confirmatory"))
-def diversity_loss(bundle=None) -> list[Verdict]:
+def diversity_loss(bundle=None, name: str = ex.REAL_0) -> list[Verdict]:
     """C2 (lesson 04): the fully synthetic loop at generation 5 against generation 0, paired by seed: variety
     (class entropy, recall), the spread of the samples' -ELBO under generation 0 and the errors (FID).
 
@@ -95,9 +103,15 @@ def diversity_loss(bundle=None) -> list[Verdict]:
     with no digit or style lost, and Bernoulli noise raising it above real data's), so its fall cannot be read as
     lost diversity.
     """
-    synthetic = band(ex.REAL_0, bundle=bundle)
+    synthetic = band(name, bundle=bundle)
     return [_degrades("C2", synthetic, measure) for measure in
             ("class_entropy", "recall", "sample_nelbo_gen0_spread", "fid")]
+
+
+@variant(diversity_loss, "converged generation 0", needs=(ex.CONVERGED[ex.REAL_0],))
+def diversity_loss_converged(bundle=None) -> list[Verdict]:
+    """C2 from a generation 0 trained to the criterion, each later generation fine-tuned (``experiments.CONVERGED``)."""
+    return diversity_loss(bundle, ex.CONVERGED[ex.REAL_0])
 
 
 @verdict("C1", "03", "fully synthetic loop, Bernoulli against mean images", "secondary")
