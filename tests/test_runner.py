@@ -93,7 +93,8 @@ def test_two_workers_finishing_the_same_run_leave_one_whole_cache(tiny_config, t
               f"run_experiment(ExperimentConfig(**{config.__dict__!r}), 0, cache_dir=sys.argv[1], progress=False)")
     racers = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path)]) for _ in range(2)]
     assert [racer.wait(timeout=300) for racer in racers] == [0, 0]
-    folder, = [path for path in tmp_path.iterdir() if path.is_dir()]
+    # the run's own folder (generation 0's weights also have one of their own, shared by every setting of the seed)
+    folder = tmp_path / cache.run_key(dataclasses.asdict(config), 0, config.module)
     assert sorted(path.name for path in folder.iterdir()) == ["config.json", "generation_000.pt", "generation_001.pt"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a corrupt entry would warn and be recomputed: fail instead
