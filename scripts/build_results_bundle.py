@@ -1,9 +1,9 @@
 """Build the results bundle shipped in the package: the lessons' experiments over many seeds, with provenance.
 
-Runs every experiment of the catalogue (``collapse_kit.evidence.experiments.CATALOGUE``, full profile) for every seed with the
-parallel runner, then writes ``collapse_kit/assets/results_bundle.npz`` atomically. Finished generations go to the cache, so
-an interrupted build resumes. An experiment the existing bundle already holds with the same config and seeds is
-kept as it is, with the provenance of the build that ran it (``--rebuild`` runs everything again); a test
+Runs every experiment of the catalogue (``collapse_kit.evidence.experiments.CATALOGUE``, full profile) for every seed
+with the parallel runner, then writes ``collapse_kit/assets/results_bundle.npz`` atomically. Finished generations go
+to the cache, so an interrupted build resumes. An experiment the existing bundle already holds with the same config
+and seeds is kept as it is, with the provenance of the build that ran it (``--rebuild`` runs everything again); a test
 recomputes a sampled entry of each with the current code. On a machine with many cores (or a Dask cluster) it
 takes minutes.
 

@@ -17,6 +17,10 @@ check cell included) fails the build, and so does any Sphinx warning (a broken l
 ``--executed DIR`` puts copies of the lessons executed already in the same profile and seed (the test session's:
 conftest.py) into the execution cache first, so the build shows their outputs instead of running the lessons again
 (tests/test_site.py); a lesson without a copy there runs as usual.
+
+After the build, each lesson as its page shows it ran (the lesson with the execution cache's outputs) is kept in
+``executed/<lesson>.ipynb`` beside the HTML folder, for the site's checks to read what each cell printed or drew
+(tests/test_site.py; myst-nb's own ``jupyter_execute`` copy lacks the outputs of a lesson taken from the cache).
 """
 
 from __future__ import annotations
@@ -74,6 +78,27 @@ def prime_execution_cache(cache: Path, executed: Path) -> list[str]:
     return primed
 
 
+def keep_executed_lessons(cache: Path, folder: Path) -> list[str]:
+    """Write each lesson with the outputs the execution cache ``cache`` holds for its code to ``folder/<lesson>.ipynb``
+    (what its page shows); return the names of the lessons written (a lesson that did not run has none)."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    if not cache.is_dir():
+        return []
+    store, kept = get_cache(str(cache)), []
+    folder.mkdir(parents=True, exist_ok=True)
+    for lesson in sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb")):
+        try:
+            _, executed = store.merge_match_into_notebook(nbformat.read(lesson, as_version=4))
+        except KeyError:  # no run of this code in the cache: the lesson did not run (or changed since)
+            (folder / lesson.name).unlink(missing_ok=True)
+            continue
+        nbformat.write(executed, folder / lesson.name)
+        kept.append(lesson.stem)
+    return kept
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -118,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"the site build failed (exit code {code}) after {seconds:.0f} s", file=sys.stderr)
         return code
     print(f"built in {seconds:.0f} s: open {output / 'site' / 'index.html'}")
+    if args.execute != "none":
+        kept = keep_executed_lessons(cache, output.parent / "executed")
+        print(f"the lessons as their pages show them ran, in {output.parent / 'executed'}: {', '.join(kept) or 'none'}")
     return 0
 
 

@@ -15,7 +15,8 @@ TOLERANCE = 0.3  # a margin may sit within 30% of its yardstick (it is a round n
 GENERATION_0_OF = {"test_bits_per_character": ex.TEXT_REAL_0, "distinct_words": ex.TEXT_REAL_0,
                    "common_coverage": ex.TEXT_REAL_0, "rare_coverage": ex.TEXT_REAL_0,
                    "invented_share": ex.TEXT_REAL_0, "rare_word_bits": ex.TEXT_REAL_0,
-                   "common_word_bits": ex.TEXT_REAL_0, "long_rare_coverage": ex.TEXT_REAL_0}  # every other generation-0 yardstick: the VAE's REAL_0
+                   "common_word_bits": ex.TEXT_REAL_0, "long_rare_coverage": ex.TEXT_REAL_0}
+# every other generation-0 yardstick: the VAE's REAL_0
 
 
 @pytest.mark.parametrize("name", [name for name, item in MARGINS.items() if item.yardstick == "generation 0"

@@ -2,10 +2,12 @@
 visitor would: every lesson, the verdict sheet, the glossary and the guides are pages; every lesson page shows a
 figure from its run; no internal link is broken; every lesson page launches its own notebook on Binder and on Colab;
 a widget is a still picture with a note that its sliders work when the lesson runs; the pages show the student
-edition (scripts/student_edition.py: exercise stubs, no hidden test, no model answer of the nbgrader lessons,
-INSTRUCTORS.md) with the worked solutions only in the toggles at the end of each lesson page, the notebooks they offer
-for download are the student edition, and the launch buttons open it; no page shows the Colab install section;
-printed lines wrap; every image has alt text.
+edition (scripts/student_edition.py: exercise stubs, no hidden test of the nbgrader lessons, INSTRUCTORS.md) with the
+worked solutions, and every output a later cell computes from one, only in the toggles at the end of each lesson
+page, the notebooks they offer for download are the student edition, and the launch buttons open it; each
+hand-graded answer's model answer and its rubric row (read from INSTRUCTORS.md) wait in a closed toggle at the end
+of its page, a self-check list follows each written-answer prompt, and each prediction's answer waits in a closed
+toggle; no page shows the Colab install section; printed lines wrap; every image has alt text.
 
 The build shows the lessons as this test session executed them (conftest.py runs each lesson once; the build's
 execution cache, in a temporary folder, is filled with those runs), so it runs no lesson itself. Needs
@@ -48,8 +50,11 @@ WIDGET_NOTE = "sliders work when you run the lesson"
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"  # nbgrader's delimiters (nbgrader_config.py)
 SOLUTION_BEGIN, SOLUTION_END = "BEGIN SOLUTION", "END SOLUTION"
-ANSWER_NOTE = "graded by hand"  # what a page shows in place of a model answer (site/_ext/collapse_site.py)
+ANSWER_NOTE = "write your answer down"  # what a page shows in place of a model answer (site/_ext/collapse_site.py)
 SOLUTION_TOGGLE = "collapse-kit-solution"  # the class of a worked solution's <details> at the end of a lesson page
+ANSWER_TOGGLE = "collapse-kit-answer"  # a model answer's and its rubric's <details> at the end of a lesson page
+PREDICTION_TOGGLE = "collapse-kit-prediction"  # a prediction's answer: the <details> in its cell
+SELF_CHECK = "collapse-kit-self-check"  # the self-check list under a written-answer prompt
 CODE_STUB = "# YOUR CODE HERE"  # what an exercise cell shows (nbgrader's ClearSolutions.code_stub)
 COLAB_SECTION, COLAB_MARK = "On Google Colab only", '"google.colab" in sys.modules'  # a lesson's install section
 
@@ -76,20 +81,49 @@ class Page:
     untoggled: list = field(default_factory=list)  # the text a visitor reads outside them, in pieces
     cells: list = field(default_factory=list)  # for each code cell in page order: is it inside a solution toggle?
     toggles: int = 0  # worked solutions' <details>
+    details: list = field(default_factory=list)  # every <details> toggle (Toggle), in page order
+    shown: list = field(default_factory=list)  # the text a visitor reads without opening any toggle, in pieces
+    shown_alts: list = field(default_factory=list)  # the alt text of every <img> outside the toggles
+    shown_images: list = field(default_factory=list)  # the src of every <img> outside the toggles
+    self_checks: list = field(default_factory=list)  # (number of items, inside a toggle?) of every self-check list
+    pieces: list = field(default_factory=list)  # (text piece, the innermost Toggle holding it, or None)
 
     @property
     def text(self) -> str:
         return "".join(self.texts)
+
+    def toggles_of(self, css_class: str) -> list["Toggle"]:
+        return [toggle for toggle in self.details if css_class in toggle.classes]
+
+    def text_outside(self, css_class: str) -> str:
+        """The text a visitor reads, less what the toggles of class ``css_class`` hold."""
+        return "".join(piece for piece, toggle in self.pieces if toggle is None or css_class not in toggle.classes)
+
+
+@dataclass
+class Toggle:
+    """A ``<details>`` toggle of a page: its classes, whether it opens by itself, what it holds."""
+
+    classes: set
+    open: bool
+    cells_before: int  # how many code cells of the page come before it
+    summary: str = ""  # its <summary>'s text
+    text: list = field(default_factory=list)  # the text inside it, its <summary> included, in pieces
+    images: list = field(default_factory=list)  # the src of every <img> inside it
 
 
 class _PageReader(HTMLParser):
     def __init__(self, page: Page):
         super().__init__(convert_charrefs=True)
         self.page = page
-        self.stack: list[tuple[str, set]] = []  # open elements and their classes
+        self.stack: list[tuple[str, set, Toggle | None]] = []  # open elements, their classes, a <details>' Toggle
 
     def _inside(self, css_class: str) -> bool:
-        return any(css_class in classes for _, classes in self.stack)
+        return any(css_class in classes for _, classes, _ in self.stack)
+
+    def _toggle(self) -> Toggle | None:
+        """The innermost open <details> toggle, or None."""
+        return next((toggle for _, _, toggle in reversed(self.stack) if toggle is not None), None)
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -107,8 +141,22 @@ class _PageReader(HTMLParser):
             self.page.stills.append([[], ""])
         if tag == "img":
             self.page.images.append((attributes.get("src"), attributes.get("alt"), self._inside("cell_output")))
+            holder = self._toggle()
+            if holder is not None:
+                holder.images.append(attributes.get("src"))
+            else:
+                self.page.shown_images.append(attributes.get("src"))
+                self.page.shown_alts.append(attributes.get("alt") or "")
         if tag == "details" and SOLUTION_TOGGLE in classes:
             self.page.toggles += 1
+        toggle = None
+        if tag == "details":
+            toggle = Toggle(classes, "open" in attributes, len(self.page.cells))
+            self.page.details.append(toggle)
+        if tag == "div" and SELF_CHECK in classes:
+            self.page.self_checks.append([0, self._toggle() is not None])
+        if tag == "li" and self._inside(SELF_CHECK):
+            self.page.self_checks[-1][0] += 1
         if tag == "div" and "cell" in classes:
             self.page.cells.append(self._inside(SOLUTION_TOGGLE) or SOLUTION_TOGGLE in classes)
         if tag == "img" and attributes.get("src"):
@@ -119,7 +167,7 @@ class _PageReader(HTMLParser):
         if tag == "a" and attributes.get("href") and self._inside("dropdown-launch-buttons"):
             self.page.launch_links.append(attributes["href"])
         if tag not in VOID_TAGS:
-            self.stack.append((tag, classes))
+            self.stack.append((tag, classes, toggle))
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -133,9 +181,14 @@ class _PageReader(HTMLParser):
                 return
 
     def handle_data(self, data):
-        if not any(tag in ("script", "style") for tag, _ in self.stack):
+        if not any(tag in ("script", "style") for tag, _, _ in self.stack):
             self.page.texts.append(data)
             (self.page.toggled if self._inside(SOLUTION_TOGGLE) else self.page.untoggled).append(data)
+            holder = self._toggle()
+            self.page.pieces.append((data, holder))
+            (self.page.shown if holder is None else holder.text).append(data)
+            if holder is not None and self.stack[-1][0] == "summary":
+                holder.summary += data
         if self.page.stills and self._inside("collapse-kit-widget-still"):
             self.page.stills[-1][1] += data
 
@@ -331,16 +384,177 @@ def test_widgets_are_still_pictures_that_say_the_sliders_work_when_the_lesson_ru
 
 
 @pytest.mark.parametrize("notebook", LESSONS, ids=IDS)
-def test_no_page_shows_a_hidden_test_or_a_model_answer(site, notebook):
+def test_no_page_shows_a_hidden_test_and_a_model_answer_only_in_its_toggle(site, notebook):
     hidden, answers = instructor_only(notebook)
     assert hidden and answers, f"{notebook.name} has no hidden test or no model answer: update this test"
+    own = site.page(lesson_page(notebook))
     for page in site.all_pages():
         where = page.path.relative_to(site.html)
         raw = page.path.read_text(encoding="utf-8")
         assert HIDDEN_BEGIN not in raw and HIDDEN_END not in raw, f"{where} holds a hidden-test delimiter"
-        shown = shown_instructor_only(page.text, hidden, answers)
-        assert not shown, f"{where} shows instructor-only lines of {notebook.name}: {shown}"
-    assert ANSWER_NOTE in page_text(site, notebook), f"{lesson_page(notebook)} does not say the answer is {ANSWER_NOTE}"
+        # A model answer is on its own lesson page only, in the toggles at its end (the next test).
+        text = page.text_outside(ANSWER_TOGGLE) if page.path == own.path else page.text
+        shown = shown_instructor_only(text, hidden, answers)
+        assert not shown, f"{where} shows lines of {notebook.name} outside a model answer's toggle: {shown}"
+    assert ANSWER_NOTE in words(own.text).strip(), f"{lesson_page(notebook)} does not say {ANSWER_NOTE!r}"
+
+
+def extension(name: str):
+    """A module of the site's own extension (site/_ext: collapse_site, rubrics, solution_flow), imported."""
+    if name == "collapse_site" and importlib.util.find_spec("sphinx") is None:
+        skip_or_fail("the site extra is not installed (missing sphinx): pip install -e '.[site]'")
+    sys.path.insert(0, str(REPO / "site" / "_ext"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(REPO / "site" / "_ext"))
+
+
+def hand_graded(notebook: Path) -> list[tuple[dict, str, str]]:
+    """(cell, grade_id, the prompt before it) of each hand-graded answer of a lesson (a markdown cell that nbgrader
+    marks solution and grade: it holds the model answer)."""
+    cells = cell_sources(json.loads(notebook.read_text(encoding="utf-8")))
+    return [(cell, cell["metadata"]["nbgrader"]["grade_id"], cells[index - 1][1]) for index, (cell, _) in
+            enumerate(cells) if cell["cell_type"] == "markdown" and cell["metadata"].get("nbgrader", {}).get("solution")
+            and cell["metadata"]["nbgrader"].get("grade")]
+
+
+def executed_lesson(site: Site, notebook: Path) -> dict:
+    """The lesson as its page shows it ran, outputs included (scripts/build_site.py keeps it in executed/, beside the
+    HTML folder)."""
+    path = site.html.parent / "executed" / notebook.name
+    if not path.is_file():
+        pytest.fail(f"the site build kept no executed copy of {notebook.name} at {path} (scripts/build_site.py does)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def output_lines(cell: dict) -> list[str]:
+    """The lines a code cell's outputs print (streams, plain text where the page shows no richer form) with at least
+    3 words."""
+    lines = []
+    for output in cell.get("outputs", []):
+        data = output.get("data") or {}
+        richer = {"image/png", "text/html"} & set(data)
+        texts = [output.get("text", "")] + ([] if richer else [data.get("text/plain", "")])
+        for text in texts:
+            text = "".join(text) if isinstance(text, list) else text
+            lines += [line for line in text.split("\n") if len(line.split()) >= 3]
+    return lines
+
+
+def output_pngs(cell: dict) -> list[bytes]:
+    return [base64.b64decode("".join(png) if isinstance(png, list) else png) for output in cell.get("outputs", [])
+            if (png := (output.get("data") or {}).get("image/png"))]
+
+
+def image_bytes(page: Page, srcs: list) -> set[bytes]:
+    """The bytes of the site's images ``srcs`` of ``page`` (those in the site)."""
+    files = [(page.path.parent / unquote(urlsplit(src).path)).resolve() for src in srcs if src and is_internal(src)]
+    return {path.read_bytes() for path in files if path.is_file()}
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=IDS)
+def test_each_model_answer_and_its_rubric_row_wait_in_a_closed_toggle_at_the_end_of_its_page(site, notebook):
+    graded = hand_graded(notebook)
+    assert graded, f"{notebook.name} has no hand-graded answer: update this test"
+    rubrics, shown_as = extension("rubrics").read(), extension("collapse_site")
+    page = site.page(lesson_page(notebook))
+    toggles = page.toggles_of(ANSWER_TOGGLE)
+    assert len(toggles) == len(graded), f"{lesson_page(notebook)}: {len(toggles)} answer toggles, {len(graded)} answers"
+    for (cell, grade_id, _), toggle in zip(graded, toggles):
+        held = words("".join(toggle.text))
+        assert not toggle.open, f"{lesson_page(notebook)}: the toggle of {grade_id} opens by itself"
+        assert grade_id in toggle.summary, f"{lesson_page(notebook)}: the toggle of {grade_id} does not name it"
+        answer = shown_as.model_answer_text("".join(cell["source"]))
+        missing = [line for line in answer.split("\n") if len(words(line).split()) >= 4 and words(line) not in held]
+        assert not missing, f"{lesson_page(notebook)}: the toggle of {grade_id} lacks these answer lines: {missing}"
+        assert grade_id in rubrics, f"INSTRUCTORS.md has no rubric row for {grade_id}"
+        cells = [text for row in rubrics[grade_id].rows for text in row] + list(rubrics[grade_id].columns)
+        missing = [text for text in cells if words(text) not in held]
+        assert not missing, f"{lesson_page(notebook)}: the toggle of {grade_id} lacks its rubric: {missing}"
+    # At the end: after the worked solutions, no cell of the lesson follows the first model answer.
+    assert all(page.cells[toggles[0].cells_before:]), f"{lesson_page(notebook)}: a lesson cell follows the answers"
+    assert "model-answers" in page.ids
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=IDS)
+def test_a_self_check_list_follows_each_written_answer_prompt(site, notebook):
+    page = site.page(lesson_page(notebook))
+    graded = hand_graded(notebook)
+    assert len(page.self_checks) == len(graded), \
+        f"{lesson_page(notebook)}: {len(page.self_checks)} self-check lists, {len(graded)} written answers"
+    shown = words("".join(page.shown))
+    for (items, in_toggle), (_, grade_id, prompt) in zip(page.self_checks, graded):
+        assert 2 <= items <= 4 and not in_toggle, \
+            f"{lesson_page(notebook)}, {grade_id}: {items} questions, in a toggle: {in_toggle}"
+        last = [line for line in prompt.split("\n") if len(words(line).split()) >= 4][-1]
+        start = shown.find(words(last))
+        assert start >= 0, f"{lesson_page(notebook)} does not show the prompt of {grade_id}: {last!r}"
+        check = shown.find(" check your own answer ", start)
+        assert check >= 0 and len(shown[start:check].split()) < 80, \
+            f"{lesson_page(notebook)}: no self-check list right after the prompt of {grade_id}"
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=IDS)
+def test_each_prediction_s_answer_waits_in_a_closed_toggle(site, notebook):
+    lesson = json.loads(notebook.read_text(encoding="utf-8"))
+    predicting = [source for cell, source in cell_sources(lesson) if cell["cell_type"] == "code"
+                  and re.search(r"(?<![\w.])predicted\(", source)]
+    assert predicting, f"{notebook.name} has no predict-then-observe item: update this test"
+    page = site.page(lesson_page(notebook))
+    toggles = page.toggles_of(PREDICTION_TOGGLE)
+    assert len(toggles) == len(predicting), \
+        f"{lesson_page(notebook)}: {len(toggles)} prediction toggles, {len(predicting)} items"
+    for toggle in toggles:
+        assert not toggle.open and "[PREDICT]" in "".join(toggle.text), f"{lesson_page(notebook)}: {toggle}"
+    assert "[PREDICT]" not in "".join(page.shown), f"{lesson_page(notebook)} shows a prediction's answer untoggled"
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=IDS)
+def test_no_output_computed_from_a_solution_shows_outside_its_toggle(site, notebook):
+    """Every output of a later cell that reads what a solution computed (site/_ext/solution_flow.py) is in that
+    solution's toggle only: its printed lines and its figures."""
+    lesson, executed = json.loads(notebook.read_text(encoding="utf-8")), executed_lesson(site, notebook)
+    dependents = extension("solution_flow").solution_dependents(lesson)
+    independent = {line for index, cell in enumerate(executed["cells"]) if index not in dependents
+                   for line in output_lines(cell)}  # also printed where no solution is read: not the answer's
+    page = site.page(lesson_page(notebook))
+    shown, shown_images = squeezed("".join(page.shown)), image_bytes(page, page.shown_images)
+    toggles = {toggle.summary.strip().rsplit(": ", 1)[-1]: toggle for toggle in page.toggles_of(SOLUTION_TOGGLE)}
+    computed = 0
+    for index, grade_id in dependents.items():
+        lines = [line for line in output_lines(executed["cells"][index]) if line not in independent]
+        pngs = output_pngs(executed["cells"][index])
+        computed += len(lines) + len(pngs)
+        assert not [line for line in lines if squeezed(line) in shown], \
+            f"{lesson_page(notebook)} shows, outside the toggles, lines that cell {index} computes from {grade_id}"
+        assert not shown_images & set(pngs), \
+            f"{lesson_page(notebook)} shows, outside the toggles, a figure that cell {index} draws from {grade_id}"
+        if lines or pngs:
+            assert grade_id in toggles, f"{lesson_page(notebook)} has no worked-solution toggle of {grade_id}"
+            held = squeezed("".join(toggles[grade_id].text))
+            assert all(squeezed(line) in held for line in lines), f"the toggle of {grade_id} lacks cell {index}'s lines"
+            assert set(pngs) <= image_bytes(page, toggles[grade_id].images), \
+                f"the toggle of {grade_id} lacks cell {index}'s figure"
+    if notebook.name.startswith("08_"):
+        assert computed, f"{notebook.name}: no later cell computes its output from the policy: update this test"
+
+
+def test_lesson_08_names_the_student_s_policy_only_inside_its_solution_toggle(site):
+    """The capstone's answer is the student's policy: its label (the check cell's "your policy passes every bound
+    (<label>)", and the figure's legend) is in the toggle of l08_policy, never outside the toggles. Read from the
+    lesson's run, whatever decides which cells move."""
+    notebook = next(notebook for notebook in LESSONS if notebook.name.startswith("08_"))
+    printed = "\n".join(line for cell in executed_lesson(site, notebook)["cells"] for line in output_lines(cell))
+    found = re.search(r"your policy passes every bound \((.+?)\)(?:  \(|$)", printed, flags=re.MULTILINE)
+    assert found, f"{notebook.name}'s check no longer names the policy: update this test"
+    label = squeezed(found.group(1))
+    page = site.page(lesson_page(notebook))
+    assert label not in squeezed("".join(page.shown)), f"{lesson_page(notebook)} shows {label!r} outside the toggles"
+    assert not [alt for alt in page.shown_alts if label in squeezed(alt)], \
+        f"a figure outside the toggles of {lesson_page(notebook)} names the policy {label!r} in its alt text"
+    policy = [toggle for toggle in page.toggles_of(SOLUTION_TOGGLE) if toggle.summary.strip().endswith(": l08_policy")]
+    assert policy and label in squeezed("".join(policy[0].text)), f"the toggle of l08_policy does not show {label!r}"
 
 
 @pytest.mark.parametrize("notebook", LESSONS, ids=IDS)
@@ -400,7 +614,8 @@ def test_worked_solutions_appear_only_in_the_toggles_at_the_end_of_each_lesson_p
     solutions = [line for cell, source in cell_sources(lesson) if cell in exercises
                  for line in between(source, SOLUTION_BEGIN, SOLUTION_END)]
     toggled, untoggled = squeezed("".join(page.toggled)), "".join(page.untoggled)
-    assert page.toggles == len(exercises), f"{lesson_page(notebook)}: {page.toggles} toggles, {len(exercises)} exercises"
+    assert page.toggles == len(exercises), \
+        f"{lesson_page(notebook)}: {page.toggles} toggles, {len(exercises)} exercises"
     missing = [line for line in solutions if squeezed(line) not in toggled]
     assert not missing, f"{lesson_page(notebook)}'s toggles lack these solution lines: {missing}"
     shown = worked_solution_lines(notebook, untoggled)
@@ -451,9 +666,10 @@ def page_text(site: Site, notebook: Path) -> str:
     return site.page(lesson_page(notebook)).text
 
 
-def test_the_site_cuts_hidden_tests_as_nbgrader_does_and_replaces_model_answers():
+def test_the_site_cuts_hidden_tests_as_nbgrader_does_and_reads_each_model_answer_s_rubric():
     """What the site shows of each lesson (site/_ext/collapse_site.py) against nbgrader's own student version: the
-    same code without hidden tests, and a note for each model answer. No build needed."""
+    same code without hidden tests; each model answer with a note, its self-check list and its rubric, read from
+    INSTRUCTORS.md. No build needed."""
     for module, extra in (("sphinx", "site"), ("nbgrader", "coursework")):
         if importlib.util.find_spec(module) is None:
             skip_or_fail(f"the {extra} extra is not installed (missing {module}): pip install -e '.[{extra}]'")
@@ -461,9 +677,18 @@ def test_the_site_cuts_hidden_tests_as_nbgrader_does_and_replaces_model_answers(
     from nbgrader.preprocessors import ClearHiddenTests
     sys.path.insert(0, str(REPO / "site" / "_ext"))
     try:
-        from collapse_site import as_shown, is_model_answer, without_hidden_tests
+        from collapse_site import (
+            MODEL_ANSWER_CLASS,
+            SELF_CHECK_CLASS,
+            as_shown,
+            is_model_answer,
+            model_answer_text,
+            without_hidden_tests,
+        )
+        from rubrics import read
     finally:
         sys.path.remove(str(REPO / "site" / "_ext"))
+    rubrics = read()
     for notebook in LESSONS:
         lesson = json.loads(notebook.read_text(encoding="utf-8"))
         shown = json.loads(notebook.read_text(encoding="utf-8"))
@@ -472,7 +697,10 @@ def test_the_site_cuts_hidden_tests_as_nbgrader_does_and_replaces_model_answers(
         for (cell, source), (_, shown_source), expected in zip(cell_sources(lesson), cell_sources(shown),
                                                                student.cells):
             if is_model_answer(cell):
-                assert ANSWER_NOTE in shown_source and shown_source != source, (notebook.name, shown_source)
+                rubric = rubrics[cell["metadata"]["nbgrader"]["grade_id"]]
+                assert ANSWER_NOTE in shown_source and SELF_CHECK_CLASS in shown_source, (notebook.name, shown_source)
+                assert model_answer_text(source) in shown_source and "Model answer**" not in shown_source
+                assert f"{MODEL_ANSWER_CLASS}\n" in shown_source and rubric.markdown() in shown_source
             elif HIDDEN_BEGIN in source:
                 assert shown_source == without_hidden_tests(source) == expected.source.rstrip(), (notebook.name, source)
             else:
@@ -492,7 +720,8 @@ def test_a_widget_state_gives_the_pictures_its_outputs_hold_and_a_progress_bar_i
     png = PNG_SIGNATURE + b"picture"
     encoded = base64.b64encode(png).decode()
     state = {
-        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_slider", "IPY_MODEL_out", "IPY_MODEL_box"]}},
+        "box": {"model_name": "VBoxModel",
+                "state": {"children": ["IPY_MODEL_slider", "IPY_MODEL_out", "IPY_MODEL_box"]}},
         "slider": {"model_name": "FloatSliderModel", "state": {"value": 0.5, "description": "real fraction"}},
         "out": {"model_name": "OutputModel", "state": {"outputs": [
             {"output_type": "display_data", "data": {"image/png": encoded, "text/plain": "<Figure>"}}]}},
@@ -508,3 +737,58 @@ def test_a_widget_state_gives_the_pictures_its_outputs_hold_and_a_progress_bar_i
     assert (images, progress) == ([], "done") and texts == ["generations: 100%", "6/6 [00:21<00:00, 3.50s/gen]"]
     assert _widget_parts(state, "stuck")[2] == "gone"  # tqdm closed it (leave=False): the notebook hid it too
     assert _widget_parts(state, "closed") == ([], [], "")
+
+
+def test_every_hand_graded_answer_has_its_rubric_in_instructors_md_and_a_self_check_list():
+    """The rubrics' one home is INSTRUCTORS.md (site/_ext/rubrics.py reads it when the site is built): a row of 2, 1
+    and 0 points for each short answer, the table of parts for the capstone memo. No build needed."""
+    rubrics = extension("rubrics").read()
+    guide = (REPO / "INSTRUCTORS.md").read_text(encoding="utf-8")
+    graded = [(grade_id, cell) for notebook in LESSONS for cell, grade_id, _ in hand_graded(notebook)]
+    assert len(graded) >= len(LESSONS), "fewer hand-graded answers than lessons: update this test"
+    for grade_id, cell in graded:
+        assert grade_id in rubrics, f"INSTRUCTORS.md has no rubric for {grade_id}"
+        rubric = rubrics[grade_id]
+        assert all(text in guide for row in rubric.rows for text in row), (grade_id, rubric.rows)
+        points = cell["metadata"]["nbgrader"]["points"]
+        if rubric.question:  # a short answer: one row, its points from the cell's down to 0
+            assert rubric.columns == (f"{points} points", "1 point", "0 points") and len(rubric.rows) == 1, rubric
+        else:  # the memo: one point for each part
+            assert rubric.columns[1:] == ("1 point", "0 points") and len(rubric.rows) == points, rubric
+        questions = rubric.self_check()
+        assert 2 <= len(questions) <= 4 and all(question.rstrip("*").endswith("?") for question in questions), questions
+
+
+def notebook_of(*cells: tuple[str, str | None]) -> dict:
+    """A notebook of code cells (source, the grade_id of an exercise or None) for solution_flow's tests."""
+    return {"cells": [{"cell_type": "code", "source": source, "metadata": {"nbgrader": {
+        "grade_id": grade_id, "solution": True}} if grade_id else {}} for source, grade_id in cells]}
+
+
+def test_the_cells_whose_output_a_solution_computes_are_read_from_the_code():
+    solution_flow = extension("solution_flow")
+    dependents = solution_flow.solution_dependents(notebook_of(
+        ("import numpy as np\n### BEGIN SOLUTION\npolicy = base.replace(real_fraction=0)\n### END SOLUTION\n"
+         "mine = evidence(policy)\nmine", "l_policy"),
+        ("print(mine.label())", None),  # reads it: depends
+        ("print(np.pi, base)", None),  # numpy was imported before the solution: does not
+        ("rows = []\nrows.append(mine)", None),  # rows holds it now
+        ("print(len(rows))", None),
+        ("mine = evidence(base)\nprint(mine)", None),  # rebound from other names: free again
+        ("print(mine)", None),
+        ("for seed in range(3):\n    if seed:\n        kept = policy\nprint(kept)", None),
+        ("%matplotlib inline\nshow(kept)", None),  # a magic, and a name bound inside a loop
+        ("def one(n):\n    ### BEGIN SOLUTION\n    return n + 1\n    ### END SOLUTION\nprint(one(1))", "l_one"),
+        ("value = one(2)\nprint(mine, value)", None),  # reads the second solution: its toggle
+    ))
+    assert dependents == {1: "l_policy", 3: "l_policy", 4: "l_policy", 7: "l_policy", 8: "l_policy", 10: "l_one"}
+    # Lesson 08: the check and the figure that name the student's policy, not the verdicts that follow them.
+    notebook = next(notebook for notebook in LESSONS if notebook.name.startswith("08_"))
+    lesson = json.loads(notebook.read_text(encoding="utf-8"))
+    dependents = solution_flow.solution_dependents(lesson)
+    for index, (cell, source) in enumerate(cell_sources(lesson)):
+        reads = re.search(r"\b(mine|report)\b", source)
+        if cell["cell_type"] == "code" and not cell["metadata"].get("nbgrader") and reads:
+            assert dependents.get(index) == "l08_policy", (index, source)
+        if "family_wise(" in source:
+            assert index not in dependents, (index, source)
