@@ -392,3 +392,9 @@ def test_the_variants_column_is_what_the_referee_finds_on_the_variants_bands(she
                    else f"{expected[m].outcome} under converged generation 0")
                   for m, base in zip([m for m in names], confirmatory)]
         assert found == wanted, (lesson, found, wanted)
+    dose = [row for row in sheet_rows if row.lesson == "05" and row.conditions == "replace, 50% against 0% real"]
+    half, none = ex.CONVERGED[ex.REAL_50], ex.CONVERGED[ex.REAL_0]
+    for row, m in zip(dose, ("fid", "latent_std")):
+        expected = paired(at(half, m, 5), at(none, m, 5), OTHER[WORSE[m]], MARGIN[m])
+        assert row.variants == ("kept under converged generation 0" if expected.outcome == row.verdict.outcome
+                                else f"{expected.outcome} under converged generation 0"), row

@@ -130,10 +130,17 @@ def sampling(bundle=None) -> Verdict:
 
 
 @verdict("C4", "05", "replace, 50% against 0% real")
-def real_fraction(bundle=None) -> list[Verdict]:
-    """C4's dose (lesson 05): half real data against none at generation 5, paired by seed."""
-    g, half, none = GENERATION, band(ex.REAL_50, bundle=bundle), band(ex.REAL_0, bundle=bundle)
+def real_fraction(bundle=None, names: tuple[str, str] = (ex.REAL_50, ex.REAL_0)) -> list[Verdict]:
+    """C4's dose (lesson 05): half real data against none at generation 5, paired by seed (``names``: the two bands;
+    its variants name others)."""
+    g, half, none = GENERATION, band(names[0], bundle=bundle), band(names[1], bundle=bundle)
     return [_bands("C4", half, none, measure, g, "with 50% real", "with 0%") for measure in ("fid", "latent_std")]
+
+
+@variant(real_fraction, "converged generation 0", needs=(ex.CONVERGED[ex.REAL_50], ex.CONVERGED[ex.REAL_0]))
+def real_fraction_converged(bundle=None) -> list[Verdict]:
+    """C4's dose from a generation 0 trained to its criterion, later generations fine-tuned."""
+    return real_fraction(bundle, (ex.CONVERGED[ex.REAL_50], ex.CONVERGED[ex.REAL_0]))
 
 
 @verdict("C4", "05", "replace, {key:.0%} real, generations 6-11", "secondary")
