@@ -6,8 +6,6 @@ run). The names are constants that the lessons, ``claims`` and the tests import,
 A new world's experiments (say, a language model's ``TextConfig``) are lines of the same table. Tests check that
 every line is in the shipped bundle with this very config, and what each design holds fixed (equal steps, the real
 images of C3).
-
-Used in lessons 03 and 05-09 (through the names; lesson 09: the ``TEXT_`` lines) and by ``claims``.
 """
 
 from __future__ import annotations
