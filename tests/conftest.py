@@ -18,6 +18,8 @@ matplotlib.use("Agg")  # no windows, ever: plots are only rendered to memory
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
+from collapse_kit.core.runner import run_runs  # noqa: E402
+from collapse_kit.evidence import bundle  # noqa: E402
 from collapse_kit.vae import loop  # noqa: E402
 from collapse_kit.vae.data import load_mnist  # noqa: E402
 from collapse_kit.vae.loop import ExperimentConfig, run_experiment  # noqa: E402
@@ -117,15 +119,41 @@ def real_test_images():
     return load_mnist("test", limit=1000)
 
 
-@pytest.fixture
-def training_calls(monkeypatch):
-    """Record which generations ``run_experiment`` actually trains (rather than loads from the cache)."""
-    calls = []
-    train = loop._train_generation
+def _count_training(monkeypatch, module) -> list[int]:
+    """Record which generations ``module``'s loop (``vae.loop``, ``text.loop``) actually trains rather than loads
+    from the cache; the list fills as the test runs."""
+    calls, train = [], module._train_generation
 
     def counting(config, seed, generation, *args, **kwargs):
         calls.append(generation)
         return train(config, seed, generation, *args, **kwargs)
 
-    monkeypatch.setattr(loop, "_train_generation", counting)
+    monkeypatch.setattr(module, "_train_generation", counting)
     return calls
+
+
+@pytest.fixture
+def training_calls(monkeypatch):
+    """The generations ``run_experiment`` actually trains (rather than loads from the cache)."""
+    return _count_training(monkeypatch, loop)
+
+
+@pytest.fixture
+def training_calls_of(monkeypatch):
+    """``training_calls`` for another world's loop: ``training_calls_of(text.loop)``."""
+    return lambda module: _count_training(monkeypatch, module)
+
+
+def _small_bundle(folder: Path, label: str, config, seeds: int = 3):
+    results = run_runs([(config, seed) for seed in range(seeds)], cache_dir=folder, progress=False)
+    band = bundle.shipped_band(label, results, {"built by": "the tests"})
+    (folder / "bundle.npz").write_bytes(bundle.pack([band], {"built by": "the tests"}))
+    return bundle.read(folder / "bundle.npz")
+
+
+@pytest.fixture(scope="session")
+def small_bundle_of():
+    """``small_bundle_of(folder, label, config, seeds=3)``: a results bundle written in ``folder`` holding one band,
+    ``label``, of ``config`` run over ``seeds`` seeds, as the shipped bundle holds the catalogue's lines (the widget
+    tests open their explorers on it)."""
+    return _small_bundle

@@ -9,8 +9,6 @@ import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
 
-from collapse_kit.core.runner import run_runs
-from collapse_kit.evidence import bundle
 from collapse_kit.faces.text_plots import BITS, sample_line, text_explorer_figure
 from collapse_kit.faces.text_widgets import TextExplorer
 from collapse_kit.text import loop as text_loop
@@ -27,26 +25,15 @@ def _image(output) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def small_bundle(tmp_path_factory):
+def small_bundle(tmp_path_factory, small_bundle_of):
     """A results bundle holding SMALL_TEXT over 3 seeds, as the shipped one holds the catalogue's text lines."""
-    folder = tmp_path_factory.mktemp("text_bundle")
-    results = run_runs([(SMALL_TEXT, seed) for seed in range(3)], cache_dir=folder, progress=False)
-    band = bundle.shipped_band("small text", results, {"built by": "test_text_explorer"})
-    (folder / "bundle.npz").write_bytes(bundle.pack([band], {"built by": "test_text_explorer"}))
-    return bundle.read(folder / "bundle.npz")
+    return small_bundle_of(tmp_path_factory.mktemp("text_bundle"), "small text", SMALL_TEXT)
 
 
 @pytest.fixture
-def text_training_calls(monkeypatch):
+def text_training_calls(training_calls_of):
     """The generations the text loop actually trains (rather than loads from the cache)."""
-    calls, train = [], text_loop._train_generation
-
-    def counting(config, seed, generation, *args, **kwargs):
-        calls.append(generation)
-        return train(config, seed, generation, *args, **kwargs)
-
-    monkeypatch.setattr(text_loop, "_train_generation", counting)
-    return calls
+    return training_calls_of(text_loop)
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ import base64
 
 import pytest
 
-from collapse_kit.core.runner import run_runs
-from collapse_kit.evidence import bundle
 from collapse_kit.faces.widgets import CollapseExplorer, explorer_figure, gaussian_explorer, gaussian_figure
 from collapse_kit.vae.loop import ExperimentConfig
 
@@ -21,13 +19,9 @@ def _image(output) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def small_bundle(tmp_path_factory):
+def small_bundle(tmp_path_factory, small_bundle_of):
     """A results bundle holding SMALL (real fraction 0) over 3 seeds, as the shipped one holds the profiles'."""
-    folder = tmp_path_factory.mktemp("bundle")
-    results = run_runs([(SMALL, seed) for seed in range(3)], cache_dir=folder, progress=False)
-    band = bundle.shipped_band("small", results, {"built by": "test_widgets"})
-    (folder / "bundle.npz").write_bytes(bundle.pack([band], {"built by": "test_widgets"}))
-    return bundle.read(folder / "bundle.npz")
+    return small_bundle_of(tmp_path_factory.mktemp("bundle"), "small", SMALL)
 
 
 @pytest.fixture
