@@ -33,6 +33,7 @@ MAX_WIDTH = 8.5  # inches: 765 pixels at 90 dpi, the width of a notebook column
 FONT = 9  # points: the smallest text of a figure (legends, panel titles); axis labels and ticks are matplotlib's 10
 TITLE_FONT = 10  # points: a figure's own title
 PANEL = (3.2, 2.6)  # inches: the width and height of one panel of a metric figure
+WIDE_PANEL = (6.0, 3.2)  # inches: a figure of one wide panel (histograms, curves over generations)
 SEQUENTIAL = "viridis"  # ordered, perceptually uniform, readable with the common colour-vision deficiencies
 SEQUENTIAL_RANGE = (0.0, 0.82)  # the part of it used: viridis' last yellows are too pale on a white page
 LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 3)), (0, (3, 1, 1, 1)))

@@ -29,6 +29,7 @@ from .figure_style import (
     LINE_STYLES,
     MAX_WIDTH,
     TITLE_FONT,
+    WIDE_PANEL,
     Figure,
     panel_grid,
     panel_title,
@@ -195,8 +196,7 @@ def elbo_histograms(result: ExperimentResult, generations=None, bins: int = 40) 
     generations = range(len(result.generations)) if generations is None else list(generations)
     values = [result.generations[g].sample_nelbo_gen0 for g in generations]
     edges = np.histogram_bin_edges(np.concatenate(values), bins=bins)
-    figure = Figure(figsize=(6, 3.2), layout="constrained")
-    axis = figure.subplots()
+    figure, (axis,) = panel_grid(1, WIDE_PANEL)
     # Generations are ordered: the sequential palette and a line style each, the first darkest and solid.
     for index, (generation, value, colour) in enumerate(zip(generations, values, sequential_colours(len(values)))):
         axis.hist(value, bins=edges, histtype="step", density=True, color=colour,
@@ -241,8 +241,7 @@ def gaussian_trajectories(result: GaussianResult, show_chains: int = 20) -> Figu
 def gaussian_tails(result: GaussianResult, generations=(0, 10, 50, 200), chain: int = 0) -> Figure:
     """Density of one chain's fitted 1-D Gaussian at a few generations against the truth: tails go first."""
     x = np.linspace(-4, 4, 400)
-    figure = Figure(figsize=(6, 3.2), layout="constrained")
-    axis = figure.subplots()
+    figure, (axis,) = panel_grid(1, WIDE_PANEL)
     axis.plot(x, np.exp(-x**2 / 2) / np.sqrt(2 * np.pi), "k--", label="truth N(0, 1)")
     shown = [generation for generation in generations if generation < len(result.generation)]
     for index, (generation, colour) in enumerate(zip(shown, sequential_colours(len(shown)))):
@@ -335,8 +334,7 @@ def tradeoff(result) -> Figure:
 
 def gaussian_comparison(results: dict) -> Figure:
     """Mean fitted variance over generations for several labelled Gaussian runs, log scale."""
-    figure = Figure(figsize=(6, 3.2), layout="constrained")
-    axis = figure.subplots()
+    figure, (axis,) = panel_grid(1, WIDE_PANEL)
     for index, (label, result) in enumerate(results.items()):
         axis.plot(result.generation, result.variances.mean(0), color=f"C{index % 10}",
                   linestyle=LINE_STYLES[index % len(LINE_STYLES)], label=label)

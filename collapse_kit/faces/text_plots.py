@@ -15,7 +15,7 @@ from ..text.data import decode, training_words
 from ..text.loop import TextConfig, TextResult
 from ..text.metrics import ChainFloor
 from ..text.words import RANKS, WordGameResult
-from .figure_style import FONT, LINE_STYLES, MAX_WIDTH, Figure, panel_grid, panel_title, sequential_colours
+from .figure_style import FONT, LINE_STYLES, MAX_WIDTH, WIDE_PANEL, Figure, panel_grid, panel_title, sequential_colours
 
 BITS = "test_bits_per_character"
 SAMPLE_CHARACTERS = 80  # characters of sample text per generation that the explorer's figure shows
@@ -83,8 +83,7 @@ def perplexity_histograms(result: TextResult, generations=None, bins: int = 30) 
     chosen = _generations(len(result.generations), generations)
     values = [result.generations[g].sample_perplexity_gen0 for g in chosen]
     edges = np.geomspace(min(v.min() for v in values), max(v.max() for v in values), check_int("bins", bins, 2) + 1)
-    figure = Figure(figsize=(6, 3.2), layout="constrained")
-    axis = figure.subplots()
+    figure, (axis,) = panel_grid(1, WIDE_PANEL)
     for index, (generation, value, colour) in enumerate(zip(chosen, values, sequential_colours(len(values)))):
         axis.hist(value, bins=edges, histtype="step", color=colour, linestyle=LINE_STYLES[index % len(LINE_STYLES)],
                   linewidth=1.5, label=f"generation {generation}")
