@@ -17,12 +17,15 @@ SETUP = {  # what the lesson's earlier cells define, that the exercise's two cel
                   "seed = 5\n"),
     "l06_paired": ("06_small_doses.ipynb",
                    "from collapse_kit.evidence import bundle\nfrom collapse_kit.evidence import experiments as ex\n"),
+    "l09_closed_form": ("09_a_language_model.ipynb",
+                        "import numpy as np\nfrom collapse_kit.text.words import expected_types, real_frequencies\n"),
 }
 CHEATS = {  # a one-line answer that calls the library instead of doing the work
     "l01_refit": "    return run_gaussian(GaussianConfig(samples_per_generation=n, generations=generations, chains=1, "
                  "draws='points'), seed=seed, cache=False).variances[0]\n",
     "l06_paired": "    verdict = stats.compare('C3', a, b, 'x', 'y', design='paired')\n"
                   "    return verdict.low, verdict.high\n",
+    "l09_closed_form": "    return float(expected_types(p, m))\n",
 }
 SOLUTION = re.compile(r"[ \t]*### BEGIN SOLUTION\n.*?### END SOLUTION\n", re.S)
 
