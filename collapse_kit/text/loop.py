@@ -19,30 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..core._validation import (
-    FRACTION,
-    GENERATIONS,
-    TEMPERATURE,
-    Choice,
-    Interval,
-    Maybe,
-    bounded,
-    check_bounds,
-    check_int,
-)
+from ..core import _validation, world
+from ..core._validation import FRACTION, GENERATIONS, TEMPERATURE, Choice, Interval, Maybe, bounded
 from ..core.cache import RunCache
 from ..core.strategies import COMPUTE_BUDGETS, STRATEGIES, real_share
 from ..core.torch_parts import resolve_device
-from ..core.world import (
-    GenerationsResult,
-    WorldConfig,
-    check_run_arguments,
-    load_model,
-    new_model,
-    run_generations,
-    stream_seed,
-    weights,
-)
 from .data import passage_starts, real_passages
 from .generation import TextGenerationResult
 from .metrics import bits_per_character, passage_perplexities, shares_of_real, word_class_bits, word_measures
@@ -60,7 +41,7 @@ GENERATION_0_FIELDS = ("passages", "passage_length", "epochs", "context", "embed
 
 
 @dataclass(frozen=True)
-class TextConfig(WorldConfig):
+class TextConfig(world.WorldConfig):
     """One recursive-training experiment of the language model; everything that changes its numbers but the seed.
 
     Attributes:
@@ -114,12 +95,12 @@ class TextConfig(WorldConfig):
     headline = ("test_bits_per_character", "distinct_words", "rare_coverage", "invented_share")
 
     def __post_init__(self):
-        check_bounds(self)
+        _validation.check_bounds(self)
         available = len(passage_starts("train", self.passage_length))
         if self.passages > available:
             raise ValueError(f"passages must be <= {available}, the training text's non-overlapping passages of "
                              f"{self.passage_length} characters, got {self.passages}")
-        check_int("batch_size", self.batch_size, 1, self.characters_per_generation)
+        _validation.check_int("batch_size", self.batch_size, 1, self.characters_per_generation)
         held_out = len(passage_starts("test", self.passage_length))
         if self.metric_passages > held_out:
             raise ValueError(f"metric_passages must be <= {held_out}, the test text's non-overlapping passages of "
@@ -156,7 +137,7 @@ class TextConfig(WorldConfig):
         return CharMLP(self.context, self.embedding, self.hidden)
 
 
-class TextResult(GenerationsResult):
+class TextResult(world.GenerationsResult):
     """A whole run of the language model: its config and seed, and one TextGenerationResult per generation, in
     order (``metric``, ``table``, ``to_dict`` and ``model`` as every world's: ``world.GenerationsResult``)."""
 
@@ -165,11 +146,11 @@ def new_passages(config: TextConfig, seed: int, generation: int, previous: CharM
     """The passages generation ``generation`` adds, codes uint8 (passages, passage_length): all real for generation
     0, else ``real_per_generation`` real ones, then text sampled from ``previous``."""
     count = config.passages if generation == 0 else config.real_per_generation
-    real = real_passages(count, config.passage_length, np.random.default_rng(stream_seed(seed, generation, "real")))
-    real = torch.from_numpy(real)
+    stream = np.random.default_rng(world.stream_seed(seed, generation, "real"))
+    real = torch.from_numpy(real_passages(count, config.passage_length, stream))
     if count == config.passages:
         return real
-    generator = torch.Generator().manual_seed(stream_seed(seed, generation, "synthetic"))
+    generator = torch.Generator().manual_seed(world.stream_seed(seed, generation, "synthetic"))
     synthetic = previous.sample(config.passages - count, config.passage_length, config.temperature, config.top_k,
                                 generator)
     return torch.cat([real, synthetic])
@@ -192,12 +173,12 @@ def run_text_experiment(config: TextConfig | None = None, seed: int = 0, *, cach
         TextResult with one TextGenerationResult per generation. For lesson 09.
     """
     config = TextConfig() if config is None else config
-    seed = check_run_arguments(config, TextConfig, seed, on_generation)
+    seed = world.check_run_arguments(config, TextConfig, seed, on_generation)
     device = resolve_device(device)
     if threads is None:
         return _run(config, seed, cache, cache_dir, progress, device, keep_models, on_generation)
     previous = torch.get_num_threads()
-    torch.set_num_threads(check_int("threads", threads, 1))
+    torch.set_num_threads(_validation.check_int("threads", threads, 1))
     try:
         return _run(config, seed, cache, cache_dir, progress, device, keep_models, on_generation)
     finally:
@@ -212,10 +193,10 @@ def _run(config, seed, cache, cache_dir, progress, device, keep_models, on_gener
     def train(generation, models):
         return _train_generation(config, seed, generation, models, sets, device, progress, cache, cache_dir)
 
-    return run_generations(config, seed, train, store=store, keep_models=keep_models, progress=progress,
-                           on_generation=on_generation, result_type=TextResult,
-                           postfix=lambda entry: {"bits": f"{entry['test_bits_per_character']:.3f}",
-                                                  "words": int(entry["distinct_words"])})
+    return world.run_generations(config, seed, train, store=store, keep_models=keep_models, progress=progress,
+                                 on_generation=on_generation, result_type=TextResult,
+                                 postfix=lambda entry: {"bits": f"{entry['test_bits_per_character']:.3f}",
+                                                        "words": int(entry["distinct_words"])})
 
 
 def _train_generation(config, seed, generation, models, sets, device, progress, cache, cache_dir) -> dict:
@@ -232,21 +213,21 @@ def _train_generation(config, seed, generation, models, sets, device, progress, 
         gen0_store = RunCache(cache_dir, shared, seed, config.module, device)
         stored = gen0_store.load(0, ("model_state", "loss_per_epoch"))
         if stored is not None:
-            return _measure(config, seed, 0, load_model(config, stored["model_state"]), None, data,
+            return _measure(config, seed, 0, world.load_model(config, stored["model_state"]), None, data,
                             stored["loss_per_epoch"])
     if generation and config.start != "fresh":  # fine-tune a copy of an earlier generation's model
-        model = load_model(config, weights(models[-1] if config.start == "fine-tune" else models[0]))
+        model = world.load_model(config, world.weights(models[-1] if config.start == "fine-tune" else models[0]))
     else:
-        model = new_model(config, stream_seed(seed, generation, "init"))
+        model = world.new_model(config, world.stream_seed(seed, generation, "init"))
     steps = None
     if config.compute == "steps":
         steps = config.epochs * (config.characters_per_generation // config.batch_size)
     training = train_char_model(model, data, config.epochs, config.batch_size, config.learning_rate,
-                                seed=stream_seed(seed, generation, "train"), device=device, progress=progress,
+                                seed=world.stream_seed(seed, generation, "train"), device=device, progress=progress,
                                 description=f"generation {generation}", steps=steps)
     model = model.cpu().eval()  # sampling and measures run on the CPU: the same numbers on any device
     if gen0_store is not None:
-        gen0_store.save(0, {"model_state": weights(model), "loss_per_epoch": training.loss_per_epoch})
+        gen0_store.save(0, {"model_state": world.weights(model), "loss_per_epoch": training.loss_per_epoch})
     return _measure(config, seed, generation, model, models[0] if generation else None, data,
                     training.loss_per_epoch)
 
@@ -259,7 +240,7 @@ def letter_chain_measures(config: TextConfig, seed: int, order: int = 2) -> dict
     the real test text, overall and on rare and common words. ``scripts/build_text_baseline.py`` ships them for
     seeds 0-9 (``metrics.letter_chain_floor``). For lesson 09.
     """
-    check_int("seed", seed, 0)
+    _validation.check_int("seed", seed, 0)
     chain = LetterChain(new_passages(config, seed, 0, None), order)
     stream = np.random.default_rng([seed, 0, CHAIN_STREAM])
     samples = chain.sample(config.metric_passages, config.passage_length, stream)
@@ -270,11 +251,11 @@ def letter_chain_measures(config: TextConfig, seed: int, order: int = 2) -> dict
 
 def _measure(config, seed, generation, model, gen0_model, data, losses) -> dict:
     """The cache entry of one trained generation: its weights, training record and measures."""
-    generator = torch.Generator().manual_seed(stream_seed(seed, generation, "metrics"))
+    generator = torch.Generator().manual_seed(world.stream_seed(seed, generation, "metrics"))
     samples = model.sample(config.metric_passages, config.passage_length, config.temperature, config.top_k,
                            generator)
     measures = word_measures(samples)
-    return {"model_state": weights(model), "train_characters": data.numel(),
+    return {"model_state": world.weights(model), "train_characters": data.numel(),
             "real_share": real_share(config.strategy, generation, config.passages, config.real_per_generation),
             "loss_per_epoch": list(losses),
             "test_bits_per_character": bits_per_character(model, "test"), **word_class_bits(model, "test"),
