@@ -45,10 +45,16 @@ THEORY_MODULE = "gaussian/theory.py"  # this file: it and what it imports decide
 
 
 @dataclass
-class GaussianGeneration:
-    """One generation of a Gaussian run, summed over its chains (the columns of ``GaussianResult.rows``)."""
+class _Generation:
+    """The column both Gaussian worlds' rows open with: the generation's number."""
 
     generation: int = declare(Column("generation", int, short="gen", fmt="{:.0f}"))
+
+
+@dataclass
+class GaussianGeneration(_Generation):
+    """One generation of a Gaussian run, summed over its chains (the columns of ``GaussianResult.rows``)."""
+
     variance: float = declare(Column("variance", label="fitted variance (mean over chains; truth 1)", short="var",
                                      fmt="{:.4g}", better="higher", measure="fitted variance"))
     log_variance: float = declare(Column("log_variance", label="log of the fitted variance (mean over chains)",
@@ -59,10 +65,9 @@ class GaussianGeneration:
 
 
 @dataclass
-class MixtureGeneration:
+class MixtureGeneration(_Generation):
     """One generation of a mixture run (the columns of ``MixtureResult.rows``)."""
 
-    generation: int = declare(Column("generation", int, short="gen", fmt="{:.0f}"))
     std: float = declare(Column("std", label="components' std (mean of the two; truth 1)", short="std",
                                 fmt="{:.3f}", better="higher", measure="components' std"))
     separation: float = declare(Column("separation", label="distance between the two means (truth 4)",
@@ -106,7 +111,7 @@ class GaussianConfig(WorldConfig):
     """
 
     dim: int = bounded(1, Interval(int, 1, 64))
-    samples_per_generation: int = bounded(100, Interval(int, 2))
+    samples_per_generation: int = bounded(100, Interval(int, 2))  # a variance needs two points
     generations: int = bounded(1000, GENERATIONS)
     real_fraction: float = bounded(0.0, FRACTION)
     real_points: int = bounded(0, Interval(int, 0))
@@ -433,7 +438,7 @@ class MixtureConfig(WorldConfig):
     hundred generations.
     """
 
-    samples_per_generation: int = bounded(1000, Interval(int, 4))
+    samples_per_generation: int = bounded(1000, Interval(int, 4))  # two points for each component's variance
     generations: int = bounded(2000, GENERATIONS)
     real_fraction: float = bounded(0.0, FRACTION)
     real_points: int = bounded(0, Interval(int, 0))
