@@ -87,9 +87,7 @@ def perplexity_histograms(result: TextResult, generations=None, bins: int = 30) 
     for index, (generation, value, colour) in enumerate(zip(chosen, values, sequential_colours(len(values)))):
         axis.hist(value, bins=edges, histtype="step", color=colour, linestyle=LINE_STYLES[index % len(LINE_STYLES)],
                   linewidth=1.5, label=f"generation {generation}")
-    axis.set_xscale("log")
-    axis.set_xlabel("perplexity under the generation-0 model (per character)")
-    axis.set_ylabel("passages")
+    axis.set(xscale="log", xlabel="perplexity under the generation-0 model (per character)", ylabel="passages")
     axis.legend(fontsize=FONT)
     figure.summary = "Histograms of the generated passages' perplexity under the generation-0 model, per generation"
     return figure
