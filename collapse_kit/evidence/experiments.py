@@ -36,6 +36,14 @@ BERNOULLI = {1.0: "replace, bernoulli, temperature 1", 0.6: "replace, bernoulli,
 C3_SYNTHETIC_SHARE = 0.1
 C3 = {real: (f"C3, {real} real", f"C3, {real} real + synthetic", f"C3, {round(real / (1 - C3_SYNTHETIC_SHARE))} real")
       for real in (2250, 4500, 9000, 18000)}  # n -> (alone, mixed, all real)
+C3_EPOCHS = {2250: 95, 2500: 95, 4500: 48, 5000: 42, 9000: 22, 10000: 20, 18000: 11, 20000: 10}  # images -> epochs
+
+
+def _c3_arms(real: int) -> tuple[tuple[int, float], ...]:
+    """(images, real fraction) of C3's three lines at n = ``real`` real images, in the order of ``C3[real]``."""
+    size = round(real / (1 - C3_SYNTHETIC_SHARE))  # the mixed set, and the all-real set of as many images
+    return (real, 1.0), (size, 1 - C3_SYNTHETIC_SHARE), (size, 1.0)
+
 
 # Issue 27: the headline verdicts (C1-C5, accumulate, temperature) re-judged under the choices a referee would vary,
 # and the controls they lacked; 10 seeds each, no sample grids (WITHOUT_SAMPLES). The plan (units per seed, order):
@@ -111,18 +119,9 @@ CATALOGUE: dict[str, ExperimentConfig | TextConfig] = {
     REAL_50_NARROW: _C(real_fraction=0.5, real_digits=NARROW_DIGITS),
     BERNOULLI[1.0]: _C(generations=4, sample_mode="bernoulli", temperature=1.0),
     BERNOULLI[0.6]: _C(generations=4, sample_mode="bernoulli", temperature=0.6),
-    C3[2250][0]: _C(generations=2, samples_per_generation=2250, real_fraction=1.0, epochs=95),
-    C3[2250][1]: _C(generations=2, samples_per_generation=2500, real_fraction=0.9, epochs=95),
-    C3[2250][2]: _C(generations=2, samples_per_generation=2500, real_fraction=1.0, epochs=95),
-    C3[4500][0]: _C(generations=2, samples_per_generation=4500, real_fraction=1.0, epochs=48),
-    C3[4500][1]: _C(generations=2, samples_per_generation=5000, real_fraction=0.9, epochs=42),
-    C3[4500][2]: _C(generations=2, samples_per_generation=5000, real_fraction=1.0, epochs=42),
-    C3[9000][0]: _C(generations=2, samples_per_generation=9000, real_fraction=1.0, epochs=22),
-    C3[9000][1]: _C(generations=2, samples_per_generation=10000, real_fraction=0.9, epochs=20),
-    C3[9000][2]: _C(generations=2, samples_per_generation=10000, real_fraction=1.0, epochs=20),
-    C3[18000][0]: _C(generations=2, samples_per_generation=18000, real_fraction=1.0, epochs=11),
-    C3[18000][1]: _C(generations=2, samples_per_generation=20000, real_fraction=0.9, epochs=10),
-    C3[18000][2]: _C(generations=2, samples_per_generation=20000, real_fraction=1.0, epochs=10),
+    # C3 (names ``C3[n]``): n alone, n plus the synthetic share, as many images all real; epochs by size (C3_EPOCHS)
+    **{name: _C(generations=2, samples_per_generation=size, real_fraction=share, epochs=C3_EPOCHS[size])
+       for real, names in C3.items() for name, (size, share) in zip(names, _c3_arms(real))},
     # Issue 27's lines, each moved here from PLANNED as its band was built (scripts/build_planned_bands.py):
     CONVERGED[REAL_0]: _C(generations=6, **_CONVERGED),
     CONVERGED[REAL_50]: _C(generations=12, real_fraction=0.5, **_CONVERGED),
