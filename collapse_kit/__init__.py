@@ -7,7 +7,7 @@ to its right on its own line or on a lower floor, and the worlds (floor 2) never
 
     floor 5  collapse_kit/  __main__  __init__
     floor 4  faces/     cli  text_widgets  widgets  text_plots  plots  figure_style  colab
-    floor 3  evidence/  sheet  checks  claims  registry  studies  bundle  experiments  margins  stats
+    floor 3  evidence/  sheet  checks  claims  variants  registry  studies  bundle  experiments  margins  stats
     floor 2  vae/       loop  training_sets  generation  training  mlp_step  metrics  classifier  models  data
     floor 2  text/      loop  generation  training  metrics  words  models  data
     floor 2  gaussian/  theory
@@ -25,7 +25,8 @@ to its right on its own line or on a lower floor, and the worlds (floor 2) never
 * ``evidence/``: from numbers to verdicts: the catalogue of named settings (``experiments``), the shipped results
   (``bundle``), effects with 95% intervals (``stats``), the smallest effect that matters for each measure, fixed in
   advance (``margins``), every verdict (``claims``), registered with its claim, lesson and family (``registry``),
-  and their sheet (``sheet``: lessons/verdicts.md and the stored table the lessons read), the lessons' check cells
+  each re-judged under the analysis choices a referee would vary (``variants``), and their sheet (``sheet``:
+  lessons/verdicts.md and the stored table the lessons read), the lessons' check cells
   (``checks``), sweeps and yardsticks (``studies``).
 * ``faces/``: what a student sees and touches: figures (``plots``, ``text_plots``, ``figure_style``), widgets, the
   command line (``cli``) and Google Colab's set-up (``colab``).

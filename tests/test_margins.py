@@ -50,3 +50,9 @@ def test_a_margin_is_a_positive_number_with_a_known_yardstick():
         Margin("x", 1.0, "the effect itself", "a tenth of the damage", 1.0)
     with pytest.raises(ValueError, match="measure must be one of"):
         margin("not_a_measure")
+
+
+def test_a_reread_test_elbo_takes_test_elbos_margin():
+    """Issue 27's reading on other test images is the same measure on another subset: the same yardstick."""
+    assert margin("test_nelbo_other") == margin("test_nelbo")
+    assert MARGINS["test_nelbo_other"].measured == MARGINS["test_nelbo"].measured

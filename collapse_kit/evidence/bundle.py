@@ -36,6 +36,11 @@ SAMPLE_SEEDS = (0, 1, 2)  # the seeds whose sample grids the bundle ships
 SHIPPED = "results bundle"  # a Band's source when it comes from the file
 
 
+class Unbuilt(LookupError):
+    """What a reading asks for is not in the bundle: a line not built (yet), or a column its band was built
+    without. Raised only under an analysis variant (``variants``); the shipped bundle's own reads never raise it."""
+
+
 @dataclass
 class Band:
     """One setting over many seeds: ``values[column]`` is (seeds, generations) for every numeric column.
@@ -50,6 +55,8 @@ class Band:
             (the VAE), or 4 passages of character codes (the language model: ``record.shipped_samples``).
         sample_seeds: the seeds of ``samples``.
         provenance: the build that ran it (shipped bands).
+        readings: measure -> the column read in its place (an analysis variant's reading, ``variants``), or None
+            where the variant has no number for that measure; empty for the band as built.
     """
 
     name: str
@@ -60,13 +67,24 @@ class Band:
     samples: np.ndarray | None = None
     sample_seeds: list[int] = field(default_factory=list)
     provenance: dict = field(default_factory=dict)
+    readings: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def generations(self) -> int:
         return next(iter(self.values.values())).shape[1]
 
+    def column(self, measure: str) -> str:
+        """The column read for ``measure``: itself, or the one a variant reads in its place (``readings``)."""
+        if measure in self.readings and self.readings[measure] is None:
+            raise Unbuilt(f"{self.name!r} has no {measure!r} under this reading")
+        return self.readings.get(measure) or measure
+
     def metric(self, name: str, generations: int | None = None) -> np.ndarray:
-        """Column ``name`` over seeds and generations, (seeds, generations), the first ``generations`` if given."""
+        """Column ``name`` over seeds and generations, (seeds, generations), the first ``generations`` if given
+        (under a variant's ``readings``, the column read in its place)."""
+        name = self.column(name)
+        if name not in self.values and name in self.readings.values():
+            raise Unbuilt(f"{self.name!r} was built without the column {name!r}")
         if name not in self.values:
             raise ValueError(f"name must be one of {', '.join(sorted(self.values))} (the columns this band holds), "
                              f"got {name!r}")

@@ -34,7 +34,7 @@ from ..text.metrics import letter_chain_floor
 from . import experiments as ex
 from .bundle import Band, band
 from .margins import margin, share_margin
-from .registry import entries, variant, verdict
+from .registry import entries, verdict
 from .stats import Verdict, agrees, at_bound, by_seed, compare, compare_bands, design_of, plateau, pool_by_seed
 
 GENERATION = 5  # the last generation of a 6-generation run: where the VAE settings are compared
@@ -52,6 +52,7 @@ def _bands(claim: str, a: Band, b: Band, measure: str, g: int, details: str, tha
     """Column ``measure`` of band ``a`` at generation ``g`` against band ``b`` (at ``b_generation``), paired by seed
     where they share their seeds, read against the measure's margin and bounds; ``expect`` defaults to the way that
     is better. The statement is the column's own words (``Column.at``) with ``details``."""
+    measure = a.column(measure)  # under an analysis variant, the column it reads in the measure's place
     column = metric(a.config, measure)
     statement = column.at(g, details)
     return compare_bands(claim, a, b, measure, g, statement, than, expect or column.better, b_generation,
@@ -78,22 +79,14 @@ def _share_margin(arm: Band, measure: str) -> float:
 
 
 @verdict("C1", "03", "fully synthetic loop, mean images")
-def recursion(bundle=None, name: str = ex.REAL_0) -> list[Verdict]:
-    """C1 (lesson 03): the fully synthetic loop at generation 5 against generation 0, paired by seed (``name``: the
-    band; its variants name another)."""
-    synthetic = band(name, bundle=bundle)
+def recursion(bundle=None) -> list[Verdict]:
+    """C1 (lesson 03): the fully synthetic loop at generation 5 against generation 0, paired by seed."""
+    synthetic = band(ex.REAL_0, bundle=bundle)
     return [_degrades("C1", synthetic, measure) for measure in ("latent_std", "classes_covered", "test_nelbo")]
 
 
-@variant(recursion, "converged generation 0", needs=(ex.CONVERGED[ex.REAL_0],))
-def recursion_converged(bundle=None) -> list[Verdict]:
-    """C1 from a generation 0 trained to the criterion (320 epochs), each later generation fine-tuned from its
-    predecessor (``experiments.CONVERGED``)."""
-    return recursion(bundle, ex.CONVERGED[ex.REAL_0])
-
-
 @verdict("C2", "04", "fully synthetic loop, mean images", ("confirmatory", "confirmatory", "secondary", "confirmatory"))
-def diversity_loss(bundle=None, name: str = ex.REAL_0) -> list[Verdict]:
+def diversity_loss(bundle=None) -> list[Verdict]:
     """C2 (lesson 04): the fully synthetic loop at generation 5 against generation 0, paired by seed: variety
     (class entropy, recall), the spread of the samples' -ELBO under generation 0 and the errors (FID).
 
@@ -103,15 +96,9 @@ def diversity_loss(bundle=None, name: str = ex.REAL_0) -> list[Verdict]:
     with no digit or style lost, and Bernoulli noise raising it above real data's), so its fall cannot be read as
     lost diversity.
     """
-    synthetic = band(name, bundle=bundle)
+    synthetic = band(ex.REAL_0, bundle=bundle)
     return [_degrades("C2", synthetic, measure) for measure in
             ("class_entropy", "recall", "sample_nelbo_gen0_spread", "fid")]
-
-
-@variant(diversity_loss, "converged generation 0", needs=(ex.CONVERGED[ex.REAL_0],))
-def diversity_loss_converged(bundle=None) -> list[Verdict]:
-    """C2 from a generation 0 trained to the criterion, each later generation fine-tuned (``experiments.CONVERGED``)."""
-    return diversity_loss(bundle, ex.CONVERGED[ex.REAL_0])
 
 
 @verdict("C1", "03", "fully synthetic loop, Bernoulli against mean images", "secondary")
@@ -130,17 +117,10 @@ def sampling(bundle=None) -> Verdict:
 
 
 @verdict("C4", "05", "replace, 50% against 0% real")
-def real_fraction(bundle=None, names: tuple[str, str] = (ex.REAL_50, ex.REAL_0)) -> list[Verdict]:
-    """C4's dose (lesson 05): half real data against none at generation 5, paired by seed (``names``: the two bands;
-    its variants name others)."""
-    g, half, none = GENERATION, band(names[0], bundle=bundle), band(names[1], bundle=bundle)
+def real_fraction(bundle=None) -> list[Verdict]:
+    """C4's dose (lesson 05): half real data against none at generation 5, paired by seed."""
+    g, half, none = GENERATION, band(ex.REAL_50, bundle=bundle), band(ex.REAL_0, bundle=bundle)
     return [_bands("C4", half, none, measure, g, "with 50% real", "with 0%") for measure in ("fid", "latent_std")]
-
-
-@variant(real_fraction, "converged generation 0", needs=(ex.CONVERGED[ex.REAL_50], ex.CONVERGED[ex.REAL_0]))
-def real_fraction_converged(bundle=None) -> list[Verdict]:
-    """C4's dose from a generation 0 trained to its criterion, later generations fine-tuned."""
-    return real_fraction(bundle, (ex.CONVERGED[ex.REAL_50], ex.CONVERGED[ex.REAL_0]))
 
 
 @verdict("C4", "05", "replace, {key:.0%} real, generations 6-11", "secondary")
@@ -195,23 +175,71 @@ def few_real_images(ks=(1, 10, 100), bundle=None) -> dict[int, Verdict]:
                       f"with {_images(k)} per generation", "with none") for k in ks}
 
 
-@verdict("C4", "07", "no real data after generation 0", ("secondary", "confirmatory", "secondary", "secondary"))
+@verdict("C5", "06", "replace, the same k = {key} real images in every generation's 10,000", "secondary")
+def fixed_real_images(ks=(1, 10, 100), bundle=None) -> dict[int, Verdict]:
+    """C5's control (lesson 06): the same k real images every generation (``experiments.FIXED_REAL``) against k
+    fresh ones each generation (``FEW_REAL``), test -ELBO at generation 5, paired by seed: does C5's help need fresh
+    images, or does any real anchor do? Expected worse: the same k images carry less of the real data."""
+    return {k: _bands("C5", band(ex.FIXED_REAL[k], bundle=bundle), band(ex.FEW_REAL[k], bundle=bundle),
+                      "test_nelbo", GENERATION, f"with the same {_images(k)} every generation", "with fresh ones",
+                      "higher") for k in ks}
+
+
+@verdict("C4", "05", "replace, 50% real from a pool of 500 images of all ten digits", "secondary")
+def real_pool(bundle=None) -> list[Verdict]:
+    """C4's "diverse" without a class shift (lesson 05): 50% real drawn each generation from a pool of 500 images of
+    all ten digits (``experiments.REAL_50_POOL``) against 50% fresh from the whole training set, at generation 5,
+    paired by seed: digits covered, FID and test -ELBO. The same dose and class mix, less variety."""
+    pool, wide = band(ex.REAL_50_POOL, bundle=bundle), band(ex.REAL_50, bundle=bundle)
+    details = f"with 50% real from a pool of {ex.REAL_POOL}"
+    return [_bands("C4", pool, wide, measure, GENERATION, details, "fresh from all the training set",
+                   metric(pool.config, measure).worse) for measure in ("classes_covered", "fid", "test_nelbo")]
+
+
+@verdict("C4", "07", "no real data after generation 0, equal compute", ("confirmatory", "secondary"))
 def accumulation(bundle=None) -> list[Verdict]:
-    """C4's "great care" (lesson 07): accumulate against replace at equal epochs and at equal compute (the
-    confirmatory one: the extra training of equal epochs is not the strategy), test -ELBO at generation 5, paired by
-    seed; what the extra compute of equal epochs buys; and whether accumulate at equal compute still degrades
-    (generation 5 against generation 0). Accumulate keeps generation 0's real images, which replace does not."""
+    """C4's "great care" (lesson 07): accumulate against replace at equal compute (every generation the gradient
+    steps of generation 0, so only the data differ), test -ELBO at generation 5, paired by seed; and whether
+    accumulate at equal compute still degrades (generation 5 against generation 0). Accumulate keeps generation 0's
+    real images, which replace does not: ``accumulation_controls`` separates the two."""
     g, measure = GENERATION, "test_nelbo"
-    replace = band(ex.REAL_0, bundle=bundle)
-    epochs = band(ex.ACCUMULATE, bundle=bundle)
+    replace, steps = band(ex.REAL_0, bundle=bundle), band(ex.ACCUMULATE_EQUAL_STEPS, bundle=bundle)
+    return [_bands("C4", steps, replace, measure, g, ", accumulate (equal compute)", "replace", "lower"),
+            _bands("C4", steps, steps, measure, g, ", accumulate at equal compute", "at generation 0", "higher",
+                   b_generation=0)]
+
+
+@verdict("C4", "07", "no real data after generation 0, equal epochs", "secondary")
+def equal_epochs(bundle=None) -> list[Verdict]:
+    """Accumulate at equal epochs (lesson 07), whose growing sets also train longer, test -ELBO at generation 5,
+    paired by seed: against replace, and what its extra compute buys against accumulate at equal compute."""
+    g, measure = GENERATION, "test_nelbo"
+    replace, epochs = band(ex.REAL_0, bundle=bundle), band(ex.ACCUMULATE, bundle=bundle)
     steps = band(ex.ACCUMULATE_EQUAL_STEPS, bundle=bundle)
-    return [
-        _bands("C4", epochs, replace, measure, g, ", accumulate (equal epochs)", "replace", "lower"),
-        _bands("C4", steps, replace, measure, g, ", accumulate (equal compute)", "replace", "lower"),
-        _bands("C4", epochs, steps, measure, g, ", accumulate at equal epochs", "at equal compute", "lower"),
-        _bands("C4", steps, steps, measure, g, ", accumulate at equal compute", "at generation 0", "higher",
-               b_generation=0),
-    ]
+    return [_bands("C4", epochs, replace, measure, g, ", accumulate (equal epochs)", "replace", "lower"),
+            _bands("C4", epochs, steps, measure, g, ", accumulate at equal epochs", "at equal compute", "lower")]
+
+
+@verdict("C4", "07", ("equal compute: keeping generation 0's real set", "equal compute: keeping the old synthetic sets",
+                      "equal compute: the old synthetic sets added to the real set",
+                      "equal compute: the real set added to the old synthetic sets"), "secondary")
+def accumulation_controls(bundle=None) -> list[Verdict]:
+    """What accumulate's gain is made of (lesson 07), all at equal compute, test -ELBO at generation 5, paired by
+    seed: keeping generation 0's real set beside each new synthetic set (``experiments.KEEP_FIRST_SET``) against
+    replace; keeping every old synthetic set but not the real one (``ACCUMULATE_SYNTHETIC``) against replace; and
+    accumulate (both kept) against each. Secondary: these contrasts were chosen after the accumulate verdict was read
+    (their margin, test -ELBO's, was fixed before)."""
+    g, measure = GENERATION, "test_nelbo"
+    replace, both = band(ex.REAL_0, bundle=bundle), band(ex.ACCUMULATE_EQUAL_STEPS, bundle=bundle)
+    real_set, synthetic_sets = band(ex.KEEP_FIRST_SET, bundle=bundle), band(ex.ACCUMULATE_SYNTHETIC, bundle=bundle)
+    return [_bands("C4", real_set, replace, measure, g, ", replace keeping generation 0's real set", "replace",
+                   "lower"),
+            _bands("C4", synthetic_sets, replace, measure, g, ", accumulating the synthetic sets only", "replace",
+                   "lower"),
+            _bands("C4", both, real_set, measure, g, ", accumulate", "replace keeping generation 0's real set",
+                   "lower"),
+            _bands("C4", both, synthetic_sets, measure, g, ", accumulate", "accumulating the synthetic sets only",
+                   "lower")]
 
 
 @verdict("C2", "07", "fully synthetic loop, Bernoulli samples")
@@ -387,6 +415,7 @@ def synthetic_share(measure: str = "test_nelbo", bundle=None) -> SyntheticShare:
     """C3 from the shipped results bundle (no training): generation 1 of the C3 experiments of
     ``experiments.C3``. ``measure``: a metric, e.g. "test_nelbo" (nats on the real test set) or "fid"."""
     bands = {real: [band(name, bundle=bundle) for name in names] for real, names in ex.C3.items()}
+    measure = bands[next(iter(bands))][1].column(measure)  # under an analysis variant, the column read in its place
     config = bands[next(iter(bands))][0].config
     metric(config, measure)  # a clear error for a measure the VAE does not have
     seeds = bands[next(iter(bands))][0].seeds

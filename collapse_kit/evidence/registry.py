@@ -92,25 +92,6 @@ def entries() -> list[Entry]:
     return sorted(_REGISTRY.values(), key=lambda entry: entry.lesson)
 
 
-_VARIANTS: dict[str, list[tuple[str, tuple[str, ...], Callable]]] = {}
-
-
-def variant(of, name: str, needs: tuple[str, ...]):
-    """Register the decorated function as ``of``'s verdicts re-judged under the analysis choice ``name`` (e.g.
-    "converged generation 0"): it takes ``bundle=None`` and returns verdicts aligned with ``of``'s, one per item.
-    ``needs``: the bundle's bands it reads; the sheet judges a variant only once they are built."""
-    def register(function):
-        _VARIANTS.setdefault(of.__name__, []).append((name, tuple(needs), function))
-        return function
-
-    return register
-
-
-def variants_of(entry: Entry) -> list[tuple[str, tuple[str, ...], Callable]]:
-    """The variants registered for an entry's function: ``[(name, bands needed, function)]``."""
-    return list(_VARIANTS.get(entry.name, ()))
-
-
 def entry_of(function) -> Entry:
     """The registry's entry of a verdict function (a clear error for a function that is not registered)."""
     entry = _REGISTRY.get(getattr(function, "__name__", None))

@@ -20,12 +20,13 @@ from pathlib import Path
 from . import claims  # noqa: F401  (importing it registers every verdict of the course)
 from .bundle import shipped
 from .margins import MARGINS
-from .registry import FAMILIES, entries, variants_of
+from .registry import FAMILIES, entries
 from .stats import LEVEL, Verdict, holm
+from .variants import VARIANTS, judge
 
 TABLE_FILE = Path(__file__).resolve().parents[1] / "assets" / "verdict_table.json"
 TABLE_FIELDS = ("claim", "lesson", "conditions", "family", "measured", "test", "p", "outcome", "outcome_words",
-                "holm", "variants")
+                "holm", "variants", "under_variants")
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,14 @@ class SheetRow:
     verdict: Verdict
     family_wise: str = ""
     source: str = "bundle"  # where its numbers come from (``registry.SOURCES``)
-    variants: str = ""  # a confirmatory verdict under each analysis choice built so far (``registry.variant``)
+    under_variants: dict = dataclasses.field(default_factory=dict)  # a confirmatory verdict's outcome under each
+    # analysis choice whose bands are built (``variants``): {variant name: outcome}
+
+    @property
+    def variants(self) -> str:
+        """The sheet's last column: in how many variants the outcome is kept, and which ones change it, e.g. "kept
+        in 2 of 3 (converged generation 0, another test subset); not resolved under the other sampling"."""
+        return robustness(self.verdict.outcome, self.under_variants)
 
     def record(self) -> dict:
         """The row as the stored table keeps it (``TABLE_FIELDS``): words and numbers, no arrays."""
@@ -48,22 +56,22 @@ class SheetRow:
         return {"claim": self.claim, "lesson": self.lesson, "conditions": self.conditions, "family": self.family,
                 "measured": verdict.measured, "test": verdict.test, "p": verdict.decisive_p,
                 "outcome": verdict.outcome, "outcome_words": verdict.outcome_words, "holm": self.family_wise,
-                "variants": self.variants}
+                "variants": self.variants, "under_variants": dict(self.under_variants)}
 
 
 def rows(bundle=None) -> list[SheetRow]:
     """Every row of the sheet, in lesson order, each confirmatory one with its outcome once Holm corrects its
-    claim's confirmatory verdicts at 5% (``stats.holm``)."""
-    built = set((shipped() if bundle is None else bundle).names())
+    claim's confirmatory verdicts at 5% (``stats.holm``) and under each analysis variant built (``variants``)."""
     every = []
     for entry in entries():
         items = entry.items(bundle)
-        judged = [(name, function(bundle=bundle)) for name, needs, function in variants_of(entry)
-                  if set(needs) <= built]
+        confirmatory = any(family == "confirmatory" for _, family, _ in items)
+        judged = judge(entry, bundle) if confirmatory and entry.source == "bundle" else {}
         for index, (conditions, family, verdict) in enumerate(items):
-            words = [_variant_words(name, found[index], verdict) for name, found in judged]
+            under = {name: found[index].outcome for name, found in judged.items()
+                     if family == "confirmatory" and found[index] is not None}
             every.append(SheetRow(verdict.claim, entry.lesson, conditions, family, verdict,  # a verdict names its claim
-                                  source=entry.source, variants="; ".join(words) if family == "confirmatory" else ""))
+                                  source=entry.source, under_variants=under))
     for claim in sorted({row.claim for row in every}):
         members = [index for index, row in enumerate(every) if row.claim == claim and row.family == "confirmatory"]
         for index, outcome in zip(members, holm([every[index].verdict for index in members], LEVEL)):
@@ -71,15 +79,21 @@ def rows(bundle=None) -> list[SheetRow]:
     return every
 
 
-def _variant_words(name: str, found: Verdict, base: Verdict) -> str:
-    """How a verdict fares under one variant: "kept under <name>" or "<outcome> under <name>"."""
-    return f"kept under {name}" if found.outcome == base.outcome else f"{found.outcome} under {name}"
+def robustness(outcome: str, under_variants: dict) -> str:
+    """In how many of the variants judged a verdict keeps ``outcome``, and under which ones it changes: "kept in 2
+    of 3 (converged generation 0, another test subset); not resolved under the other sampling" ("" if none)."""
+    if not under_variants:
+        return ""
+    kept = [name for name, found in under_variants.items() if found == outcome]
+    changed = [f"{found} under {name}" for name, found in under_variants.items() if found != outcome]
+    return "; ".join([f"kept in {len(kept)} of {len(under_variants)}" + (f" ({', '.join(kept)})" if kept else ""),
+                      *changed])
 
 
 def unbuilt_variants(bundle=None) -> list[str]:
-    """The variants registered whose bands the bundle does not hold yet (the sheet's header names them)."""
+    """The variants some of whose lines are planned but not built yet (the sheet's header names them)."""
     built = set((shipped() if bundle is None else bundle).names())
-    return sorted({name for entry in entries() for name, needs, _ in variants_of(entry) if not set(needs) <= built})
+    return [variant.name for variant in VARIANTS if variant.planned() - built]
 
 
 def family_size(sheet_rows, claim: str) -> int:
@@ -101,25 +115,47 @@ def stored_table() -> tuple[dict, ...]:
     return tuple(json.loads(TABLE_FILE.read_text())["rows"])
 
 
+def _stored(verdict: Verdict) -> dict:
+    """The stored table's row of ``verdict`` (a row of the sheet); a verdict the sheet lacks raises ValueError."""
+    found = [row for row in stored_table() if row["claim"] == verdict.claim and row["measured"] == verdict.measured]
+    if not found:
+        raise ValueError(f"verdicts must be rows of the verdict sheet (claims on the shipped bundle), got {verdict}")
+    return found[0]
+
+
 def family_wise(verdicts) -> list[str]:
     """For each of ``verdicts`` (rows of the sheet, e.g. ``claims.recursion()``), a line with its outcome alone and,
     for a confirmatory verdict, its outcome once Holm corrects its claim's family, e.g. "C1: latent std at
     generation 5 ...: holds (beyond +-0.028); Holm over C1's 6 confirmatory verdicts: holds". Read from the stored
     table (no verdict is recomputed); a verdict the sheet lacks raises ValueError."""
-    stored = stored_table()
-    lines = []
+    stored, lines = stored_table(), []
     for verdict in verdicts:
-        found = [row for row in stored if row["claim"] == verdict.claim and row["measured"] == verdict.measured]
-        if not found:
-            raise ValueError(f"verdicts must be rows of the verdict sheet (claims on the shipped bundle), got "
-                             f"{verdict}")
-        row = found[0]
+        row = _stored(verdict)
         if row["family"] == "confirmatory":
             corrected = (f"Holm over {verdict.claim}'s {family_size(stored, verdict.claim)} confirmatory verdicts: "
                          f"{row['holm']}")
         else:
             corrected = f"{row['family']}, not part of a corrected family"
         lines.append(f"{verdict.claim}: {verdict.statement}: {verdict.outcome_words}; {corrected}")
+    return lines
+
+
+def depends_on(verdict: Verdict) -> dict[str, str]:
+    """A confirmatory verdict's outcome under each analysis variant judged so far (``variants``), {variant name:
+    outcome}, read from the stored table; empty for a verdict no variant re-judges (lessons 03-07 check what their
+    text says it depends on)."""
+    return dict(_stored(verdict)["under_variants"])
+
+
+def variant_lines(verdicts) -> list[str]:
+    """For each confirmatory one of ``verdicts``, a line saying in how many analysis variants its outcome is kept
+    and which ones change it, e.g. "C1: digits covered at generation 5 ...: holds; kept in 1 of 2 (confident digits
+    only); not testable under converged generation 0" (from the stored table; lessons 03-07)."""
+    lines = []
+    for verdict in verdicts:
+        if _stored(verdict)["family"] == "confirmatory":
+            kept = robustness(verdict.outcome, depends_on(verdict)) or "no variant judged yet"
+            lines.append(f"{verdict.claim}: {verdict.statement}: {verdict.outcome}; {kept}")
     return lines
 
 
@@ -161,12 +197,16 @@ def header(every: list[SheetRow], bundle=None) -> list[str]:
         "are listed apart, uncorrected: " + ", ".join(f"**{family}**" for family in FAMILIES[1:]) + ". "
         f"{survivors} of {len(confirmatory)} confirmatory verdicts keep their outcome after the correction.", "",
         "## Variants", "",
-        "The last column re-judges a confirmatory verdict under an analysis choice a referee would vary, once its "
-        "bands are in the bundle: *kept* when the outcome is the same, else the outcome it takes there. Built so far: "
-        "a generation 0 trained to its criterion (320 epochs: its test -ELBO within 1 nat of a run 4 times longer), "
-        "each later generation fine-tuned from its predecessor (`experiments.CONVERGED`). "
-        + (f"Registered but not built yet: {', '.join(unbuilt_variants(bundle))}. " if unbuilt_variants(bundle)
-           else "") + "The plan of the rest is in the results bundle's guide.", "",
+        "The last column re-judges each confirmatory verdict of the VAE world under the analysis choices a referee "
+        "would vary (`collapse_kit/evidence/variants.py`), by running the verdict's own function on the variant's "
+        "bands or columns: *kept in n of m* counts the variants judged so far in which the outcome is the same, "
+        "and each one that changes it is named with the outcome it takes there. A variant is judged once its bands "
+        "are in the bundle, and only where it changes a number of the verdict.", "",
+        "| variant | what it varies |", "|---|---|",
+        *(f"| {variant.name} | {_cell(variant.reason)} |" for variant in VARIANTS),
+        "",
+        (f"Not built yet, for some verdicts: {', '.join(unbuilt_variants(bundle))} (the plan is in the results "
+         "bundle's guide)." if unbuilt_variants(bundle) else "Every planned band is built."), "",
         "Written by `python scripts/write_verdict_sheet.py` from `collapse_kit.evidence.claims`; a test keeps it "
         "true.", "",
     ]

@@ -1,0 +1,91 @@
+"""The analysis variants (``evidence.variants``, issue 27): each a view of the shipped bundle that a verdict's own
+function reads, other lines or other columns, never a verdict written twice."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from collapse_kit.evidence import claims, sheet
+from collapse_kit.evidence import experiments as ex
+from collapse_kit.evidence.bundle import Unbuilt, shipped
+from collapse_kit.evidence.registry import entry_of
+from collapse_kit.evidence.variants import VARIANTS, Variant, View, judge
+from collapse_kit.vae.generation import REREADINGS
+
+BY_NAME = {variant.name: variant for variant in VARIANTS}
+
+
+def test_a_variant_reads_other_lines_or_other_columns_not_both_nor_neither():
+    with pytest.raises(ValueError, match="other lines or other columns"):
+        Variant("x", "why", lines={ex.REAL_0: ex.REAL_50}, columns={"fid": "fid"})
+    with pytest.raises(ValueError, match="other lines or other columns"):
+        Variant("x", "why")
+
+
+def test_every_variants_lines_are_catalogued_or_planned_and_its_columns_are_the_worlds_rereadings():
+    known = set(ex.CATALOGUE) | set(ex.PLANNED)
+    for variant in VARIANTS:
+        assert set(variant.lines or {}) <= set(ex.CATALOGUE), variant.name
+        assert set((variant.lines or {}).values()) <= known, variant.name
+        assert variant.same <= set(ex.CATALOGUE)
+        assert all(REREADINGS[measure] == column for measure, column in (variant.columns or {}).items())
+    assert set().union(*(variant.columns or {} for variant in VARIANTS)) == set(REREADINGS)  # each reading once
+
+
+def test_a_lines_variant_reads_the_variants_line_in_the_headline_lines_place():
+    view = View(shipped(), BY_NAME["converged generation 0"])
+    assert view.band(ex.REAL_0).name == ex.CONVERGED[ex.REAL_0]
+    with pytest.raises(Unbuilt, match="no line"):
+        view.band(ex.ACCUMULATE)  # accumulate at equal epochs has no converged line (left out for compute)
+
+
+def test_a_line_not_built_is_unbuilt_not_an_error():
+    bundle = shipped()
+    without = dataclasses.replace(bundle, bands=[band for band in bundle.bands
+                                                 if band.name != ex.CONVERGED[ex.REAL_0]])
+    with pytest.raises(Unbuilt, match="not built yet"):
+        View(without, BY_NAME["converged generation 0"]).band(ex.REAL_0)
+    assert judge(entry_of(claims.recursion), without)["converged generation 0"] == [None, None, None]
+
+
+def test_a_columns_variant_reads_its_column_in_the_measures_place_and_says_when_a_band_lacks_it():
+    view = View(shipped(), BY_NAME["precision and recall as published"])
+    read = view.band(ex.REAL_0)
+    assert np.array_equal(read.metric("recall"), shipped().band(ex.REAL_0).metric("standard_recall"))
+    assert read.column("recall") == "standard_recall" and read.column("fid") == "fid"
+    built_without = next(band for band in shipped().bands
+                         if "recall" in band.values and "standard_recall" not in band.values)
+    with pytest.raises(Unbuilt, match="without the column"):
+        view.band(built_without.name).metric("recall")
+
+
+def test_lines_that_stand_for_themselves_keep_only_the_measures_the_variant_leaves_alone():
+    alone = ex.C3[2250][0]
+    read = View(shipped(), BY_NAME["the other sampling"]).band(alone)
+    assert np.array_equal(read.metric("test_nelbo"), shipped().band(alone).metric("test_nelbo"))
+    with pytest.raises(Unbuilt):
+        read.metric("fid")  # measured on samples, which the other sampling draws otherwise
+
+
+def test_a_variant_that_changes_no_number_of_a_verdict_is_no_variant_of_it():
+    judged = judge(entry_of(claims.recursion))  # latent std, digits covered, test -ELBO
+    assert judged["precision and recall as published"] == [None, None, None]  # reads neither
+    assert [item is None for item in judged["another test subset"]] == [True, True, False]
+    found = judged["another test subset"][2]
+    assert "test -ELBO on the other test images" in found.statement
+
+
+def test_the_sheets_count_names_the_variants_kept_and_each_that_changes_the_outcome():
+    assert sheet.robustness("holds", {}) == ""
+    assert sheet.robustness("holds", {"a": "holds", "b": "not resolved", "c": "holds"}) == (
+        "kept in 2 of 3 (a, c); not resolved under b")
+    assert sheet.robustness("holds", {"b": "negligible"}) == "kept in 0 of 1; negligible under b"
+
+
+def test_only_confirmatory_rows_are_judged_under_the_variants():
+    for row in sheet.rows():
+        if row.family != "confirmatory" or row.source != "bundle":
+            assert not row.under_variants, row.verdict
