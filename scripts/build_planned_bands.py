@@ -40,12 +40,13 @@ BUNDLE = "collapse_kit/assets/results_bundle.npz"
 END_MARKER = "    # (end of issue 27's lines)\n"
 # The plan's order (site/guides/results-bundle.md): the verdicts that matter most first.
 ORDER = (ex.CONVERGED[ex.REAL_0], ex.CONVERGED[ex.REAL_50], ex.KEEP_FIRST_SET, ex.ACCUMULATE_SYNTHETIC,
-         *ex.FIXED_REAL.values(), ex.REAL_50_POOL, *ex.REBUILT,
+         *ex.FIXED_REAL.values(), ex.REAL_50_POOL,
          *(ex.CONVERGED[line] for line in (ex.REAL_25, ex.REAL_50_NARROW, ex.ACCUMULATE_EQUAL_STEPS,
                                           *(ex.FEW_REAL[k] for k in (1, 10, 100)), *ex.BERNOULLI.values())),
          *(ex.OTHER_SAMPLING[line] for line in (ex.REAL_0, ex.REAL_50, ex.REAL_25, ex.REAL_50_NARROW,
                                                 ex.ACCUMULATE_EQUAL_STEPS, *(ex.FEW_REAL[k] for k in (1, 10, 100)),
-                                                ex.BERNOULLI[0.6], *(mixed for _, mixed, _ in ex.C3.values()))))
+                                                ex.BERNOULLI[0.6], *(mixed for _, mixed, _ in ex.C3.values()))),
+         *ex.REBUILT)
 NEW_COLUMN = "test_nelbo_other"  # a rebuilt line carries issue 27's columns once it holds this one
 
 
