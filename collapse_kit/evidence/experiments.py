@@ -173,9 +173,11 @@ PLANNED: dict[str, ExperimentConfig] = {
     OTHER_SAMPLING[C3[18000][1]]: _C(generations=2, samples_per_generation=20000, real_fraction=0.9, epochs=10,
                                      sample_mode="bernoulli"),
 }
-# Built again (already in CATALOGUE), after the controls: REAL_0 and REAL_50, to carry the new columns (the readings
-# a referee would vary, on today's setting); their other columns must come back bit for bit.
-REBUILT = (REAL_0, REAL_50)
+# Built again (already in CATALOGUE) to carry the new columns (the readings a referee would vary, on today's
+# setting), their other columns bit for bit: REAL_0 and REAL_50 after the controls; after every variant, the other
+# lines a headline verdict reads (C4's diversity and plateau, C5, accumulate, the temperature, C3's twelve arms).
+REBUILT = (REAL_0, REAL_50, REAL_25, REAL_50_NARROW, ACCUMULATE_EQUAL_STEPS, *(FEW_REAL[k] for k in (1, 10, 100)),
+           *BERNOULLI.values(), *(name for names in C3.values() for name in names))
 # Issue 27's lines ship no sample grids: the bundle stays under 5 MB, and no lesson shows their images.
 WITHOUT_SAMPLES = frozenset({*CONVERGED.values(), *OTHER_SAMPLING.values(), KEEP_FIRST_SET, ACCUMULATE_SYNTHETIC,
                              *FIXED_REAL.values(), REAL_50_POOL} - {REAL_0})
