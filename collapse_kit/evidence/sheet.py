@@ -147,6 +147,12 @@ def depends_on(verdict: Verdict) -> dict[str, str]:
     return dict(_stored(verdict)["under_variants"])
 
 
+def changed_under(verdict: Verdict) -> dict[str, str]:
+    """The analysis variants under which a confirmatory verdict takes another outcome, {variant name: outcome}
+    (``depends_on`` less the variants that keep it): what a lesson must say its verdict depends on."""
+    return {name: outcome for name, outcome in depends_on(verdict).items() if outcome != verdict.outcome}
+
+
 def variant_lines(verdicts) -> list[str]:
     """For each confirmatory one of ``verdicts``, a line saying in how many analysis variants its outcome is kept
     and which ones change it, e.g. "C1: digits covered at generation 5 ...: holds; kept in 1 of 2 (confident digits
