@@ -4,6 +4,8 @@ function reads, other lines or other columns, never a verdict written twice."""
 from __future__ import annotations
 
 import dataclasses
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -89,3 +91,13 @@ def test_only_confirmatory_rows_are_judged_under_the_variants():
     for row in sheet.rows():
         if row.family != "confirmatory" or row.source != "bundle":
             assert not row.under_variants, row.verdict
+
+
+@pytest.mark.parametrize("lesson", ["03", "04", "05", "06", "07"])
+def test_each_lesson_with_a_headline_verdict_checks_what_its_verdicts_depend_on(lesson):
+    """Each VAE lesson prints its confirmatory verdicts under the variants built so far and checks that its text names
+    every variant that changes an outcome (``sheet.changed_under``)."""
+    path = next((Path(__file__).resolve().parents[1] / "lessons").glob(f"{lesson}_*.ipynb"))
+    code = "\n".join("".join(cell["source"]) for cell in json.loads(path.read_text())["cells"]
+                     if cell["cell_type"] == "code")
+    assert "variant_lines(" in code and "changed_under(" in code, path.name
