@@ -101,3 +101,14 @@ def test_each_lesson_with_a_headline_verdict_checks_what_its_verdicts_depend_on(
     code = "\n".join("".join(cell["source"]) for cell in json.loads(path.read_text())["cells"]
                      if cell["cell_type"] == "code")
     assert "variant_lines(" in code and "changed_under(" in code, path.name
+
+
+def test_the_sheet_names_a_variant_as_unbuilt_until_every_line_it_reads_carries_what_it_reads():
+    bundle = shipped()
+    without = dataclasses.replace(bundle, bands=[band for band in bundle.bands if band.name != ex.REBUILT[-1]])
+    assert set(sheet.unbuilt_variants(without)) >= {"precision and recall as published", "confident digits only",
+                                                     "another test subset"}
+    stripped = dataclasses.replace(bundle, bands=[
+        dataclasses.replace(band, values={k: v for k, v in band.values.items() if k != "test_nelbo_other"})
+        if band.name == ex.REAL_0 else band for band in bundle.bands])
+    assert "another test subset" in sheet.unbuilt_variants(stripped)

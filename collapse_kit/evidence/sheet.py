@@ -91,9 +91,9 @@ def robustness(outcome: str, under_variants: dict) -> str:
 
 
 def unbuilt_variants(bundle=None) -> list[str]:
-    """The variants some of whose lines are planned but not built yet (the sheet's header names them)."""
-    built = set((shipped() if bundle is None else bundle).names())
-    return [variant.name for variant in VARIANTS if variant.planned() - built]
+    """The variants some of whose lines are still to build (``Variant.unbuilt``; the sheet's header names them)."""
+    bundle = shipped() if bundle is None else bundle
+    return [variant.name for variant in VARIANTS if variant.unbuilt(bundle)]
 
 
 def family_size(sheet_rows, claim: str) -> int:

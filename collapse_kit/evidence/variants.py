@@ -46,9 +46,13 @@ class Variant:
         if (self.lines is None) == (self.columns is None):
             raise ValueError(f"a variant reads other lines or other columns, one of them: {self.name!r}")
 
-    def planned(self) -> set[str]:
-        """The lines this variant reads that are planned but not in the catalogue yet (``experiments.PLANNED``)."""
-        return set((self.lines or {}).values()) & set(ex.PLANNED)
+    def unbuilt(self, bundle: Bundle) -> set[str]:
+        """The lines still to build for this variant: its lines planned but not in the bundle yet
+        (``experiments.PLANNED``), or the headline lines to build again with its columns (``experiments.REBUILT``)."""
+        if self.lines is not None:
+            return set(self.lines.values()) & set(ex.PLANNED) - set(bundle.names())
+        return {line for line in ex.REBUILT if line not in bundle.names()
+                or not set(self.columns.values()) <= set(bundle.band(line).values)}
 
 
 def _reread(measures: tuple[str, ...]) -> dict[str, str]:
