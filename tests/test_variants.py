@@ -112,3 +112,15 @@ def test_the_sheet_names_a_variant_as_unbuilt_until_every_line_it_reads_carries_
         dataclasses.replace(band, values={k: v for k, v in band.values.items() if k != "test_nelbo_other"})
         if band.name == ex.REAL_0 else band for band in bundle.bands])
     assert "another test subset" in sheet.unbuilt_variants(stripped)
+
+
+def test_the_headers_sum_counts_the_verdicts_judged_and_those_kept_under_every_variant():
+    confirmatory = [row for row in sheet.rows() if row.family == "confirmatory"]
+    judged = [row.under_variants for row in confirmatory if row.under_variants]
+    kept = sum(all(outcome == row.verdict.outcome for outcome in row.under_variants.values())
+               for row in confirmatory if row.under_variants)
+    assert sheet.robust_count(confirmatory) == (
+        f"So far {len(judged)} confirmatory verdicts are judged under at least one variant "
+        f"({sum(map(len, judged))} judgements in all); {kept} of them keep their outcome under every one.")
+    written = (Path(__file__).resolve().parents[1] / "lessons" / "verdicts.md").read_text()
+    assert f"So far {len(judged)} confirmatory verdicts" in written

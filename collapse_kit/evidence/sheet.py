@@ -90,6 +90,16 @@ def robustness(outcome: str, under_variants: dict) -> str:
                       *changed])
 
 
+def robust_count(confirmatory) -> str:
+    """The header's sum of the last column over confirmatory rows, e.g. "So far 9 confirmatory verdicts are judged
+    under at least one variant (14 judgements in all); 6 of them keep their outcome under every one"."""
+    judged = [row for row in confirmatory if row.under_variants]
+    kept = [row for row in judged if set(row.under_variants.values()) == {row.verdict.outcome}]
+    return (f"So far {len(judged)} confirmatory verdicts are judged under at least one variant "
+            f"({sum(len(row.under_variants) for row in judged)} judgements in all); {len(kept)} of them keep their "
+            "outcome under every one.")
+
+
 def unbuilt_variants(bundle=None) -> list[str]:
     """The variants some of whose lines are still to build (``Variant.unbuilt``; the sheet's header names them)."""
     bundle = shipped() if bundle is None else bundle
@@ -207,7 +217,8 @@ def header(every: list[SheetRow], bundle=None) -> list[str]:
         "would vary (`collapse_kit/evidence/variants.py`), by running the verdict's own function on the variant's "
         "bands or columns: *kept in n of m* counts the variants judged so far in which the outcome is the same, "
         "and each one that changes it is named with the outcome it takes there. A variant is judged once its bands "
-        "are in the bundle, and only where it changes a number of the verdict.", "",
+        "are in the bundle, and only where it changes a number of the verdict. "
+        f"{robust_count(confirmatory)}", "",
         "| variant | what it varies |", "|---|---|",
         *(f"| {variant.name} | {_cell(variant.reason)} |" for variant in VARIANTS),
         "",
