@@ -39,6 +39,14 @@ def test_lesson_is_committed_without_outputs(path):
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)
+def test_every_cell_has_an_id_of_its_own(path):
+    """nbformat renames a repeated id on load (and nbgrader and the site key cells by it): each must be unique."""
+    ids = [cell.get("id") for cell in _cells(path)]
+    assert None not in ids and len(set(ids)) == len(ids), \
+        f"{path.name}: repeated or missing cell ids {sorted({i for i in ids if ids.count(i) > 1} | {None} & set(ids))}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=IDS)
 def test_lesson_states_goals_and_time(path):
     opening = _source(_cells(path)[0])
     assert opening.startswith("# "), f"{path.name} must open with a title"

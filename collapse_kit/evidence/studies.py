@@ -20,6 +20,7 @@ from ..vae.data import load_mnist, random_images
 from ..vae.loop import ExperimentConfig, ExperimentResult
 from ..vae.models import VAE
 from . import bundle, margins
+from . import experiments as ex
 from .bundle import Band
 from .stats import Verdict, compare
 
@@ -62,6 +63,42 @@ def real_data_scores(metric_samples: int = 2000, seed: int = 0) -> dict:
     scores = metrics.classifier_scores(*classify(images), real_features)
     del scores["class_histogram"]
     return {**scores, "pixel_diversity": metrics.pixel_diversity(images)}
+
+
+@dataclass(frozen=True)
+class GenerationZero:
+    """How far the course's generation 0 is from the data (lessons 02-04): means over the bundle's seeds.
+
+    Attributes:
+        lessons: {measure: the lessons' generation 0} (the full profile: 20 epochs, ``experiments.REAL_0``).
+        converged: {measure: generation 0 trained to its criterion} (320 epochs, ``experiments.CONVERGED``).
+        real: {measure: what real training digits score against real test digits}; test -ELBO has none (nan).
+        seeds: how many seeds each mean is over.
+    """
+
+    lessons: dict
+    converged: dict
+    real: dict
+    seeds: int
+
+    def lines(self) -> list[str]:
+        """One printable line per measure, e.g. "FID: the lessons' generation 0 382, trained to its criterion 162,
+        real data 13.1"."""
+        words = {"fid": "FID", "precision": "precision", "recall": "recall", "test_nelbo": "real test -ELBO (nats)"}
+        real = {name: "" if np.isnan(value) else f", real data {value:.3g}" for name, value in self.real.items()}
+        return [f"{words[name]}: the lessons' generation 0 {self.lessons[name]:.3g}, trained to its criterion "
+                f"{self.converged[name]:.3g}{real[name]}" for name in words]
+
+
+def generation_zero(metric_samples: int = 2000) -> GenerationZero:
+    """Generation 0 of the shipped bundle beside real data's own scores (``real_data_scores``): FID, precision,
+    recall and real test -ELBO, each the mean over the bundle's seeds. Reads the bundle; trains nothing."""
+    names = ("fid", "precision", "recall", "test_nelbo")
+    lessons, converged = bundle.band(ex.REAL_0), bundle.band(ex.CONVERGED[ex.REAL_0])
+    real = real_data_scores(metric_samples)
+    return GenerationZero({name: float(lessons.at(name, 0).mean()) for name in names},
+                          {name: float(converged.at(name, 0).mean()) for name in names},
+                          {name: float(real.get(name, np.nan)) for name in names}, len(lessons.seeds))
 
 
 CONFIDENT = metrics.CONFIDENT  # declared beside the loop's confident digits, which count with it
