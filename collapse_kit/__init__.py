@@ -15,10 +15,12 @@ to its right on its own line or on a lower floor, and the worlds (floor 2) never
 
 * ``core/``: what every world shares. ``world`` is the contract (``WorldConfig``: a config that runs and labels
   itself and declares its record, profiles, headline and cache module; ``WorldResult``: ``metric``, ``table``,
-  ``to_dict``; ``run_generations``: the cached loop over generations, once). ``runner`` runs many (config, seed)
+  ``to_dict``; ``GenerationRecord`` and ``TrainedGeneration``: the columns every world's row opens with;
+  ``run_generations``: the cached loop over generations, once). ``runner`` runs many (config, seed)
   pairs of any world (worker processes or Dask); ``cache`` keeps finished generations, keyed by a world's own files;
   ``columns`` declares a generation's row; ``profiles`` the fast and full profiles and the lessons' seed;
-  ``strategies`` replace/accumulate and epochs/steps; ``torch_parts`` the device and Adam.
+  ``strategies`` replace/accumulate and epochs/steps; ``torch_parts`` the device, Adam and the loop over shuffled
+  batches that every trainer runs (``train_in_batches``).
 * ``vae/``, ``text/``, ``gaussian/``: the worlds' engines: the VAE on MNIST (lessons 02-08), the character model on
   Shakespeare and the word game (lesson 09), the Gaussian and mixture chains (lessons 01, 06). Each world's
   ``loop`` (``theory``) holds its config, a ``WorldConfig``.

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from test_layers import world_configs  # the worlds, read from the package diagram
 
 from collapse_kit.core import cache
 from collapse_kit.core.cache import RunCache, atomic_write, code_version, default_cache_dir, platform_tag, run_key
@@ -18,26 +19,8 @@ CONFIG = {"generations": 2, "real_fraction": 0.0}
 FIELDS = ("weights", "fid")
 VAE = "vae/loop.py"  # ExperimentConfig.module (tests/test_loop.py checks the config names it)
 
-def _worlds() -> dict[str, str]:
-    """Every world drawn on floor 2 of the package diagram, with the file that runs it: its config's ``module``."""
-    import importlib
-    import inspect
-    import re
-
-    import collapse_kit
-    from collapse_kit.core.world import WorldConfig
-
-    worlds = {}
-    for folder in re.findall(r"^\s+floor 2\s+(\w+)/", collapse_kit.__doc__, flags=re.M):
-        for path in sorted((cache.PACKAGE / folder).glob("*.py")):
-            module = importlib.import_module(f"collapse_kit.{folder}.{path.stem}")
-            for value in vars(module).values():
-                if inspect.isclass(value) and issubclass(value, WorldConfig) and value is not WorldConfig:
-                    worlds.setdefault(folder, value.module)
-    return worlds
-
-
-WORLDS = _worlds()  # every world of the diagram: {"vae": "vae/loop.py", "text": "text/loop.py", ...}
+# every world of the package diagram with the file that runs it: {"vae": "vae/loop.py", "text": "text/loop.py", ...}
+WORLDS = {world: configs[0].module for world, configs in world_configs().items()}
 
 
 def entry():

@@ -8,6 +8,8 @@ must be drawn before it can be imported.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import re
 
 import pytest
@@ -32,6 +34,22 @@ def diagram(text: str | None = None) -> dict[str, tuple[int, str, int]]:
             assert module not in drawn, f"{module} is drawn twice"
             drawn[module] = (floor, folder, position)
     return drawn
+
+
+def world_configs() -> dict[str, list[type]]:
+    """Every world drawn on floor 2 of the diagram with the configs (``WorldConfig`` subclasses) its modules define,
+    e.g. ``{"gaussian": [GaussianConfig, MixtureConfig], ...}``: how tests/test_cache.py and tests/test_profiles.py
+    find the worlds, never from a list kept by hand."""
+    from collapse_kit.core.world import WorldConfig
+
+    configs = {}
+    for module, (floor, folder, _) in sorted(diagram().items()):
+        if floor == 2:
+            loaded = importlib.import_module(f"collapse_kit.{module[:-3].replace('/', '.')}")
+            configs.setdefault(folder, []).extend(
+                value for value in vars(loaded).values()
+                if inspect.isclass(value) and issubclass(value, WorldConfig) and value.__module__ == loaded.__name__)
+    return configs
 
 
 def modules() -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from test_layers import world_configs  # the worlds, read from the package diagram
 
 from collapse_kit.core.profiles import PROFILE_ENV, PROFILES, current_profile, lesson_setting
 from collapse_kit.vae.loop import ExperimentConfig
@@ -78,13 +79,14 @@ def test_lesson_settings_are_smaller_in_the_fast_profile():
 
 
 def test_every_world_declares_every_profile_and_each_is_a_valid_config():
-    from collapse_kit.gaussian.theory import GaussianConfig, MixtureConfig
-    from collapse_kit.text.loop import TextConfig
-
-    for world in (ExperimentConfig, TextConfig, GaussianConfig, MixtureConfig):
-        assert tuple(world.profiles) == PROFILES, world.__name__
-        for name in PROFILES:
-            assert isinstance(world.for_profile(name), world)
+    worlds = world_configs()  # every world drawn in collapse_kit/__init__.py, with the configs its modules define
+    assert {"vae", "text", "gaussian"} <= set(worlds)
+    for world, configs in worlds.items():
+        assert configs, f"the {world} world defines no WorldConfig"
+        for config in configs:
+            assert tuple(config.profiles) == PROFILES, config.__name__
+            for name in PROFILES:
+                assert isinstance(config.for_profile(name), config)
 
 
 def test_a_bound_declared_once_checks_the_config_the_command_line_and_the_slider():

@@ -75,6 +75,11 @@ class Column:
         return BETTER[1 - BETTER.index(self.better)]
 
 
+def float_list(values) -> list[float]:
+    """A column of several numbers (a histogram, a rank-frequency curve) as the row's list of plain floats."""
+    return [float(value) for value in values]
+
+
 def declare(*columns: Column, **options):
     """A dataclass field that contributes ``columns`` to the row (``options`` as for ``dataclasses.field``)."""
     return field(metadata={"columns": columns}, **options)

@@ -4,7 +4,7 @@ A *world* is one kind of model trained generation after generation on its own ou
 (``vae.loop.ExperimentConfig``), the character model on Shakespeare (``text.loop.TextConfig``), the Gaussian chains
 (``gaussian.theory.GaussianConfig``). Everything above the worlds (the runner, the cache, the results bundle, the
 verdicts, the figures) reads a world only through this contract, so a new world is a new folder that subclasses
-these two classes:
+these classes:
 
 * ``WorldConfig``: a frozen dataclass of everything that changes a run's numbers but the seed. It names its
   ``record`` (one generation's columns, ``columns.declare``), its ``module`` (the file that runs it: it and what it
@@ -12,6 +12,9 @@ these two classes:
   metrics; it ``run``s itself and ``label``s itself for a legend.
 * ``WorldResult``: a run's ``metric(name)`` over generations, its ``table()`` and its ``to_dict()``, all read from
   its rows (one dict per generation, every column of ``record``).
+* ``GenerationRecord``: the record every world's ``record`` subclasses (the generation's number first), and
+  ``TrainedGeneration``, the one of a world that trains a model each generation (its training set's size, its real
+  share and its losses next): a world declares only its own columns after them.
 * ``run_generations``: the loop over generations, written once for every world that trains a model each generation:
   each finished generation is loaded from the run cache or trained and stored, so an interrupted run resumes.
 
@@ -27,18 +30,42 @@ from typing import Callable, ClassVar
 import numpy as np
 
 from ._validation import check_choice, check_int
-from .columns import columns_of, entry_fields, run_table
+from .columns import Column, columns_of, declare, entry_fields, run_table, scalars
 from .profiles import current_profile
 
 # What each generation draws its own random stream for: no stream is ever reused (see ``stream_seed``).
 PURPOSES = ("real", "synthetic", "init", "train", "metrics")
 
 
+@dataclass
+class GenerationRecord:
+    """The column every world's row opens with: the generation's number. A world's ``record`` subclasses it (with
+    ``@dataclass``) and declares its own fields after it."""
+
+    generation: int = declare(Column("generation", int, short="gen", fmt="{:.0f}"))
+
+    def scalars(self) -> dict:
+        """JSON-ready row: every column of every field, reduced (``columns.scalars``)."""
+        return scalars(self)
+
+
+@dataclass
+class TrainedGeneration(GenerationRecord):
+    """The columns of every world that trains a model each generation, after the generation's number: its training
+    set's size (in the world's unit; a world names its column by redeclaring the field), its real share and its
+    losses. The world's own fields follow, ``model_state`` (the weights, or None) among them."""
+
+    train_size: int = declare(Column("train_size", int))
+    real_share: float = declare(Column("real_share", short="real", fmt="{:.0%}"))
+    loss_per_epoch: list[float] = declare(Column("final_loss", lambda losses: float(losses[-1])))
+
+
 class WorldConfig:
     """The base class of every world's config (subclass it with ``@dataclass(frozen=True)``).
 
     Class attributes a world sets:
-        record: the dataclass of one generation's row (its fields declare their ``columns.Column``s).
+        record: the dataclass of one generation's row, a ``GenerationRecord`` (its fields declare their
+            ``columns.Column``s).
         module: the file, relative to the package, that runs the world (e.g. ``"vae/loop.py"``): it and every
             package module it imports decide the cache key (``cache.code_files``).
         profiles: ``{"full": {...}, "fast": {...}}``, each the overrides of the config's defaults.

@@ -35,7 +35,7 @@ from ..core.cache import RunCache
 from ..core.columns import Column, declare
 from ..core.profiles import LESSON_SETTINGS
 from ..core.strategies import STRATEGIES
-from ..core.world import WorldConfig, WorldResult
+from ..core.world import GenerationRecord, WorldConfig, WorldResult
 
 FITS = ("mle", "unbiased", "map")
 MIXTURE_FITS = ("mle", "map")
@@ -45,14 +45,7 @@ THEORY_MODULE = "gaussian/theory.py"  # this file: it and what it imports decide
 
 
 @dataclass
-class _Generation:
-    """The column both Gaussian worlds' rows open with: the generation's number."""
-
-    generation: int = declare(Column("generation", int, short="gen", fmt="{:.0f}"))
-
-
-@dataclass
-class GaussianGeneration(_Generation):
+class GaussianGeneration(GenerationRecord):
     """One generation of a Gaussian run, summed over its chains (the columns of ``GaussianResult.rows``)."""
 
     variance: float = declare(Column("variance", label="fitted variance (mean over chains; truth 1)", short="var",
@@ -65,7 +58,7 @@ class GaussianGeneration(_Generation):
 
 
 @dataclass
-class MixtureGeneration(_Generation):
+class MixtureGeneration(GenerationRecord):
     """One generation of a mixture run (the columns of ``MixtureResult.rows``)."""
 
     std: float = declare(Column("std", label="components' std (mean of the two; truth 1)", short="std",

@@ -1,9 +1,10 @@
 """What one generation of the text loop produced, declared once: every field, its row columns, its metrics.
 
-The language model's counterpart of ``generation.GenerationResult``: each field carries the ``columns.Column``s it
-contributes to a generation's JSON/CSV row; a column with a label is a metric (plotted over generations, shown in
-the run table if it has a ``short`` header, named in verdicts by its ``measure``). The cache entry's fields
-(``TEXT_ENTRY_FIELDS``) and the metric names (``TEXT_METRIC_NAMES``) are derived from it. For lesson 09.
+The record of the language model's world, a ``core.world.TrainedGeneration`` as every trained world's is: each field
+carries the ``columns.Column``s it contributes to a generation's JSON/CSV row; a column with a label is a metric
+(plotted over generations, shown in the run table if it has a ``short`` header, named in verdicts by its
+``measure``). The cache entry's fields (``columns.entry_fields``) and the metric names (``TEXT_METRIC_NAMES``) are
+derived from it. For lesson 09.
 """
 
 from __future__ import annotations
@@ -12,24 +13,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.columns import Column, columns_of, declare, metrics_of, scalars
+from ..core.columns import Column, columns_of, declare, float_list, metrics_of
+from ..core.world import TrainedGeneration
 from .data import decode
 
 SHIPPED_PASSAGES = 4  # sampled passages per generation that the results bundle ships (codes; read with ``decode``)
 
 
-def _floats(values) -> list[float]:
-    return [float(value) for value in values]
-
-
 @dataclass
-class TextGenerationResult:
-    """What one generation's language model did. Scalars are floats; arrays are numpy."""
+class TextGenerationResult(TrainedGeneration):
+    """What one generation's language model did, after the columns of every trained world
+    (``world.TrainedGeneration``). Scalars are floats; arrays are numpy."""
 
-    generation: int = declare(Column("generation", int, short="gen", fmt="{:.0f}"))
-    train_characters: int = declare(Column("train_characters", int))
-    real_share: float = declare(Column("real_share", short="real", fmt="{:.0%}"))
-    loss_per_epoch: list[float] = declare(Column("final_loss", lambda losses: float(losses[-1])))
+    train_size: int = declare(Column("train_characters", int))  # the training set counted in characters
     test_bits_per_character: float = declare(Column(
         "test_bits_per_character", label="real test text (bits per character)", short="bits/char", fmt="{:.3f}",
         better="lower", measure="real test text", unit="bits per character", floor=0.0))
@@ -78,13 +74,9 @@ class TextGenerationResult:
     repeated_ngrams: float = declare(Column(
         "repeated_ngrams", label="repeated word 4-grams (share)", short="repeat", fmt="{:.3f}", better="lower",
         measure="share of repeated word 4-grams"))
-    rank_frequency: np.ndarray = declare(Column("rank_frequency", _floats))
+    rank_frequency: np.ndarray = declare(Column("rank_frequency", float_list))
     samples: np.ndarray = declare()  # the first few sampled passages, codes uint8 (n, length), for reading
     model_state: dict | None = declare(default=None, repr=False)  # the weights, only with keep_models=True
-
-    def scalars(self) -> dict:
-        """JSON-ready row: every column of every field (the perplexities as mean and std)."""
-        return scalars(self)
 
     def shipped_samples(self) -> np.ndarray:
         """What the results bundle keeps of this generation's samples: the first ``SHIPPED_PASSAGES`` passages,

@@ -255,7 +255,7 @@ def _measure(config, seed, generation, model, gen0_model, data, losses) -> dict:
     samples = model.sample(config.metric_passages, config.passage_length, config.temperature, config.top_k,
                            generator)
     measures = word_measures(samples)
-    return {"model_state": world.weights(model), "train_characters": data.numel(),
+    return {"model_state": world.weights(model), "train_size": data.numel(),
             "real_share": real_share(config.strategy, generation, config.passages, config.real_per_generation),
             "loss_per_epoch": list(losses),
             "test_bits_per_character": bits_per_character(model, "test"), **word_class_bits(model, "test"),

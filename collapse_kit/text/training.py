@@ -2,9 +2,10 @@
 decaying learning rate, no DataLoader.
 
 Every (context, next character) pair of the training passages is one row of a uint8 tensor made once; an epoch is a
-seeded shuffle of those rows cut into batches gathered into one reused buffer. The step (``CharMLPTrainingStep``)
-writes the forward and backward passes out, layer by layer, into buffers made once: the gradients of autograd (tested
-in tests/test_text_training.py) without building a graph every step. For lesson 09 through the text loop.
+seeded shuffle of those rows cut into batches gathered into one reused buffer (``core.torch_parts.train_in_batches``).
+The step (``CharMLPTrainingStep``) writes the forward and backward passes out, layer by layer, into buffers made once:
+the gradients of autograd (tested in tests/test_text_training.py) without building a graph every step. For lesson 09
+through the text loop.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ import time
 from dataclasses import dataclass
 
 import torch
-from tqdm.auto import tqdm
 
 from ..core._validation import check_float, check_int
-from ..core.torch_parts import Adam, resolve_device
+from ..core.torch_parts import Adam, resolve_device, train_in_batches
 from .models import CharMLP, contexts_and_targets
 
 
@@ -131,27 +131,13 @@ def train_char_model(model: CharMLP, passages: torch.Tensor, epochs: int, batch_
     device = resolve_device(device)
     model.to(device).train()
     windows = windows.to(device)
-    shuffle_generator = torch.Generator().manual_seed(seed)
     optimizer = Adam(model.parameters(), learning_rate)
-    per_epoch = len(windows) // batch_size
-    budget = epochs * per_epoch if steps is None else steps
-    epochs = -(-budget // per_epoch)  # whole passes, the last one cut short when a step budget ends inside it
-    batch = torch.empty((batch_size, windows.shape[1]), dtype=torch.long, device=device)
     hand_written = hand_written and type(model) is CharMLP
     step_fn = CharMLPTrainingStep(model, batch_size) if hand_written else autograd_step(model)
-    losses = []
     start = time.perf_counter()
-    bar = tqdm(range(epochs), desc=description, unit="epoch", disable=not progress, leave=False)
-    for epoch in bar:
-        order = torch.randperm(len(windows), generator=shuffle_generator).to(device)
-        total = torch.zeros((), device=device)
-        this_epoch = min(per_epoch, budget - epoch * per_epoch)
-        for step in range(this_epoch):
-            batch.copy_(windows[order[step * batch_size:(step + 1) * batch_size]])
-            total += step_fn(batch)
-            optimizer.lr = learning_rate * (1.0 - (epoch * per_epoch + step) / budget)
-            optimizer.step()
-        losses.append(float(total) / this_epoch)
-        bar.set_postfix(loss=f"{losses[-1]:.3f} nats/char")
+    # uint8 windows gathered into int64 batches: the codes the embedding and the loss index with
+    losses, budget = train_in_batches(step_fn, optimizer, windows, batch_size, epochs, steps, seed, decay=True,
+                                      batch_dtype=torch.long, progress=progress, description=description,
+                                      loss_format="{:.3f} nats/char")
     model.eval()
     return TextTrainingResult(losses, time.perf_counter() - start, budget * batch_size)

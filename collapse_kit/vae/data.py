@@ -21,7 +21,6 @@ ASSETS = Path(__file__).resolve().parents[1] / "assets"
 MNIST_FILE = ASSETS / "mnist.npz"
 MNIST_SHA256_FILE = ASSETS / "mnist.sha256"
 IMAGE_SIDE = 28
-IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE
 SPLITS = ("train", "test")
 
 

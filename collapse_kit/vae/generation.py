@@ -3,8 +3,8 @@
 A field of ``GenerationResult`` is declared with the columns it contributes to a generation's JSON/CSV row
 (``columns.Column``); a column with a label is a *metric*: plotted over generations, shown in the run table if it has
 a ``short`` header, and named in verdicts by its ``measure``. ``measure`` computes every field of a trained
-generation. The cache entry's fields (``ENTRY_FIELDS``), the metric names, the plot labels, the run table and the
-results bundle's columns are all derived from these declarations: a new metric is one field here and one line of
+generation. The cache entry's fields (``columns.entry_fields``), the metric names, the plot labels, the run table and
+the results bundle's columns are all derived from these declarations: a new metric is one field here and one line of
 ``measure``, in this file only. Used by ``loop``, ``plots``, ``bundle``, ``claims`` and ``collapse-kit``; lessons
 03-08 read its fields.
 """
@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..core.columns import Column, columns_of, declare, metrics_of, scalars
+from ..core.columns import Column, columns_of, declare, float_list, metrics_of
+from ..core.world import TrainedGeneration
 from . import metrics
 from .classifier import classify, confidence
 from .data import load_mnist
@@ -28,18 +29,11 @@ GRID_IMAGES = 64  # sample images kept per generation for the grids
 SHIPPED_IMAGES = 16  # sample images per generation that the results bundle ships
 
 
-def _histogram_row(shares) -> list[float]:
-    return [float(share) for share in shares]
-
-
 @dataclass
-class GenerationResult:
-    """What one generation's model did. Scalars are floats; arrays are numpy (nats per image for the ELBOs)."""
+class GenerationResult(TrainedGeneration):
+    """What one generation's model did, after the columns of every trained world (``world.TrainedGeneration``:
+    ``train_size`` counts images). Scalars are floats; arrays are numpy (nats per image for the ELBOs)."""
 
-    generation: int = declare(Column("generation", int, short="gen", fmt="{:.0f}"))
-    train_size: int = declare(Column("train_size", int))
-    real_share: float = declare(Column("real_share", short="real", fmt="{:.0%}"))
-    loss_per_epoch: list[float] = declare(Column("final_loss", lambda losses: float(losses[-1])))
     fid: float = declare(Column("fid", label="MNIST FID (lower: closer to real)", short="FID", fmt="{:.1f}",
                                 better="lower", measure="FID"))
     precision: float = declare(Column("precision", label="precision (quality)", short="prec", fmt="{:.2f}",
@@ -88,13 +82,9 @@ class GenerationResult:
         Column("sample_nelbo_gen0_spread", lambda values: float(np.std(values)),
                "spread (std) of samples' -ELBO under gen 0", fmt="{:.1f}", better="higher",
                measure="spread of the samples' -ELBO under generation 0", unit="nats", floor=0.0))
-    class_histogram: np.ndarray = declare(Column("class_histogram", _histogram_row))
+    class_histogram: np.ndarray = declare(Column("class_histogram", float_list))
     samples: torch.Tensor = declare()  # a few synthetic images, uint8 (n, 1, 28, 28), for the grids
     model_state: dict | None = declare(default=None, repr=False)  # the weights, only with keep_models=True
-
-    def scalars(self) -> dict:
-        """JSON-ready row: every column of every field (the histogram as a list; the ELBO array as mean and std)."""
-        return scalars(self)
 
     def shipped_samples(self) -> np.ndarray:
         """What the results bundle keeps of this generation's samples: the first 16 images, uint8 (16, 28, 28)."""

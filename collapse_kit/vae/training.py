@@ -1,7 +1,8 @@
 """Train a VAE on an in-memory image tensor: shuffled index slices, Adam, no DataLoader.
 
 Keeping the whole training set as one tensor and slicing it is what makes a generation take seconds on a laptop:
-no per-image Python, no PIL, no worker processes.
+no per-image Python, no PIL, no worker processes. The loop over shuffled batches is every world's
+(``core.torch_parts.train_in_batches``).
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ import time
 from dataclasses import dataclass
 
 import torch
-from tqdm.auto import tqdm
 
 from ..core._validation import check_float, check_int
-from ..core.torch_parts import Adam, resolve_device
+from ..core.torch_parts import Adam, resolve_device, train_in_batches
 from .mlp_step import MLPTrainingStep
 from .models import MLPVAE, PIXELS, VAE
 
@@ -81,30 +81,14 @@ def train_vae(model: VAE, images: torch.Tensor, epochs: int, batch_size: int = D
     model.to(device).train()
     # Rows of pixels: gathering rows of a 2-D tensor is 3x faster than of a 4-D one; the models take either shape.
     images = images.to(device).reshape(len(images), -1)
-    generator = torch.Generator(device=device).manual_seed(seed)
-    shuffle_generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator(device=device).manual_seed(seed)  # the reparameterisation noise
     # fused Adam is one kernel per step instead of a loop over parameters: ~5% faster on CPU, more on GPU.
     optimizer = Adam(model.parameters(), learning_rate)
-    # Drop the ragged last slice of each epoch: equal batches keep the loss scale and the speed steady.
-    per_epoch = len(images) // batch_size
-    budget = epochs * per_epoch if steps is None else steps
-    epochs = -(-budget // per_epoch)  # whole passes, the last one cut short when a step budget ends inside it
-    # Every batch is gathered into this one buffer: fresh memory of this size costs hundreds of page faults a step.
-    batch = images.new_empty(batch_size, images.shape[1])
     step_fn = (MLPTrainingStep(model, batch_size) if hand_written and type(model) is MLPVAE
                else autograd_step(model))
-    losses = []
     start = time.perf_counter()
-    bar = tqdm(range(epochs), desc=description, unit="epoch", disable=not progress, leave=False)
-    for epoch in bar:
-        order = torch.randperm(len(images), generator=shuffle_generator).to(device)
-        total = torch.zeros((), device=device)
-        this_epoch = min(per_epoch, budget - epoch * per_epoch)
-        for step in range(this_epoch):
-            torch.index_select(images, 0, order[step * batch_size:(step + 1) * batch_size], out=batch)
-            total += step_fn(batch, generator)
-            optimizer.step()
-        losses.append(float(total) / this_epoch)
-        bar.set_postfix(loss=f"{losses[-1]:.1f} nats")
+    losses, budget = train_in_batches(lambda batch: step_fn(batch, generator), optimizer, images, batch_size, epochs,
+                                      steps, seed, progress=progress, description=description,
+                                      loss_format="{:.1f} nats")
     model.eval()
     return TrainingResult(losses, time.perf_counter() - start, budget * batch_size)
