@@ -71,7 +71,8 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTestsAndTheirTraceback
 
 class StudentEditionLinks(NbGraderPreprocessor):
     """Student version: every link of a markdown cell to the instructor release (the Colab badge's ``blob/v<version>/``)
-    opens the student edition ``v<version>-student`` instead (scripts/student_edition.py, ``student_links``).
+    opens the student edition ``v<version>-student`` instead (scripts/student_edition.py, ``student_links``), and each
+    exercise and autograded test cell is tagged so that Run All goes on past it unanswered (``run_all_goes_on``).
 
     It runs first, so that the cells nbgrader locks, checksums and records in the gradebook already hold the student
     links: the notebook ``nbgrader generate_assignment`` and scripts/release_class.py hand a class is then the
@@ -81,6 +82,7 @@ class StudentEditionLinks(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, cell_index):
         if cell.cell_type == "markdown":
             cell.source = student_edition.student_links(cell.source)
+        student_edition.run_all_goes_on(cell)  # Run All goes on past an unanswered exercise
         return cell, resources
 
 

@@ -110,6 +110,22 @@ def instructor_release_links(text: str) -> list[str]:
     return re.findall(rf"https?://{_LINK_CHARACTER}*/{tag}(?!-|\w|\.\w){_LINK_CHARACTER}*", text)
 
 
+RUN_ALL_TAG = "raises-exception"  # JupyterLab and Notebook 7 run on past such a cell when it raises
+
+
+def run_all_goes_on(cell) -> None:
+    """Tag an exercise's code cell and its autograded tests ``raises-exception`` (in place): unanswered, the stub
+    raises NotImplementedError and the tests fail, and Run All in JupyterLab or Notebook 7 then goes on past them to
+    the rest of the lesson instead of stopping there (no later cell reads an answer: tests/test_run_all.py). Only
+    in the student versions: in the lessons themselves an exercise that raises is a bug that nbval must report.
+    Used by ``student_notebook`` and nbgrader_config.py's ``StudentEditionLinks``."""
+    grading = cell.get("metadata", {}).get("nbgrader", {})
+    if cell["cell_type"] == "code" and (grading.get("solution") or grading.get("grade")):
+        tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+        if RUN_ALL_TAG not in tags:
+            tags.append(RUN_ALL_TAG)
+
+
 def student_notebook(lesson: dict):
     """The student version of the lesson ``lesson`` (a notebook's JSON, left unchanged), as an nbformat notebook.
 
@@ -123,6 +139,7 @@ def student_notebook(lesson: dict):
     for cell in notebook.cells:  # first, as nbgrader_config.py's StudentEditionLinks: the checksums include them
         if cell.cell_type == "markdown":
             cell.source = student_links(cell.source)
+        run_all_goes_on(cell)
     resources: dict = {}
     for preprocessor in _preprocessors():
         notebook, resources = preprocessor.preprocess(notebook, resources)

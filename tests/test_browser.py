@@ -656,3 +656,46 @@ def test_lesson_09_text_explorer_reruns_when_the_real_fraction_slider_moves(page
     """Lesson 09 in JupyterLab 4: move "real fraction" in the language model's explorer and press Run; it shows the
     new run."""
     check_explorer_run(page, lab, "lab", LESSON_09, TEXT_EXPLORER_CELL)
+
+
+# ---------------------------------------------------------------- Run All through an unanswered exercise
+
+def student_version(lesson: Path, folder: Path) -> Path:
+    """The student edition's notebook of ``lesson`` (scripts/student_edition.py), written into ``folder``."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import student_edition
+
+    path = folder / lesson.name
+    path.write_text(student_edition.notebook_file(student_edition.student_notebook(json.loads(lesson.read_text()))))
+    return path
+
+
+def check_run_all_goes_on(page, lab, ui: str) -> None:
+    """Run All Cells on lesson 00's student edition, its exercise unanswered: the stub and its tests fail, and every
+    later code cell runs all the same (their ``raises-exception`` tags)."""
+    notebook = student_version(REPO / "lessons" / "00_start_here.ipynb", lab.staging)
+    cells = [cell for cell in json.loads(notebook.read_text())["cells"] if cell["cell_type"] == "code"]
+    graded = [index for index, cell in enumerate(cells)
+              if {"solution", "grade"} & {key for key, on in cell["metadata"].get("nbgrader", {}).items() if on}]
+    assert graded and graded[-1] < len(cells) - 1, "lesson 00 needs code after its exercise for this test"
+    open_notebook(page, lab, notebook, ui)
+    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+
+    def all_ran() -> bool:
+        prompts = cell_prompts(page)
+        return kernel_idle(page, lab) and len(prompts) == len(cells) and all(
+            re.search(r"\[\d+\]", prompt) for prompt in prompts)
+
+    wait_until(all_ran, 120, f"Run All Cells in {UI_NAMES[ui]} to run every cell past the exercise")  # ~10 s
+    failed = page.locator(".jp-NotebookPanel .jp-CodeCell").evaluate_all(
+        f"cells => cells.map((cell, i) => cell.querySelector('{ERROR_OUTPUT}') ? i : -1).filter(i => i >= 0)")
+    assert failed and set(failed) <= set(graded), f"cells {failed} failed; only the exercise's {graded} may"
+
+
+def test_run_all_goes_on_past_an_unanswered_exercise_in_jupyterlab(page, lab):
+    check_run_all_goes_on(page, lab, "lab")
+
+
+def test_run_all_goes_on_past_an_unanswered_exercise_in_notebook_7(page, lab):
+    check_run_all_goes_on(page, lab, "notebook")

@@ -259,3 +259,16 @@ def test_the_student_tag_is_a_commit_on_the_release_with_the_student_lessons_and
     git(repo, "commit", "--quiet", "-m", "not a release")
     with pytest.raises(RuntimeError, match=f"is not the release {release}"):
         student_edition.commit_edition(repo, notebooks)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
+def test_run_all_goes_on_past_an_unanswered_exercise_in_the_student_edition_only(edition, lesson):
+    """Each exercise and autograded test cell of the student edition is tagged ``raises-exception`` (JupyterLab and
+    Notebook 7 then run on past it when, unanswered, it raises), and no other cell is; the lesson itself tags none,
+    so that nbval reports an exercise whose worked solution raises."""
+    ours = json.loads((edition / "lessons" / lesson.name).read_text(encoding="utf-8"))
+    for index, cell in enumerate(ours["cells"]):
+        grading = cell["metadata"].get("nbgrader", {})
+        graded = cell["cell_type"] == "code" and bool(grading.get("solution") or grading.get("grade"))
+        assert (student_edition.RUN_ALL_TAG in cell["metadata"].get("tags", [])) == graded, (lesson.name, index)
+    assert student_edition.RUN_ALL_TAG not in lesson.read_text(encoding="utf-8"), lesson.name
