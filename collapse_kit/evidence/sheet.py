@@ -66,7 +66,8 @@ def rows(bundle=None) -> list[SheetRow]:
     for entry in entries():
         items = entry.items(bundle)
         confirmatory = any(family == "confirmatory" for _, family, _ in items)
-        judged = judge(entry, bundle) if confirmatory and entry.source == "bundle" else {}
+        judged = (judge(entry, bundle, [verdict for _, _, verdict in items])
+                  if confirmatory and entry.source == "bundle" else {})
         for index, (conditions, family, verdict) in enumerate(items):
             under = {name: found[index].outcome for name, found in judged.items()
                      if family == "confirmatory" and found[index] is not None}

@@ -108,12 +108,13 @@ def _changed(found: Verdict, base: Verdict) -> bool:
     return (found.effect, found.low, found.high, found.floor) != (base.effect, base.low, base.high, base.floor)
 
 
-def judge(entry, bundle: Bundle | None = None) -> dict[str, list[Verdict | None]]:
+def judge(entry, bundle: Bundle | None = None, base: list[Verdict] | None = None) -> dict[str, list[Verdict | None]]:
     """A registered verdict function (``registry.Entry`` of the bundle) re-judged under every variant: {variant
     name: its verdicts, aligned with the entry's items}, None where the variant has no number yet (a line or column
-    not built) or changes nothing (a reading of a measure the verdict does not use)."""
+    not built) or changes nothing (a reading of a measure the verdict does not use). ``base``: the entry's own
+    verdicts on ``bundle``, if the caller has them already (the sheet does)."""
     bundle = shipped() if bundle is None else bundle
-    base = [item for _, _, item in entry.items(bundle)]
+    base = [item for _, _, item in entry.items(bundle)] if base is None else base
     judged = {}
     for variant in VARIANTS:
         try:
