@@ -223,8 +223,8 @@ def header(every: list[SheetRow], bundle=None) -> list[str]:
         "| variant | what it varies |", "|---|---|",
         *(f"| {variant.name} | {_cell(variant.reason)} |" for variant in VARIANTS),
         "",
-        (f"Not built yet, for some verdicts: {', '.join(unbuilt_variants(bundle))} (the plan is in the results "
-         "bundle's guide)." if unbuilt_variants(bundle) else "Every planned band is built."), "",
+        (f"Not built yet, for some verdicts: {', '.join(unbuilt_variants(bundle))} (the results bundle's guide "
+         "says how to build them)." if unbuilt_variants(bundle) else "Every variant's band is built."), "",
         "Written by `python scripts/write_verdict_sheet.py` from `collapse_kit.evidence.claims`; a test keeps it "
         "true.", "",
     ]

@@ -47,11 +47,11 @@ class Variant:
             raise ValueError(f"a variant reads other lines or other columns, one of them: {self.name!r}")
 
     def unbuilt(self, bundle: Bundle) -> set[str]:
-        """The lines still to build for this variant: its lines planned but not in the bundle yet
-        (``experiments.PLANNED``), or the headline lines to build again with its columns (``experiments.REBUILT``)."""
+        """The lines still to build for this variant: its lines not in ``bundle``, or the headline lines
+        (``experiments.REREAD_LINES``) whose bands lack its columns."""
         if self.lines is not None:
-            return set(self.lines.values()) & set(ex.PLANNED) - set(bundle.names())
-        return {line for line in ex.REBUILT if line not in bundle.names()
+            return set(self.lines.values()) - set(bundle.names())
+        return {line for line in ex.REREAD_LINES if line not in bundle.names()
                 or not set(self.columns.values()) <= set(bundle.band(line).values)}
 
 
