@@ -306,7 +306,7 @@ def test_every_count_of_the_bundles_seeds_in_the_course_text_is_the_bundles_own(
     assert not wrong, f"counts of seeds that are not the bundle's {counts.pop()}: {wrong}"
 
 
-def test_the_band_builder_finds_nothing_left_to_build_in_the_shipped_bundle_and_names_what_a_bundle_lacks():
+def test_the_band_builder_finds_nothing_left_to_build_in_the_shipped_bundle_and_names_what_a_bundle_lacks(shipped):
     """``scripts/build_bands.py`` with no names builds what is still to do: nothing for the shipped bundle (every
     catalogue line built, every headline line with every column a variant reads), a line the bundle lacks, and a
     headline line whose band lacks a re-reading column."""
@@ -315,7 +315,7 @@ def test_the_band_builder_finds_nothing_left_to_build_in_the_shipped_bundle_and_
     from pathlib import Path
 
     still_to_do = runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts" / "build_bands.py"))["still_to_do"]
-    full = shipped()
+    full = shipped
     assert still_to_do(full) == []
     lacking = dataclasses.replace(full, bands=[
         band for band in full.bands if band.name != ex.FIXED_REAL[10]])
