@@ -6,8 +6,9 @@ A VAE verdict, or a language model's (lesson 09, the ``text_`` functions), compa
 bundle (``bundle.band``, by the catalogue's names in ``experiments``) over their 10 seeds (full profile); a Gaussian
 verdict compares the chains of a theory run. Each is an effect with its 95% confidence interval (``stats``), read
 against its measure's margin, the smallest effect that matters, fixed in advance with its reason in ``margins``:
-beyond it the effect **holds**, within it it is **negligible**. A comparison whose arms sit at a measure's floor
-(the column's ``floor``/``ceiling``, or a no-skill baseline) is **not testable**. The test follows the design: bands
+beyond it the effect **holds**, within it it is **negligible**. A comparison whose arms both sit at a measure's
+floor (the column's ``floor``/``ceiling``, or a no-skill baseline), or a derived measure (a share kept, a gap, a late
+slope) with one arm there, is **not testable** (``stats.at_bound``). The test follows the design: bands
 that ran the same seeds are compared seed by seed (``stats.compare_bands``), and settings pooled over (C3's four
 sizes) are averaged per seed first, so the seed stays the replicate. Which way a verdict goes is the data's
 business: a lesson's check cell asserts the outcome its text states. A measure's words, unit, bounds and which way

@@ -18,9 +18,11 @@ replicate (``pool_by_seed``). Every outcome is read off one 95% interval and the
 * **not resolved**: none of these, including an interval that excludes 0 but reaches into the margin (an effect is
   there, but it may be negligible); the verdict then says the smallest effect its replicates could have detected
   (``Verdict.detectable``). It is not evidence of no effect;
-* **not testable**: an arm sits at its measure's floor or ceiling, or at a no-skill baseline (recall 0, one digit,
-  the coverage a model that stores no words reaches): nothing is left to move, so the comparison tests nothing
-  (``Verdict.floor`` says which arm, and where).
+* **not testable**: both arms sit at the same floor or ceiling of their measure, or at a no-skill baseline (recall
+  0, one digit, the coverage a model that stores no words reaches), so nothing can tell them apart; or a derived
+  measure (a share of generation 0 kept, a gap between arms, a late slope) has one arm there, so it cannot move the
+  way its claim needs (``at_bound``; ``Verdict.floor`` says which arm, and where). One arm brought down to a floor
+  from far above it is the effect itself: the verdict stands, and its interval understates the effect.
 
 Each verdict has the p-value of its outcome (``Verdict.decisive_p``: below 0.05 exactly when the interval clears
 the bound the outcome names), and ``holm`` corrects a family of verdicts for multiple testing.
@@ -130,8 +132,8 @@ class Verdict:
         stated: +1 when ``statement`` states the effect in the claim's own direction, -1 when the data went the
             other way and the statement says so ("2.94 lower" where the claim expected higher): ``measured`` then
             gives the interval of what the statement states, (-high, -low).
-        floor: set when an arm sits at its measure's floor, ceiling or a no-skill baseline, e.g. "recall at its
-            floor 0 in both arms (0.001 and 0.000)": the outcome is then "not testable".
+        floor: set when the arms sit at their measure's floor, ceiling or a no-skill baseline (``at_bound``), e.g.
+            "recall at its floor 0 in both arms (0.001 and 0.000)": the outcome is then "not testable".
     """
 
     claim: str
@@ -232,7 +234,7 @@ class Verdict:
                 not_testable: str | None = None) -> str:
         """The words for this verdict's outcome, e.g. ``v.reading("mean images", "bernoulli", "not told apart")``:
         how a lesson turns a verdict into the answer to its question. ``negligible`` is needed when the interval
-        lies within the margin, ``not_testable`` when an arm sits at a floor."""
+        lies within the margin, ``not_testable`` when the arms sit at a floor (``at_bound``)."""
         words = {"holds": holds, "contradicted": contradicted, "not resolved": not_resolved,
                  "negligible": negligible, "not testable": not_testable}
         if words[self.outcome] is None:
@@ -289,7 +291,7 @@ def compare(claim: str, a, b, measure: str, than: str, expect: str = "higher", d
     the per-replicate differences (paired t); ``"independent"`` (chains or seeds that share nothing) uses Welch's
     interval; a number ``b`` is a fixed reference value (one-sample t). ``margin`` (same units as the effect) is the
     smallest effect that matters (``evidence.margins``): the verdict holds when the whole interval lies above it and
-    is negligible within it (module docstring). ``floor``: a note that an arm sits at its measure's floor
+    is negligible within it (module docstring). ``floor``: a note that the arms sit at their measure's floor
     (``at_bound``), which makes the verdict "not testable". ``claims`` defines every lesson's verdicts with it (bands
     of seeds through ``compare_bands``).
     """
