@@ -124,7 +124,7 @@ def test_only_confirmatory_rows_are_judged_under_the_variants():
 
 @pytest.mark.parametrize("lesson", ["03", "04", "05", "06", "07"])
 def test_each_lesson_with_a_headline_verdict_checks_what_its_verdicts_depend_on(lesson):
-    """Each VAE lesson prints its confirmatory verdicts under the variants built so far and checks that its text names
+    """Each VAE lesson prints its confirmatory verdicts under the variants and checks that its text names
     every variant that changes an outcome (``sheet.changed_under``)."""
     path = next((Path(__file__).resolve().parents[1] / "lessons").glob(f"{lesson}_*.ipynb"))
     code = "\n".join("".join(cell["source"]) for cell in json.loads(path.read_text())["cells"]
@@ -149,7 +149,7 @@ def test_the_headers_sum_counts_the_verdicts_judged_and_those_kept_under_every_v
     kept = sum(all(outcome == row.verdict.outcome for outcome in row.under_variants.values())
                for row in confirmatory if row.under_variants)
     assert sheet.robust_count(confirmatory) == (
-        f"So far {len(judged)} confirmatory verdicts are judged under at least one variant "
+        f"{len(judged)} confirmatory verdicts are judged under at least one variant "
         f"({sum(map(len, judged))} judgements in all); {kept} of them keep their outcome under every one.")
     written = (Path(__file__).resolve().parents[1] / "lessons" / "verdicts.md").read_text()
-    assert f"So far {len(judged)} confirmatory verdicts" in written
+    assert f"{len(judged)} confirmatory verdicts are judged" in written

@@ -92,11 +92,11 @@ def robustness(outcome: str, under_variants: dict) -> str:
 
 
 def robust_count(confirmatory) -> str:
-    """The header's sum of the last column over confirmatory rows, e.g. "So far 9 confirmatory verdicts are judged
-    under at least one variant (14 judgements in all); 6 of them keep their outcome under every one"."""
+    """The header's sum of the last column over confirmatory rows, e.g. "9 confirmatory verdicts are judged under at
+    least one variant (14 judgements in all); 6 of them keep their outcome under every one"."""
     judged = [row for row in confirmatory if row.under_variants]
     kept = [row for row in judged if set(row.under_variants.values()) == {row.verdict.outcome}]
-    return (f"So far {len(judged)} confirmatory verdicts are judged under at least one variant "
+    return (f"{len(judged)} confirmatory verdicts are judged under at least one variant "
             f"({sum(len(row.under_variants) for row in judged)} judgements in all); {len(kept)} of them keep their "
             "outcome under every one.")
 
@@ -152,7 +152,7 @@ def family_wise(verdicts) -> list[str]:
 
 
 def depends_on(verdict: Verdict) -> dict[str, str]:
-    """A confirmatory verdict's outcome under each analysis variant judged so far (``variants``), {variant name:
+    """A confirmatory verdict's outcome under each analysis variant (``variants``), {variant name:
     outcome}, read from the stored table; empty for a verdict no variant re-judges (lessons 03-07 check what their
     text says it depends on)."""
     return dict(_stored(verdict)["under_variants"])
@@ -219,7 +219,7 @@ def header(every: list[SheetRow], bundle=None) -> list[str]:
         "## Variants", "",
         "The last column re-judges each confirmatory verdict of the VAE world under the analysis choices a referee "
         "would vary (`collapse_kit/evidence/variants.py`), by running the verdict's own function on the variant's "
-        "bands or columns: *kept in n of m* counts the variants judged so far in which the outcome is the same, "
+        "bands or columns: *kept in n of m* counts the variants judged in which the outcome is the same, "
         "and each one that changes it is named with the outcome it takes there. A variant is judged once its bands "
         "are in the bundle, and only where it changes a number of the verdict. "
         f"{robust_count(confirmatory)}", "",
