@@ -225,9 +225,11 @@ def test_a_sampled_bundle_entry_is_reproduced_by_a_run_of_our_own(shipped, tmp_p
 
     The choice follows the tests' seed (the git commit's, or $COLLAPSE_KIT_TEST_SEED): a failure prints it and the
     command that makes the same choice again. Generation g depends only on the generations before it, so two
-    generations of a 12-generation run are a two-generation run. Same platform (torch version, CPU kind): the numbers
-    must be equal, bit for bit. Another platform: within SEED_SPREADS across-seed standard deviations of the bundle's
-    mean (a recomputation there is one more seed of the same experiment, not a copy).
+    generations of a 12-generation run are a two-generation run. It runs on one torch thread, as the bundle's
+    workers do (the thread count changes the last bits of some runs: ``cache.run_key``). Same platform (torch
+    version, CPU kind): the numbers must be equal, bit for bit. Another platform: within SEED_SPREADS across-seed
+    standard deviations of the bundle's mean (a recomputation there is one more seed of the same experiment, not a
+    copy).
     """
     choices = shipped.bands
     picker = random.Random(test_seed)
@@ -236,6 +238,7 @@ def test_a_sampled_bundle_entry_is_reproduced_by_a_run_of_our_own(shipped, tmp_p
     seed = experiment.seeds[index]
     where = f"{experiment.name}, seed {seed} ({replay_hint})"
     print(f"recomputing {where}")
+    assert torch.get_num_threads() == 1  # tests/conftest.py: as the bundle's workers run
     run = experiment.config.replace(generations=2).run(seed, cache_dir=tmp_path, progress=False, device="cpu")
     ours = {column.name: [record.scalars()[column.name] for record in run.generations]
             for column in columns_of(experiment.config.record)}

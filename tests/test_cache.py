@@ -126,6 +126,20 @@ def test_torch_version_and_device_kind_are_part_of_the_key(monkeypatch):
     assert RunCache(None, CONFIG, 0, VAE, "cpu").key != run_key(CONFIG, 0, VAE, platform_tag("cuda"))
 
 
+def test_torchs_thread_count_is_part_of_the_key():
+    """Some sums are split across torch's threads, so a notebook's run (every core) and a bundle worker's (one
+    thread) may differ in their last bits: they never share a cache entry."""
+    previous = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = RunCache(None, CONFIG, 0, VAE, "cpu").key
+        torch.set_num_threads(2)
+        two = RunCache(None, CONFIG, 0, VAE, "cpu").key
+    finally:
+        torch.set_num_threads(previous)
+    assert one == run_key(CONFIG, 0, VAE, threads=1) != two == run_key(CONFIG, 0, VAE, threads=2)
+
+
 def test_atomic_write_of_bytes_replaces_the_target(tmp_path):
     target = tmp_path / "metrics.json"
     atomic_write(target, b"old")

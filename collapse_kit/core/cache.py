@@ -91,7 +91,8 @@ def code_version(module: str) -> str:
 
 
 def platform_tag(device: str = "cpu") -> str:
-    """What besides the code decides the bits: torch's version, the CPU's vector unit, and the GPU's name if any.
+    """What besides the code decides the bits, of the machine: torch's version, the CPU's vector unit, and the GPU's
+    name if any (and torch's thread count, which ``run_key`` adds).
 
     e.g. ``"torch 2.14.1+cu130, cpu AVX512"`` or ``"torch 2.5.1, cpu AVX2, cuda NVIDIA H100 80GB HBM3"``. Metrics
     always run on the CPU, so its vector unit (AVX2, AVX512...) counts even for a GPU run.
@@ -110,11 +111,18 @@ def default_cache_dir() -> Path:
     return Path(base) / "collapse-kit"
 
 
-def run_key(config: dict, seed: int, module: str, platform: str | None = None) -> str:
+def run_key(config: dict, seed: int, module: str, platform: str | None = None, threads: int | None = None) -> str:
     """Folder name of one run: a digest of its config, its seed, its world's ``module`` and that module's code
-    version, and the platform (default CPU). Each world's runs get their own keys."""
+    version, the platform (default CPU) and torch's thread count (default: the current one). Each world's runs get
+    their own keys.
+
+    The thread count decides bits too: torch splits some sums across its threads, so a run of "C3, 2250 real +
+    synthetic" (seed 3) ends with another test -ELBO at 2 threads than at 1. The results bundle is built by workers
+    of one thread each (``runner``), whatever the machine's cores; a run in a notebook uses every core, and is kept
+    apart from theirs."""
     record = {"config": config, "seed": seed, "module": module, "code": code_version(module),
-              "platform": platform_tag() if platform is None else platform}
+              "platform": platform_tag() if platform is None else platform,
+              "threads": torch.get_num_threads() if threads is None else threads}
     text = json.dumps(record, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
