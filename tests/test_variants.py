@@ -33,7 +33,6 @@ def test_every_variants_lines_are_catalogued_and_its_columns_are_the_worlds_rere
     for variant in VARIANTS:
         assert set(variant.lines or {}) <= set(ex.CATALOGUE), variant.name
         assert set((variant.lines or {}).values()) <= known, variant.name
-        assert variant.same <= set(ex.CATALOGUE)
         assert all(REREADINGS[measure] == column for measure, column in (variant.columns or {}).items())
     assert set().union(*(variant.columns or {} for variant in VARIANTS)) == set(REREADINGS)  # each reading once
 
@@ -91,14 +90,6 @@ def test_a_columns_variant_reads_its_column_in_the_measures_place_and_says_when_
                          if "recall" in band.values and "standard_recall" not in band.values)
     with pytest.raises(Unbuilt, match="without the column"):
         view.band(built_without.name).metric("recall")
-
-
-def test_lines_that_stand_for_themselves_keep_only_the_measures_the_variant_leaves_alone():
-    alone = ex.C3[2250][0]
-    read = View(shipped(), BY_NAME["the other sampling"]).band(alone)
-    assert np.array_equal(read.metric("test_nelbo"), shipped().band(alone).metric("test_nelbo"))
-    with pytest.raises(Unbuilt):
-        read.metric("fid")  # measured on samples, which the other sampling draws otherwise
 
 
 def test_a_variant_that_changes_no_number_of_a_verdict_is_no_variant_of_it():

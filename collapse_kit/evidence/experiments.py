@@ -62,13 +62,14 @@ CONVERGED = {line: f"{line}, converged generation 0" for line in
              (REAL_0, REAL_50, REAL_25, REAL_50_NARROW, ACCUMULATE_EQUAL_STEPS, *(FEW_REAL[k] for k in (1, 10, 100)),
               *BERNOULLI.values())}
 # The other way of sampling: Bernoulli (0/1-pixel) samples where a line samples mean images, mean images where it
-# samples Bernoulli ones (the temperature verdict: at 0.6, and at 1.0 that is REAL_0 itself). C3's all-real arms
-# sample nothing they train on, so only its mixed arms have a line.
+# samples Bernoulli ones (the temperature verdict: at 0.6, and at 1.0 that is REAL_0 itself). C3's real-alone and
+# all-real arms train on no samples, but their FID, precision and recall are measured on samples: each has a line.
 OTHER_SAMPLING = {**{line: f"{line}, bernoulli" for line in
                      (REAL_0, REAL_50, REAL_25, REAL_50_NARROW, ACCUMULATE_EQUAL_STEPS,
                       *(FEW_REAL[k] for k in (1, 10, 100)))},
                   BERNOULLI[1.0]: REAL_0, BERNOULLI[0.6]: "replace, mean images, temperature 0.6",
-                  **{mixed: f"{mixed}, bernoulli" for _, mixed, _ in C3.values()}}
+                  **{mixed: f"{mixed}, bernoulli" for _, mixed, _ in C3.values()},
+                  **{name: f"{name}, bernoulli" for alone, _, all_real in C3.values() for name in (alone, all_real)}}
 # The controls, each against the line(s) it is compared with:
 # replace with generation 0's real set kept beside each new set (against REAL_0 and ACCUMULATE_EQUAL_STEPS), and
 # accumulate without it (against ACCUMULATE_EQUAL_STEPS): keeping the real data against keeping the old synthetic data,
@@ -157,6 +158,9 @@ CATALOGUE: dict[str, ExperimentConfig | TextConfig] = {
                                     sample_mode="bernoulli"),
     OTHER_SAMPLING[C3[18000][1]]: _C(generations=2, samples_per_generation=20000, real_fraction=0.9, epochs=10,
                                      sample_mode="bernoulli"),
+    **{OTHER_SAMPLING[name]: _C(generations=2, samples_per_generation=size, real_fraction=share,
+                                epochs=C3_EPOCHS[size], sample_mode="bernoulli")
+       for real, names in C3.items() for name, (size, share) in zip(names, _c3_arms(real)) if name != names[1]},
     TEXT_REAL_0: _T(),
     TEXT_REAL_10: _T(real_fraction=0.1),
     TEXT_REAL_50: _T(real_fraction=0.5),

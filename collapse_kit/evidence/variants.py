@@ -30,16 +30,12 @@ class Variant:
         name: how the sheet and the lessons name it, e.g. "converged generation 0".
         reason: why a referee would vary it (one sentence, printed in the sheet's header).
         lines: headline line -> the line built under this choice; None when the variant reads the same lines.
-        same: lines that stand for themselves under this choice, for the measures of ``same_measures`` only (C3's
-            all-real arms sample nothing they train on: their test -ELBO does not depend on how samples are drawn).
         columns: measure -> the column read in its place; None when the variant reads the same columns.
     """
 
     name: str
     reason: str
     lines: dict[str, str] | None = None
-    same: frozenset[str] = frozenset()
-    same_measures: frozenset[str] = frozenset()
     columns: dict[str, str] | None = None
 
     def __post_init__(self):
@@ -59,15 +55,13 @@ def _reread(measures: tuple[str, ...]) -> dict[str, str]:
     return {measure: REREADINGS[measure] for measure in measures}
 
 
-_C3_ALL_REAL = frozenset(name for alone, _, all_real in ex.C3.values() for name in (alone, all_real))
-
 VARIANTS = (
     Variant("converged generation 0", "generation 0 trained to its criterion (320 epochs: its test -ELBO within 1 "
             "nat of a run 4 times longer), each later generation fine-tuned from its predecessor, where the lessons' "
             "20-epoch generation 0 is far from the data", lines=ex.CONVERGED),
     Variant("the other sampling", "Bernoulli (0/1-pixel) samples where a line trains on mean images, mean images "
             "where it trains on Bernoulli ones: the sampling is a choice of the loop, not of the claim",
-            lines=ex.OTHER_SAMPLING, same=_C3_ALL_REAL, same_measures=frozenset({"test_nelbo", "test_nelbo_other"})),
+            lines=ex.OTHER_SAMPLING),
     Variant("precision and recall as published", "Kynkäänniemi et al.'s definition (k = 3 nearest neighbours on "
             "raw classifier features) in place of the course's (k = 5 on unit-sphere features)",
             columns=_reread(("precision", "recall"))),
@@ -90,10 +84,6 @@ class View:
         variant = self.variant
         if variant.columns is not None:
             return dataclasses.replace(self.bundle.band(name), readings=dict(variant.columns))
-        if name in variant.same:
-            found = self.bundle.band(name)
-            return dataclasses.replace(found, readings={measure: None for measure in found.values
-                                                        if measure not in variant.same_measures})
         if name not in variant.lines:
             raise Unbuilt(f"{name!r} has no line under {variant.name}")
         if variant.lines[name] not in self.bundle.names():
