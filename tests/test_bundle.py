@@ -327,3 +327,21 @@ def test_the_band_builder_finds_nothing_left_to_build_in_the_shipped_bundle_and_
         dataclasses.replace(band, values={k: v for k, v in band.values.items() if k != "confident_digits"})
         if band.name == ex.REAL_25 else band for band in full.bands])
     assert still_to_do(stripped) == [ex.REAL_25]
+
+
+def test_only_some_lines_runs_them_and_keeps_the_rest_or_leaves_out_only_lines_not_built_yet():
+    """``build_results_bundle.py --only``: every other line must be kept, else a clear error; with
+    ``--leave-unbuilt`` a line the bundle does not hold yet stays out (new lines built band by band)."""
+    import runpy
+    from pathlib import Path
+
+    selected = runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts"
+                                  / "build_results_bundle.py"))["selected"]
+    catalogue = {"a": 1, "b": 2, "c": 3}
+    assert selected(["a"], catalogue, {"b": "band", "c": "band"}) == [("a", 1)]
+    with pytest.raises(ValueError, match=r"neither run nor kept .*\['c'\]"):
+        selected(["a"], catalogue, {"b": "band"})
+    assert selected(["a"], catalogue, {"b": "band"}, leave_unbuilt=True) == [("a", 1)]
+    with pytest.raises(ValueError, match="must name lines of the catalogue"):
+        selected(["z"], catalogue, {}, leave_unbuilt=True)
+    assert selected(None, catalogue, {"b": "band"}) == [("a", 1), ("c", 3)]
