@@ -178,6 +178,8 @@ def main(argv=None) -> int:
         band = bundle.shipped_band(name, [by_run[(config, seed)] for seed in args.seeds], own(config))
         return dataclasses.replace(band, samples=None, sample_seeds=[]) if name in WITHOUT_SAMPLES else band
 
+    ran = {name for name, _ in to_run}
+    experiments = [(name, config) for name, config in experiments if name in kept or name in ran]  # --leave-unbuilt
     packed = bundle.pack([kept.get(name) or built(name, config) for name, config in experiments], provenance)
     check_kept(packed, kept)
     atomic_write(args.output, packed)
