@@ -135,7 +135,7 @@ def test_each_variant_and_control_differs_from_its_headline_line_in_what_its_nam
     for name in (ex.CONVERGED[ex.REAL_50], ex.OTHER_SAMPLING[ex.REAL_50]):  # a plateau is judged on generations 6-11
         assert lines[name].generations == 12, name
     assert ex.WITHOUT_SAMPLES <= set(ex.CATALOGUE)
-    c3 = {ex.OTHER_SAMPLING[mixed] for _, mixed, _ in ex.C3.values()}  # C3's sizes: generations 0 of their own
+    c3 = {ex.OTHER_SAMPLING[name] for names in ex.C3.values() for name in names}  # each size: its own generation 0
     converged = set(ex.CONVERGED.values())
     for group in (converged, ex.WITHOUT_SAMPLES - converged - c3):
         shared = {tuple(getattr(lines[name], key) for key in VAE_GENERATION_0) for name in group}
