@@ -122,9 +122,11 @@ def test_each_variant_and_control_differs_from_its_headline_line_in_what_its_nam
         assert config.generations <= other.generations or name not in ex.WITHOUT_SAMPLES, name  # REAL_0: 12
         return {key for key, value in vars(config).items() if getattr(other, key) != value} - {"generations"}
 
-    for base, name in ex.CONVERGED.items():
-        assert differs(name, base) == {"first_epochs", "start"}, name
-        assert lines[name].generation_0_epochs == ex.FIRST_EPOCHS == 16 * lines[name].epochs, name
+    c3_arms = {arm for names in ex.C3.values() for arm in names}
+    for base, name in ex.CONVERGED.items():  # C3's arms fine-tune the converged generation 0 of 10,000 images
+        assert differs(name, base) == {"first_epochs", "start"} | ({"first_samples"} if base in c3_arms else set())
+        assert (lines[name].generation_0_samples, lines[name].generation_0_epochs) == (10_000, ex.FIRST_EPOCHS), name
+    assert ex.FIRST_EPOCHS == 16 * ex.CATALOGUE[ex.REAL_0].epochs
     for base, name in ex.OTHER_SAMPLING.items():
         assert differs(name, base) == {"sample_mode"}, name
     assert differs(ex.KEEP_FIRST_SET, ex.REAL_0) == {"keep_first_set", "compute"}

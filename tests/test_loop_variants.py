@@ -67,6 +67,20 @@ def test_first_epochs_trains_generation_zero_longer_and_the_others_as_before(tmp
     assert len(training) == 4
 
 
+def test_first_samples_trains_generation_zero_on_its_own_set_and_shares_it_with_every_size(tmp_path, training):
+    """C3 from one pre-trained model: generation 0 on ``first_samples`` real images, each later generation fine-tuned
+    on sets of ``samples_per_generation``; a generation 0 of 512 images is shared with the loops of 512 images."""
+    config = SMALL.replace(generations=2, samples_per_generation=256, first_samples=512, start="fine-tune")
+    result = run_experiment(config, seed=0, cache_dir=tmp_path, progress=False)
+    assert [record.train_size for record in result.generations] == [512, 256]
+    assert len(training_sets.new_training_set(config, seed=0, generation=0, previous=None)) == 512
+    same = run_experiment(SMALL.replace(generations=1), seed=0, cache_dir=tmp_path, progress=False)
+    assert len(training) == 2  # generation 0 came from the cache: the same as SMALL's
+    assert result.generations[0].scalars() == same.generations[0].scalars()
+    assert config.generation_0_samples == 512 and SMALL.generation_0_samples == SMALL.samples_per_generation
+    assert config.real_images_used == 512 + config.real_per_generation
+
+
 def test_fine_tuned_generations_start_from_their_predecessors_weights(tmp_path, training):
     result = run_experiment(SMALL.replace(start="fine-tune"), seed=0, cache_dir=tmp_path, progress=False,
                             keep_models=True)
@@ -129,6 +143,9 @@ def test_a_real_pool_gives_the_same_real_images_every_generation(tmp_path, train
     ({"real_pool": 10}, ValueError, r"real_pool must be None when no real image is drawn after generation 0"),
     ({"real_pool": 0, "real_fraction": 0.5}, ValueError, "real_pool must be >= 1, got 0"),
     ({"real_pool": 60_001, "real_fraction": 0.5}, ValueError, "real_pool must be <= 60000, got 60001"),
+    ({"first_samples": 100}, ValueError, "first_samples must be >= 512, got 100"),
+    ({"first_samples": 1024, "strategy": "accumulate"}, ValueError,
+     r"first_samples must be None unless strategy='replace' without keep_first_set"),
 ])
 def test_the_variants_fields_are_checked_by_name(changes, error, message):
     with pytest.raises(error, match=message):

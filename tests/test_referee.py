@@ -420,8 +420,8 @@ def under_variants(a: str, b: str, measure: str, g: int, g_b: int, expect: str) 
 
 @pytest.mark.slow
 def test_the_variants_column_is_what_the_referee_finds_on_the_variants_bands(sheet_rows):
-    """The sheet's last column, recomputed by the referee's own code: every confirmatory VAE row (C3's aside, which
-    has no variant built) re-judged under each variant whose bands or columns the bundle holds."""
+    """The sheet's last column, recomputed by the referee's own code: every confirmatory VAE row (C3's pooled rows
+    apart) re-judged under each variant whose bands or columns the bundle holds."""
     rows = [row for row in sheet_rows if row.family == "confirmatory" and "03" <= row.lesson <= "07"
             and row.source == "bundle" and row.claim != "C3"]
     assert [row.lesson for row in rows] == [spec[0] for spec in HEADLINE]
@@ -435,16 +435,16 @@ def test_the_variants_column_is_what_the_referee_finds_on_the_variants_bands(she
 
 
 def c3_under_variants(measure: str) -> list[dict[str, str]]:
-    """C3's two pooled rows under the variants: the other sampling, where every arm's line is built (its real-alone
-    and all-real arms train on no samples, but FID is measured on samples); the other test subset, where its arms
-    carry the column. A variant that changes no number is none."""
+    """C3's two pooled rows under the variants: the converged generation 0 and the other sampling, where every
+    arm's line is built; the other test subset, where its arms carry the column."""
     built = set(sheet.shipped().names())
     found = [{}, {}]
-    if {ex.OTHER_SAMPLING[name] for names in ex.C3.values() for name in names} <= built:
-        pooled = [np.mean([at(ex.OTHER_SAMPLING[names[role]], measure, 1) for names in ex.C3.values()], axis=0)
-                  for role in range(3)]
-        found = [{"the other sampling": paired(pooled[1], pooled[0], "higher", MARGIN[measure]).outcome},
-                 {"the other sampling": paired(pooled[1], pooled[2], "higher", MARGIN[measure]).outcome}]
+    for variant, lines in VARIANT_LINES.items():  # every arm's line built: pooled over the four sizes
+        if {lines[name] for names in ex.C3.values() for name in names} <= built:
+            pooled = [np.mean([at(lines[names[role]], measure, 1) for names in ex.C3.values()], axis=0)
+                      for role in range(3)]
+            found[0][variant] = paired(pooled[1], pooled[0], "higher", MARGIN[measure]).outcome
+            found[1][variant] = paired(pooled[1], pooled[2], "higher", MARGIN[measure]).outcome
     column = VARIANT_COLUMNS["another test subset"].get(measure)
     if column and all(column in band(name).values for names in ex.C3.values() for name in names):
         pooled = [np.mean([at(names[role], column, 1) for names in ex.C3.values()], axis=0) for role in range(3)]

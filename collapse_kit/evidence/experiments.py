@@ -60,7 +60,10 @@ FIRST_EPOCHS = 320
 _CONVERGED = {"first_epochs": FIRST_EPOCHS, "start": "fine-tune"}
 CONVERGED = {line: f"{line}, converged generation 0" for line in
              (REAL_0, REAL_50, REAL_25, REAL_50_NARROW, ACCUMULATE_EQUAL_STEPS, *(FEW_REAL[k] for k in (1, 10, 100)),
-              *BERNOULLI.values())}
+              *BERNOULLI.values(), *(name for names in C3.values() for name in names))}
+# C3's arms from the same converged generation 0 (10,000 images: ``first_samples``), each fine-tuned once on its own
+# generation-1 set for that size's usual steps, as Shumailov et al. fine-tune one pre-trained model on each mix.
+_C3_CONVERGED = {**_CONVERGED, "first_samples": 10_000}
 # The other way of sampling: Bernoulli (0/1-pixel) samples where a line samples mean images, mean images where it
 # samples Bernoulli ones (the temperature verdict: at 0.6, and at 1.0 that is REAL_0 itself). C3's real-alone and
 # all-real arms train on no samples, but their FID, precision and recall are measured on samples: each has a line.
@@ -161,6 +164,9 @@ CATALOGUE: dict[str, ExperimentConfig | TextConfig] = {
     **{OTHER_SAMPLING[name]: _C(generations=2, samples_per_generation=size, real_fraction=share,
                                 epochs=C3_EPOCHS[size], sample_mode="bernoulli")
        for real, names in C3.items() for name, (size, share) in zip(names, _c3_arms(real)) if name != names[1]},
+    **{CONVERGED[name]: _C(generations=2, samples_per_generation=size, real_fraction=share, epochs=C3_EPOCHS[size],
+                           **_C3_CONVERGED)
+       for real, names in C3.items() for name, (size, share) in zip(names, _c3_arms(real))},
     TEXT_REAL_0: _T(),
     TEXT_REAL_10: _T(real_fraction=0.1),
     TEXT_REAL_50: _T(real_fraction=0.5),

@@ -47,7 +47,7 @@ from .training_sets import real_share_of, training_set
 
 STARTS = ("fresh", "fine-tune")  # how each generation after generation 0 starts (``ExperimentConfig.start``)
 # What generation 0's weights depend on: trained once per seed for every setting that shares these.
-GENERATION_0_FIELDS = ("samples_per_generation", "generation_0_epochs", "model", "batch_size", "learning_rate")
+GENERATION_0_FIELDS = ("generation_0_samples", "generation_0_epochs", "model", "batch_size", "learning_rate")
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,10 @@ class ExperimentConfig(WorldConfig):
         first_epochs: generation 0's training epochs (None: ``epochs``): a generation 0 that has learned (the
             bundle's, ``experiments.FIRST_EPOCHS``, has its test -ELBO within 1 nat of a run 4 times longer), with
             ``start="fine-tune"`` so that later generations are not handicapped against it.
+        first_samples: generation 0's training set, in real images (None: ``samples_per_generation``): with
+            ``first_epochs`` and ``start="fine-tune"``, every later generation fine-tunes one pre-trained model on
+            sets of another size (C3 from the bundle's converged generation 0, as Shumailov et al. fine-tune one
+            pre-trained model). "replace" only, without ``keep_first_set``.
         start: how each generation from 1 on starts: "fresh" (new random weights: Shumailov et al.'s VAE) or
             "fine-tune" (its predecessor's weights, then ``epochs`` more passes: as Shumailov et al. fine-tune
             their language model every generation).
@@ -104,6 +108,7 @@ class ExperimentConfig(WorldConfig):
     compute: str = bounded("epochs", Choice(COMPUTE_BUDGETS))
     real_digits: tuple[int, ...] | None = None
     first_epochs: int | None = bounded(None, Maybe(Interval(int, 1)))
+    first_samples: int | None = bounded(None, Maybe(Interval(int, 1, 60_000)))  # and >= batch_size
     start: str = bounded("fresh", Choice(STARTS))
     keep_first_set: bool | None = None
     real_pool: int | None = None
@@ -130,6 +135,12 @@ class ExperimentConfig(WorldConfig):
                 raise ValueError(f"keep_first_set must be None or {not does} with strategy={self.strategy!r} "
                                  f"({self.strategy} {'keeps' if does else 'drops'} generation 0's set already), "
                                  f"got {self.keep_first_set!r}")
+        if self.first_samples is not None:
+            check_int("first_samples", self.first_samples, self.batch_size, 60_000)
+            if self.strategy != "replace" or self.keep_first_set is not None:
+                raise ValueError(f"first_samples must be None unless strategy='replace' without keep_first_set (its "
+                                 f"sets would differ in size), got {self.first_samples} with "
+                                 f"strategy={self.strategy!r}, keep_first_set={self.keep_first_set!r}")
         if self.real_pool is not None:
             check_int("real_pool", self.real_pool, 1, 60_000)
             if self.real_per_generation == 0:
@@ -143,6 +154,11 @@ class ExperimentConfig(WorldConfig):
         return self.epochs if self.first_epochs is None else self.first_epochs
 
     @property
+    def generation_0_samples(self) -> int:
+        """Generation 0's training set, in real images: ``first_samples``, else ``samples_per_generation``."""
+        return self.samples_per_generation if self.first_samples is None else self.first_samples
+
+    @property
     def real_per_generation(self) -> int:
         """Real images in each new set from generation 1 on: round(real_fraction * N)."""
         return round(self.real_fraction * self.samples_per_generation)
@@ -150,7 +166,7 @@ class ExperimentConfig(WorldConfig):
     @property
     def real_images_used(self) -> int:
         """Real images the run draws in all (repeats counted): N, then the real share of each later set."""
-        return self.samples_per_generation + (self.generations - 1) * self.real_per_generation
+        return self.generation_0_samples + (self.generations - 1) * self.real_per_generation
 
     def label(self) -> str:
         """A short legend label of the setting, e.g. "real 50% / replace", "1 real image / replace",
@@ -175,6 +191,8 @@ class ExperimentConfig(WorldConfig):
         text = f"{real} / {strategy}" + (", equal steps" if self.compute == "steps" else "")
         if self.first_epochs is not None:
             text += f", generation 0 trained {self.first_epochs} epochs"
+        if self.first_samples is not None:
+            text += f" on {self.first_samples:,} images"
         return text + (", fine-tuned" if self.start == "fine-tune" else "")
 
     def cost(self) -> int:
@@ -182,8 +200,8 @@ class ExperimentConfig(WorldConfig):
         sets = (self.generations + 1) / 2 if self.strategy == "accumulate" and self.compute == "epochs" else 1
         if self.keep_first_set and self.compute == "epochs":
             sets = 2
-        extra = self.generation_0_epochs - self.epochs  # generation 0's own epochs beyond the others'
-        return round((self.generations * self.epochs * sets + extra) * self.samples_per_generation)
+        later = (self.generations * self.epochs * sets - self.epochs) * self.samples_per_generation  # as if 1 set
+        return round(later + self.generation_0_epochs * self.generation_0_samples)
 
     def run(self, seed: int = 0, **options) -> "ExperimentResult":
         """``run_experiment(self, seed, **options)``: how the runner and the bundle run any world's config."""

@@ -17,8 +17,9 @@ from .models import IMAGE_SHAPE, VAE
 
 
 def new_training_set(config, seed: int, generation: int, previous: VAE | None) -> torch.Tensor:
-    """The images generation ``generation`` adds: all real for generation 0, else real_fraction real + synthetic."""
-    n = config.samples_per_generation
+    """The images generation ``generation`` adds: all real for generation 0 (``generation_0_samples`` of them), else
+    real_fraction real + synthetic."""
+    n = config.generation_0_samples if generation == 0 else config.samples_per_generation
     real_count = n if generation == 0 else config.real_per_generation
     generator = torch.Generator().manual_seed(stream_seed(seed, generation, "real"))
     if generation and config.real_pool is not None:
