@@ -71,8 +71,7 @@ OTHER_SAMPLING = {**{line: f"{line}, bernoulli" for line in
                      (REAL_0, REAL_50, REAL_25, REAL_50_NARROW, ACCUMULATE_EQUAL_STEPS,
                       *(FEW_REAL[k] for k in (1, 10, 100)))},
                   BERNOULLI[1.0]: REAL_0, BERNOULLI[0.6]: "replace, mean images, temperature 0.6",
-                  **{mixed: f"{mixed}, bernoulli" for _, mixed, _ in C3.values()},
-                  **{name: f"{name}, bernoulli" for alone, _, all_real in C3.values() for name in (alone, all_real)}}
+                  **{name: f"{name}, bernoulli" for names in C3.values() for name in names}}
 # The controls, each against the line(s) it is compared with:
 # replace with generation 0's real set kept beside each new set (against REAL_0 and ACCUMULATE_EQUAL_STEPS), and
 # accumulate without it (against ACCUMULATE_EQUAL_STEPS): keeping the real data against keeping the old synthetic data,
@@ -109,6 +108,10 @@ TEXT_PASSAGES = TextConfig().passages
 
 _C = ExperimentConfig  # the full profile is ExperimentConfig's defaults: 6 generations of 10,000 images, 20 epochs
 _T = TextConfig  # the language model's full profile is TextConfig's defaults
+# C3 (names ``C3[n]``): n alone, n plus the synthetic share, as many images all real; epochs by size (C3_EPOCHS)
+_C3_LINES = {name: _C(generations=2, samples_per_generation=size, real_fraction=share, epochs=C3_EPOCHS[size])
+             for real, names in C3.items() for name, (size, share) in zip(names, _c3_arms(real))}
+_C3_MIXED = {mixed for _, mixed, _ in C3.values()}
 
 CATALOGUE: dict[str, ExperimentConfig | TextConfig] = {
     REAL_0: _C(generations=12, real_fraction=0.0),
@@ -124,9 +127,7 @@ CATALOGUE: dict[str, ExperimentConfig | TextConfig] = {
     REAL_50_NARROW: _C(real_fraction=0.5, real_digits=NARROW_DIGITS),
     BERNOULLI[1.0]: _C(generations=4, sample_mode="bernoulli", temperature=1.0),
     BERNOULLI[0.6]: _C(generations=4, sample_mode="bernoulli", temperature=0.6),
-    # C3 (names ``C3[n]``): n alone, n plus the synthetic share, as many images all real; epochs by size (C3_EPOCHS)
-    **{name: _C(generations=2, samples_per_generation=size, real_fraction=share, epochs=C3_EPOCHS[size])
-       for real, names in C3.items() for name, (size, share) in zip(names, _c3_arms(real))},
+    **_C3_LINES,
     # Issue 27's variants (a converged generation 0, the other sampling) and controls, no sample grids:
     CONVERGED[REAL_0]: _C(generations=6, **_CONVERGED),
     CONVERGED[REAL_50]: _C(generations=12, real_fraction=0.5, **_CONVERGED),
@@ -153,20 +154,12 @@ CATALOGUE: dict[str, ExperimentConfig | TextConfig] = {
     OTHER_SAMPLING[FEW_REAL[10]]: _C(real_fraction=0.001, sample_mode="bernoulli"),
     OTHER_SAMPLING[FEW_REAL[100]]: _C(real_fraction=0.01, sample_mode="bernoulli"),
     OTHER_SAMPLING[BERNOULLI[0.6]]: _C(generations=4, temperature=0.6),
-    OTHER_SAMPLING[C3[2250][1]]: _C(generations=2, samples_per_generation=2500, real_fraction=0.9, epochs=95,
-                                    sample_mode="bernoulli"),
-    OTHER_SAMPLING[C3[4500][1]]: _C(generations=2, samples_per_generation=5000, real_fraction=0.9, epochs=42,
-                                    sample_mode="bernoulli"),
-    OTHER_SAMPLING[C3[9000][1]]: _C(generations=2, samples_per_generation=10000, real_fraction=0.9, epochs=20,
-                                    sample_mode="bernoulli"),
-    OTHER_SAMPLING[C3[18000][1]]: _C(generations=2, samples_per_generation=20000, real_fraction=0.9, epochs=10,
-                                     sample_mode="bernoulli"),
-    **{OTHER_SAMPLING[name]: _C(generations=2, samples_per_generation=size, real_fraction=share,
-                                epochs=C3_EPOCHS[size], sample_mode="bernoulli")
-       for real, names in C3.items() for name, (size, share) in zip(names, _c3_arms(real)) if name != names[1]},
-    **{CONVERGED[name]: _C(generations=2, samples_per_generation=size, real_fraction=share, epochs=C3_EPOCHS[size],
-                           **_C3_CONVERGED)
-       for real, names in C3.items() for name, (size, share) in zip(names, _c3_arms(real))},
+    # C3's arms under the variants: the mixed arms first (built first), then the real-alone and all-real arms
+    **{OTHER_SAMPLING[name]: config.replace(sample_mode="bernoulli")
+       for name, config in _C3_LINES.items() if name in _C3_MIXED},
+    **{OTHER_SAMPLING[name]: config.replace(sample_mode="bernoulli")
+       for name, config in _C3_LINES.items() if name not in _C3_MIXED},
+    **{CONVERGED[name]: config.replace(**_C3_CONVERGED) for name, config in _C3_LINES.items()},
     TEXT_REAL_0: _T(),
     TEXT_REAL_10: _T(real_fraction=0.1),
     TEXT_REAL_50: _T(real_fraction=0.5),

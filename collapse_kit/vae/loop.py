@@ -200,8 +200,8 @@ class ExperimentConfig(WorldConfig):
         sets = (self.generations + 1) / 2 if self.strategy == "accumulate" and self.compute == "epochs" else 1
         if self.keep_first_set and self.compute == "epochs":
             sets = 2
-        later = (self.generations * self.epochs * sets - self.epochs) * self.samples_per_generation  # as if 1 set
-        return round(later + self.generation_0_epochs * self.generation_0_samples)
+        later = self.generations * self.epochs * sets - self.epochs  # passes over N images, generation 0's apart
+        return round(later * self.samples_per_generation + self.generation_0_epochs * self.generation_0_samples)
 
     def run(self, seed: int = 0, **options) -> "ExperimentResult":
         """``run_experiment(self, seed, **options)``: how the runner and the bundle run any world's config."""
