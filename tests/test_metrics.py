@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from collapse_kit.vae import metrics
-from collapse_kit.vae.classifier import FEATURE_DIM, classify
+from collapse_kit.vae.classifier import FEATURE_DIM, _MaxPool2, classify, real_test_features
 from collapse_kit.vae.models import make_model
 
 
@@ -27,12 +27,36 @@ def test_classifier_reads_real_test_digits_almost_perfectly(real_test_images):
     assert features.shape == (1000, FEATURE_DIM)
 
 
-def test_classifier_answers_the_same_in_any_batch_size(real_test_images):
-    images = real_test_images.images[:50]
-    whole_labels, whole_features = classify(images)
-    small_labels, small_features = classify(images, batch_size=7)
-    assert torch.equal(whole_labels, small_labels)
-    assert torch.allclose(whole_features, small_features, atol=1e-5)
+def test_classifier_answers_the_same_bits_in_any_batch_size(real_test_images):
+    """classify cuts its input into batches of 256 for speed: the bundle's numbers were measured in one batch."""
+    images = real_test_images.images
+    whole_labels, whole_features = classify(images, batch_size=len(images))
+    for batch_size in (7, 256):
+        labels, features = classify(images, batch_size=batch_size)
+        assert torch.equal(whole_labels, labels) and torch.equal(whole_features, features), batch_size
+
+
+@pytest.mark.parametrize("shape", [(3, 32, 26, 26), (3, 64, 11, 11), (2, 1, 5, 4)])
+def test_the_classifiers_pooling_is_max_pool2d_bit_for_bit(shape):
+    """Without gradients the classifier pools by pairwise maxima (faster); the values, signs of zero and NaN kept,
+    are max_pool2d's, an odd last row or column dropped as it drops it."""
+    images = torch.randn(*shape, generator=torch.Generator().manual_seed(0))
+    images[0, 0, 0, :2] = torch.tensor([-0.0, 0.0])
+    images[-1, -1, 1, 1] = float("nan")
+    expected = torch.nn.functional.max_pool2d(images, 2)
+    with torch.no_grad():
+        pooled = _MaxPool2()(images)
+    assert pooled.shape == expected.shape
+    assert torch.equal(pooled.nan_to_num(), expected.nan_to_num()) and torch.equal(pooled.isnan(), expected.isnan())
+    assert torch.equal(pooled.signbit(), expected.signbit())
+    with torch.enable_grad():  # training (scripts/train_classifier.py) keeps max_pool2d and its backward
+        assert _MaxPool2()(images.requires_grad_()).grad_fn.name().startswith("MaxPool2DWithIndices")
+
+
+def test_the_real_reference_features_are_those_of_the_first_test_images(real_test_images):
+    reference = real_test_features(len(real_test_images.images))
+    assert torch.equal(reference, classify(real_test_images.images)[1])
+    assert real_test_features(len(real_test_images.images)) is reference  # computed once per process
 
 
 def test_classifier_accepts_no_images():

@@ -15,8 +15,8 @@ from ..core._validation import check_choice, check_float, check_int
 from ..core.runner import run_runs
 from ..core.strategies import STRATEGIES
 from ..vae import metrics
-from ..vae.classifier import classify, load_classifier
-from ..vae.data import load_mnist, random_images
+from ..vae.classifier import classify, load_classifier, real_test_features
+from ..vae.data import random_images
 from ..vae.loop import ExperimentConfig, ExperimentResult
 from ..vae.models import VAE
 from . import bundle, margins
@@ -59,7 +59,7 @@ def real_data_scores(metric_samples: int = 2000, seed: int = 0) -> dict:
     count = check_int("metric_samples", metric_samples, 10, 10_000)
     generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
     images = random_images("train", count, generator)
-    _, real_features = classify(load_mnist("test", limit=count).images)
+    real_features = real_test_features(count)
     scores = metrics.classifier_scores(*classify(images), real_features)
     del scores["class_histogram"]
     return {**scores, "pixel_diversity": metrics.pixel_diversity(images)}
@@ -145,7 +145,7 @@ def metric_views(result: ExperimentResult, count: int = 1000, seed: int = 0,
     count = check_int("count", count, 10, 10_000)
     confident = check_float("confident", confident, 0.0, 1.0, exclusive_minimum=True)
     generator = torch.Generator().manual_seed(check_int("seed", seed, 0))
-    _, real_features = classify(load_mnist("test", limit=count).images)
+    real_features = real_test_features(count)
     real_length = float(real_features.norm(dim=1).mean())
     rows = []
     for generation in range(len(result.generations)):
@@ -200,7 +200,7 @@ def sampling_tradeoff(model: VAE, temperatures=(1.0, 0.8, 0.6, 0.4), sample_mode
     """
     count = check_int("count", count, 10, 10_000)
     temperatures = np.array([check_float("temperature", t, 0.0, 10.0, exclusive_minimum=True) for t in temperatures])
-    real = classify(load_mnist("test", limit=count).images)[1]
+    real = real_test_features(count)
     precision, recall = [], []
     for temperature in temperatures:
         generator = torch.Generator().manual_seed(check_int("seed", seed, 0))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 
 from ..core._validation import check_float, check_int
-from ..core.torch_parts import Adam, resolve_device, train_in_batches
+from ..core.torch_parts import Adam, relu_backward_, resolve_device, train_in_batches
 from .models import CharMLP, contexts_and_targets
 
 
@@ -73,9 +73,7 @@ class CharMLPTrainingStep:
         torch.mm(grad.t(), self.activations, out=model.output.weight.grad)
         torch.sum(grad, dim=0, out=model.output.bias.grad)
         torch.mm(grad, model.output.weight, out=self.grad_hidden)
-        # ReLU: zero where the unit was off (autograd's own kernel; a bool mask and masked_fill_ took 15x longer)
-        torch.ops.aten.threshold_backward.grad_input(self.grad_hidden, self.activations, 0.0,
-                                                     grad_input=self.grad_hidden)
+        relu_backward_(self.grad_hidden, self.activations)
         torch.mm(self.grad_hidden.t(), vectors, out=model.hidden.weight.grad)
         torch.sum(self.grad_hidden, dim=0, out=model.hidden.bias.grad)
         torch.mm(self.grad_hidden, model.hidden.weight, out=self.grad_vectors)

@@ -11,7 +11,6 @@ the results bundle's columns are all derived from these declarations: a new metr
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ import torch
 from ..core.columns import Column, columns_of, declare, float_list, metrics_of
 from ..core.world import TrainedGeneration
 from . import metrics
-from .classifier import classify, confidence
+from .classifier import classify, confidence, real_test_features
 from .data import load_mnist
 from .models import VAE
 
@@ -103,12 +102,6 @@ REREADINGS = {"precision": "standard_precision", "recall": "standard_recall", "c
               "test_nelbo": "test_nelbo_other"}
 
 
-@functools.lru_cache(maxsize=4)
-def _real_test_features(count: int) -> torch.Tensor:
-    """Classifier features of the first ``count`` real test images: the reference every generation is compared to."""
-    return classify(load_mnist("test", limit=count).images)[1]
-
-
 def measure(model: VAE, gen0_model: VAE, count: int, sample_mode: str, temperature: float,
             generator: torch.Generator, elbo_seed: int) -> dict:
     """Every measured field of one trained generation: ``count`` samples of ``model`` (drawn with ``generator``)
@@ -117,7 +110,7 @@ def measure(model: VAE, gen0_model: VAE, count: int, sample_mode: str, temperatu
     test = load_mnist("test", limit=count).images
     samples = model.sample(count, sample_mode, temperature, generator)
     labels, features = classify(samples)
-    real_features = _real_test_features(count)
+    real_features = real_test_features(count)
     scores = metrics.classifier_scores(labels, features, real_features)
     standard = metrics.precision_recall(real_features, features, k=metrics.STANDARD_K)
     other = load_mnist("test").images[-count:]

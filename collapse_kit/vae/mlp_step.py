@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import torch
 
+from ..core.torch_parts import relu_backward_
 from .models import (
     MLPVAE,
     bernoulli_nll_grad,
@@ -42,7 +43,6 @@ class MLPTrainingStep:
         self.noise, self.std, self.z, self.grad_z = (buffer(batch_size, latent) for _ in range(4))
         self.logits, self.work, self.grad_logits = (buffer(batch_size, pixels) for _ in range(3))
         self.grad_hidden = buffer(batch_size, hidden)
-        self.inactive = torch.empty(batch_size, hidden, device=parameter.device, dtype=torch.bool)
         # d mean / d row: what autograd's MeanBackward hands each image's loss
         self.row_grad = torch.full((batch_size, 1), 1.0, device=parameter.device, dtype=parameter.dtype) / batch_size
         for layer in (self.first, self.to_latent, self.hidden_layer, self.output):
@@ -66,12 +66,12 @@ class MLPTrainingStep:
         # backward, layer by layer from the loss down
         grad = bernoulli_nll_grad(self.logits, images, self.row_grad, out=self.grad_logits)
         grad = self._linear_backward(output, grad, self.hidden_2, self.grad_hidden)
-        grad.masked_fill_(torch.le(self.hidden_2, 0.0, out=self.inactive), 0.0)  # ReLU
+        relu_backward_(grad, self.hidden_2)
         grad = self._linear_backward(hidden_layer, grad, self.z, self.grad_z)
         reparameterisation_grads(grad, self.row_grad, mean, self.noise, self.std,
                                  out_mean=self.grad_stats[:, :latent], out_log_var=self.grad_stats[:, latent:])
         grad = self._linear_backward(to_latent, self.grad_stats, self.hidden_1, self.grad_hidden)
-        grad.masked_fill_(torch.le(self.hidden_1, 0.0, out=self.inactive), 0.0)  # ReLU
+        relu_backward_(grad, self.hidden_1)
         self._linear_backward(first, grad, images, None)
         return loss
 
