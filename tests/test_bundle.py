@@ -226,19 +226,26 @@ def test_a_sampled_bundle_entry_is_reproduced_by_a_run_of_our_own(shipped, tmp_p
     """Recompute the first two generations of a randomly chosen (experiment, seed) of the bundle.
 
     The choice follows the tests' seed (the git commit's, or $COLLAPSE_KIT_TEST_SEED): a failure prints it and the
-    command that makes the same choice again. Generation g depends only on the generations before it, so two
-    generations of a 12-generation run are a two-generation run. It runs on one torch thread, as the bundle's
-    workers do (the thread count changes the last bits of some runs: ``cache.run_key``). Same platform (torch
-    version, CPU kind): the numbers must be equal, bit for bit. Another platform: within SEED_SPREADS across-seed
-    standard deviations of the bundle's mean (a recomputation there is one more seed of the same experiment, not a
-    copy).
+    command that makes the same choice again. Every band can be drawn, with odds inversely proportional to what its
+    two generations cost (``config.cost()``; a config that does not say is costed as the cheapest): a band whose
+    generation 0 trains 16 times longer (the converged start) takes about 110 s here instead of 15 s, so it is drawn
+    about a sixteenth as often, and the suite costs about the same whichever commit it tests. Generation g depends
+    only on the generations before it, so two generations of a 12-generation run are a two-generation run. It runs
+    on one torch thread, as the bundle's workers do (the thread count changes the last bits of some runs:
+    ``cache.run_key``). Same platform (torch version, CPU kind): the numbers must be equal, bit for bit. Another
+    platform: within SEED_SPREADS across-seed standard deviations of the bundle's mean (a recomputation there is one
+    more seed of the same experiment, not a copy).
     """
     choices = shipped.bands
+    costs = [getattr(band.config.replace(generations=2), "cost", lambda: None)() for band in choices]
+    cheapest = min(cost for cost in costs if cost is not None)
+    odds = [cheapest / (cost or cheapest) for cost in costs]
     picker = random.Random(test_seed)
-    experiment = picker.choice(choices)
+    experiment = picker.choices(choices, weights=odds)[0]
     index = picker.randrange(len(experiment.seeds))
     seed = experiment.seeds[index]
-    where = f"{experiment.name}, seed {seed} ({replay_hint})"
+    share = odds[choices.index(experiment)] / sum(odds)
+    where = f"{experiment.name}, seed {seed}, drawn with probability {share:.4f} ({replay_hint})"
     print(f"recomputing {where}")
     assert torch.get_num_threads() == 1  # tests/conftest.py: as the bundle's workers run
     run = experiment.config.replace(generations=2).run(seed, cache_dir=tmp_path, progress=False, device="cpu")
