@@ -223,17 +223,23 @@ def default_run_seconds() -> float:
 
 
 def cpu_report() -> dict:
-    """The CPU behind every figure: model, cores, and whether it has AVX-512 (torch's vector unit in use too)."""
-    flags, model = set(), platform.processor() or platform.machine()
+    """The CPU behind every figure: model, family and model numbers (a cloud's "AMD EPYC" names Zen 3, family 25
+    model 1, and Zen 4, family 25 model 17, alike), cores, and whether it has AVX-512 (torch's vector unit in use
+    too)."""
+    flags, model, numbers = set(), platform.processor() or platform.machine(), {}
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-            elif line.startswith("flags"):
-                flags = set(line.split(":", 1)[1].split())
+            key, _, value = (part.strip() for part in line.partition(":"))
+            if key == "model name":
+                model = value
+            elif key in ("cpu family", "model") and value.isdigit():
+                numbers.setdefault(key.replace(" ", "_").replace("model", "cpu_model"), int(value))
+            elif key == "flags":
+                flags = set(value.split())
     except OSError:
         pass
-    return {"cpu": model, "cores": os.cpu_count(), "avx512": any(flag.startswith("avx512") for flag in flags),
+    return {"cpu": model, **numbers, "cores": os.cpu_count(),
+            "avx512": any(flag.startswith("avx512") for flag in flags),
             "avx2": "avx2" in flags, "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
             # Set to measure a machine without AVX-512 on one that has it: torch's kernels (ATEN_CPU_CAPABILITY),
             # MKL and oneDNN then use AVX2 only.
@@ -359,7 +365,8 @@ def main(argv=None) -> int:
     report = {"machine": {"host": platform.node(), "cpu_threads": torch.get_num_threads(),
                           "torch": torch.__version__, "python": platform.python_version(), **cpu_report()}}
     cpu = report["machine"]
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {cpu['cpu']}, {cpu['cores']} cores, "
+    family = f" (family {cpu['cpu_family']}, model {cpu['cpu_model']})" if "cpu_model" in cpu else ""
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {cpu['cpu']}{family}, {cpu['cores']} cores, "
           f"AVX-512: {'yes' if cpu['avx512'] else 'no'} (torch uses {cpu['torch_cpu_capability']})")
 
     if args.sweeps or args.sweeps_only:
