@@ -130,6 +130,18 @@ def test_post_build_is_an_executable_bash_script_that_stops_on_errors():
     assert os.access(script, os.X_OK), "postBuild must be executable (git update-index --chmod=+x binder/postBuild)"
 
 
+@pytest.mark.slow
+def test_post_builds_python_commands_run_here():
+    # Its other checks need Binder's CPU build of torch and its JupyterLab; its `python -c` lines need only the package
+    # (one named a module that had moved, and every Binder image would have failed to build).
+    commands = re.findall(r'^python -c "([^"]+)"$', (BINDER / "postBuild").read_text(), re.MULTILINE)
+    assert commands, "postBuild should check that the package imports and its MNIST loads"
+    for command in commands:
+        result = subprocess.run([sys.executable, "-c", command], cwd=REPO, capture_output=True, text=True,
+                                timeout=120, check=False)
+        assert result.returncode == 0, f"postBuild's python -c {command!r} failed: {result.stderr[-2000:]}"
+
+
 BADGE_LINKS = (r"mybinder\.org/v2/gh/[^)\s]*?urlpath=lab/tree/([^)\s&]+)",  # Binder: JupyterLab on a notebook
                r"colab\.research\.google\.com/github/[^/]+/[^/]+/blob/[^/]+/([^)\s]+)")  # Colab: one notebook
 
