@@ -32,7 +32,8 @@ LESSONS = REPO / "lessons"
 SYLLABUS = REPO / "site" / "syllabus.md"
 # Each lesson run top to bottom in a fresh kernel, full profile, empty cache, seed 3, on a 2-core AMD EPYC without
 # AVX-512 (a Zen 3: family 25, model 1; torch uses AVX2; bench/README.md): the slowest honest case for a student's
-# laptop of the kind the course targets. All ten lessons come from one run. A lesson is measured in exactly one of these files.
+# laptop of the kind the course targets. All ten lessons come from one run. A lesson is measured in exactly one of
+# these files.
 COMPUTE_FILES = (REPO / "bench" / "results" / "epyc-zen3-avx2-lessons-seed3.json",)
 
 # The rates of the estimate (the page states them, from here).
