@@ -222,6 +222,9 @@ def default_run_seconds() -> float:
         return time.perf_counter() - start
 
 
+CPUINFO_NUMBERS = {"cpu family": "cpu_family", "model": "cpu_model"}  # /proc/cpuinfo's name: the report's
+
+
 def cpu_report() -> dict:
     """The CPU behind every figure: model, family and model numbers (a cloud's "AMD EPYC" names Zen 3, family 25
     model 1, and Zen 4, family 25 model 17, alike), cores, and whether it has AVX-512 (torch's vector unit in use
@@ -232,8 +235,8 @@ def cpu_report() -> dict:
             key, _, value = (part.strip() for part in line.partition(":"))
             if key == "model name":
                 model = value
-            elif key in ("cpu family", "model") and value.isdigit():
-                numbers.setdefault(key.replace(" ", "_").replace("model", "cpu_model"), int(value))
+            elif key in CPUINFO_NUMBERS and value.isdigit():
+                numbers.setdefault(CPUINFO_NUMBERS[key], int(value))
             elif key == "flags":
                 flags = set(value.split())
     except OSError:
